@@ -1,0 +1,109 @@
+"""Order lines and their deliveries (kpis.md 1), and the log of every import.
+
+Natural keys come from the source: client + order number + line number (or + product code when
+the source has no line numbers). Every index leads with client_id so the schema can later be
+distributed by client.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from tower.masterdata.models import Product, Site
+from tower.tenancy.models import Client
+
+
+class LineStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Order(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="orders")
+    number = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "number"], name="order_number_per_client")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="order_lines")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.CharField(
+        max_length=200, help_text="The source's line number, or the product code when it has none"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines")
+    ship_to = models.CharField(max_length=200, blank=True)
+    transport_mode = models.CharField(max_length=100, blank=True)
+    ordered_qty = models.FloatField()
+    unit = models.CharField(max_length=40, blank=True)
+    line_value = models.FloatField(null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    requested_date = models.DateField(null=True, blank=True)
+    first_committed_date = models.DateField(null=True, blank=True)
+    committed_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.OPEN)
+    manual_exclusion = models.TextField(
+        null=True, blank=True, help_text="Reason this line is left out of OTIF by hand (audited)"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "order", "line_number"], name="line_number_per_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.line_number}"
+
+
+class Delivery(models.Model):
+    """One shipment event of a line: shipped and/or delivered on a date, with a quantity."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="deliveries")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="deliveries")
+    delivery_id = models.CharField(max_length=100, blank=True, help_text="Shipment or delivery note number")
+    shipped_date = models.DateField(null=True, blank=True)
+    delivered_date = models.DateField(null=True, blank=True)
+    quantity = models.FloatField()
+    batch = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        indexes = [models.Index(fields=["client", "line"], name="delivery_client_line")]
+
+
+class ImportLog(models.Model):
+    """Who imported which file when, and what it did: one row per import attempt."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected (errors, nothing written)"
+        DRY_RUN = "dry_run", "Dry run (nothing written)"
+
+    kind = models.CharField(max_length=40, help_text="What was imported, e.g. lines")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.CharField(max_length=150, help_text="User name, or the operating-system user of the CLI")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    file_name = models.CharField(max_length=500)
+    file_sha256 = models.CharField(max_length=64)
+    mapping = models.CharField(max_length=200, blank=True)
+    client_codes = models.CharField(max_length=500, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    rows = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    lines_created = models.PositiveIntegerField(default=0)
+    lines_updated = models.PositiveIntegerField(default=0)
+    lines_unchanged = models.PositiveIntegerField(default=0)
+    deliveries_written = models.PositiveIntegerField(default=0)
+    created_masterdata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"

@@ -1,0 +1,41 @@
+"""The tenant (Client) and who may see it (Membership)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Client(models.Model):
+    """A pharma company the CMO manufactures for: the tenant every client-owned row points to."""
+
+    code = models.SlugField(max_length=40, unique=True, help_text="Short code used in files and URLs")
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Role(models.TextChoices):
+    CLIENT_VIEWER = "client_viewer", "Client viewer"
+    CLIENT_APPROVER = "client_approver", "Client approver"
+    CMO_STAFF = "cmo_staff", "CMO staff"
+
+
+CLIENT_ROLES = frozenset({Role.CLIENT_VIEWER, Role.CLIENT_APPROVER})
+
+
+class Membership(models.Model):
+    """A user's access to one client. CMO admins (superusers) need none: they see every client."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "client"], name="one_membership_per_client")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.client} ({self.role})"

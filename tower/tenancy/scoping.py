@@ -1,0 +1,65 @@
+"""The one scoping helper: every query of client-owned data passes through here.
+
+Default deny: a queryset scoped for a principal returns nothing unless the principal may see the
+client that owns each row. Another client's object is a 404, never a 403 that confirms it exists.
+
+A principal is a Django user, or SYSTEM for the operator's command line on the server (which acts
+as a CMO admin).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from tower.tenancy.models import Client
+
+
+class _System:
+    """The command line run by the operator on the server: sees every client."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    username = "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+def is_cmo_admin(principal) -> bool:
+    return bool(
+        principal is not None
+        and getattr(principal, "is_authenticated", False)
+        and getattr(principal, "is_active", False)
+        and getattr(principal, "is_superuser", False)
+    )
+
+
+def visible_clients(principal) -> QuerySet[Client]:
+    """The clients a principal may see: all for a CMO admin, their memberships otherwise."""
+    if is_cmo_admin(principal):
+        return Client.objects.all()
+    if principal is None or not getattr(principal, "is_authenticated", False) or not principal.is_active:
+        return Client.objects.none()
+    return Client.objects.filter(memberships__user=principal).distinct()
+
+
+def scope(queryset: QuerySet, principal, *, client_field: str = "client") -> QuerySet:
+    """Narrow a queryset of client-owned rows to what the principal may see."""
+    if is_cmo_admin(principal):
+        return queryset
+    if principal is None or not getattr(principal, "is_authenticated", False) or not principal.is_active:
+        return queryset.none()
+    return queryset.filter(**{f"{client_field}__memberships__user": principal})
+
+
+def get_or_404(queryset: QuerySet, principal, *, client_field: str = "client", **lookup) -> Model:
+    """One object the principal may see, or Http404 (also for objects of other clients)."""
+    try:
+        return scope(queryset, principal, client_field=client_field).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc
