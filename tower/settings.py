@@ -21,7 +21,12 @@ BASE_DIR = Path(__file__).resolve().parent
 
 
 def envbool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+    return os.environ.get(name, "1" if default else "0").strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -93,7 +98,9 @@ else:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
-            "TEST": {"NAME": DATA_DIR / "test.sqlite3"} if envbool("TOWER_TEST_SQLITE_FILE") else {},
+            "TEST": {"NAME": DATA_DIR / "test.sqlite3"}
+            if envbool("TOWER_TEST_SQLITE_FILE")
+            else {},
         }
     }
 

@@ -47,7 +47,7 @@ class OtifDefinition:
         if self.over_pct is not None:
             _check_number("over_pct", self.over_pct, low=0)
         if isinstance(self.exclusions, str) or not all(isinstance(e, str) for e in self.exclusions):
-            raise DefinitionError("exclusions must be a list of names, e.g. [\"cancelled\"]")
+            raise DefinitionError('exclusions must be a list of names, e.g. ["cancelled"]')
         for name in self.exclusions:
             _check_choice("exclusions", name, EXCLUSIONS)
         object.__setattr__(self, "exclusions", tuple(sorted(set(self.exclusions))))

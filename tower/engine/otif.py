@@ -40,8 +40,11 @@ OUTCOME_SCHEMA: dict[str, pl.DataType] = {
 DELAY_CLASSES = ("1-2", "3-7", "8-14", ">14")
 FAILURE_KINDS = ("not_delivered", "late_and_short", "late", "short", "over", "early")
 
-_DATE_COLUMN = {"committed": "committed_date", "first_committed": "first_committed_date",
-                "requested": "requested_date"}
+_DATE_COLUMN = {
+    "committed": "committed_date",
+    "first_committed": "first_committed_date",
+    "requested": "requested_date",
+}
 
 
 def evaluate(
@@ -108,8 +111,12 @@ def evaluate(
         )
         .with_columns(
             # Nothing delivered and overdue is left out when the agreement says so.
-            pl.when(col("exclusion").is_null() & col("_nothing") & col("_overdue")
-                    & lit(d.open_overdue == "exclude"))
+            pl.when(
+                col("exclusion").is_null()
+                & col("_nothing")
+                & col("_overdue")
+                & lit(d.open_overdue == "exclude")
+            )
             .then(lit("open_overdue"))
             .otherwise(col("exclusion"))
             .alias("exclusion"),
@@ -142,19 +149,28 @@ def evaluate(
         .with_columns(
             pl.when(col("otif").not_())
             .then(
-                pl.when(col("_nothing")).then(lit("not_delivered"))
-                .when(col("_late") & col("_short")).then(lit("late_and_short"))
-                .when(col("_late")).then(lit("late"))
-                .when(col("_short")).then(lit("short"))
-                .when(col("_over")).then(lit("over"))
-                .when(col("_early")).then(lit("early"))
+                pl.when(col("_nothing"))
+                .then(lit("not_delivered"))
+                .when(col("_late") & col("_short"))
+                .then(lit("late_and_short"))
+                .when(col("_late"))
+                .then(lit("late"))
+                .when(col("_short"))
+                .then(lit("short"))
+                .when(col("_over"))
+                .then(lit("over"))
+                .when(col("_early"))
+                .then(lit("early"))
             )
             .alias("failure_kind"),
             pl.when((col("state") == "measured") & (col("days_late") > d.late_days))
             .then(
-                pl.when(col("days_late") <= 2).then(lit("1-2"))
-                .when(col("days_late") <= 7).then(lit("3-7"))
-                .when(col("days_late") <= 14).then(lit("8-14"))
+                pl.when(col("days_late") <= 2)
+                .then(lit("1-2"))
+                .when(col("days_late") <= 7)
+                .then(lit("3-7"))
+                .when(col("days_late") <= 14)
+                .then(lit("8-14"))
                 .otherwise(lit(">14"))
             )
             .alias("delay_class"),

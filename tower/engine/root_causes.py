@@ -37,7 +37,9 @@ ROOT_CAUSES = (
     RootCause("MAT-SHORTAGE", "materials", "Material shortage"),
     RootCause("MAT-COMPONENT-REJECTED", "materials", "CMO-sourced component rejected"),
     RootCause("PLN-CAPACITY", "planning", "Capacity"),
-    RootCause("PLN-SCHEDULE-CHANGE", "planning", "Schedule change inside the frozen horizon by the CMO"),
+    RootCause(
+        "PLN-SCHEDULE-CHANGE", "planning", "Schedule change inside the frozen horizon by the CMO"
+    ),
     RootCause("MFG-EQUIPMENT", "manufacturing", "Equipment breakdown"),
     RootCause("MFG-PROCESS", "manufacturing", "Process failure"),
     RootCause("MFG-YIELD", "manufacturing", "Yield loss"),

@@ -29,15 +29,29 @@ DIMENSIONS = (
 # Dimensions derived from the line's period rather than read from a column.
 PERIOD_DIMENSIONS = {
     "month": lambda period: period.dt.strftime("%Y-%m"),
-    "quarter": lambda period: period.dt.year().cast(pl.String)
-    + pl.lit("Q")
-    + period.dt.quarter().cast(pl.String),
+    "quarter": lambda period: (
+        period.dt.year().cast(pl.String) + pl.lit("Q") + period.dt.quarter().cast(pl.String)
+    ),
 }
 
 SUMMARY_COLUMNS = (
-    "grain", "count", "weight", "on_time", "in_full", "otif", "on_time_pct", "in_full_pct",
-    "otif_pct", "failed", "pending", "excluded", "due_fallback", "line_fill_rate_pct",
-    "volume_fill_rate_pct", "dpmo", "sigma",
+    "grain",
+    "count",
+    "weight",
+    "on_time",
+    "in_full",
+    "otif",
+    "on_time_pct",
+    "in_full_pct",
+    "otif_pct",
+    "failed",
+    "pending",
+    "excluded",
+    "due_fallback",
+    "line_fill_rate_pct",
+    "volume_fill_rate_pct",
+    "dpmo",
+    "sigma",
 )
 
 
@@ -63,7 +77,9 @@ def summarise(
     )
     if net:
         excused = col("excused").fill_null(False)
-        frame = frame.with_columns((col(c) | excused).alias(c) for c in ("on_time", "in_full", "otif"))
+        frame = frame.with_columns(
+            (col(c) | excused).alias(c) for c in ("on_time", "in_full", "otif")
+        )
 
     line_figures = _aggregate(
         frame,
@@ -71,10 +87,15 @@ def summarise(
         pl.len().alias("_lines"),
         (col("state") == "pending").sum().cast(pl.Int64).alias("pending"),
         (col("state") == "excluded").sum().cast(pl.Int64).alias("excluded"),
-        (col("due_fallback") & (col("state") == "measured")).sum().cast(pl.Int64).alias("due_fallback"),
+        (col("due_fallback") & (col("state") == "measured"))
+        .sum()
+        .cast(pl.Int64)
+        .alias("due_fallback"),
         _pct(col("in_full").sum(), col("otif").is_not_null().sum()).alias("line_fill_rate_pct"),
         _pct(
-            pl.min_horizontal("delivered_qty", "ordered_qty").filter(col("state") == "measured").sum(),
+            pl.min_horizontal("delivered_qty", "ordered_qty")
+            .filter(col("state") == "measured")
+            .sum(),
             col("ordered_qty").filter(col("state") == "measured").sum(),
         ).alias("volume_fill_rate_pct"),
     )

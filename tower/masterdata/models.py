@@ -29,7 +29,9 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["client", "code"]
-        constraints = [models.UniqueConstraint(fields=["client", "code"], name="product_code_per_client")]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "code"], name="product_code_per_client")
+        ]
 
     def __str__(self) -> str:
         return self.code

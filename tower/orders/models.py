@@ -23,7 +23,9 @@ class Order(models.Model):
     number = models.CharField(max_length=100)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "number"], name="order_number_per_client")]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "number"], name="order_number_per_client")
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -36,7 +38,9 @@ class OrderLine(models.Model):
         max_length=200, help_text="The source's line number, or the product code when it has none"
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines")
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines"
+    )
     ship_to = models.CharField(max_length=200, blank=True)
     transport_mode = models.CharField(max_length=100, blank=True)
     ordered_qty = models.FloatField()
@@ -53,7 +57,9 @@ class OrderLine(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["client", "order", "line_number"], name="line_number_per_order")
+            models.UniqueConstraint(
+                fields=["client", "order", "line_number"], name="line_number_per_order"
+            )
         ]
 
     def __str__(self) -> str:
@@ -65,7 +71,9 @@ class Delivery(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="deliveries")
     line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="deliveries")
-    delivery_id = models.CharField(max_length=100, blank=True, help_text="Shipment or delivery note number")
+    delivery_id = models.CharField(
+        max_length=100, blank=True, help_text="Shipment or delivery note number"
+    )
     shipped_date = models.DateField(null=True, blank=True)
     delivered_date = models.DateField(null=True, blank=True)
     quantity = models.FloatField()
@@ -85,8 +93,12 @@ class ImportLog(models.Model):
         DRY_RUN = "dry_run", "Dry run (nothing written)"
 
     kind = models.CharField(max_length=40, help_text="What was imported, e.g. lines")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor = models.CharField(max_length=150, help_text="User name, or the operating-system user of the CLI")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor = models.CharField(
+        max_length=150, help_text="User name, or the operating-system user of the CLI"
+    )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField()
     file_name = models.CharField(max_length=500)

@@ -1,6 +1,5 @@
 """OTIF definitions per client, root causes, and the materialised outcomes and monthly figures."""
 
-from django.conf import settings
 from django.db import models
 
 from tower.masterdata.models import Product, Site
@@ -25,7 +24,9 @@ class OtifDefinitionVersion(models.Model):
     class Meta:
         ordering = ["client", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "version"], name="definition_version_per_client")
+            models.UniqueConstraint(
+                fields=["client", "version"], name="definition_version_per_client"
+            )
         ]
 
     def __str__(self) -> str:
@@ -37,7 +38,9 @@ class FunctionalArea(models.Model):
 
     code = models.CharField(max_length=40, primary_key=True)
     name = models.CharField(max_length=100)
-    cmo_attributable = models.BooleanField(help_text="Failures here count against the CMO in net OTIF")
+    cmo_attributable = models.BooleanField(
+        help_text="Failures here count against the CMO in net OTIF"
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -71,7 +74,9 @@ class RootCause(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="root_causes")
     line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="root_cause")
     code = models.ForeignKey(RootCauseCode, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=RootCauseStatus.choices, default=RootCauseStatus.PROPOSED)
+    status = models.CharField(
+        max_length=10, choices=RootCauseStatus.choices, default=RootCauseStatus.PROPOSED
+    )
     comment = models.TextField(blank=True)
     proposed_by = models.CharField(max_length=150)
     proposed_at = models.DateTimeField()
@@ -86,10 +91,11 @@ class RootCause(models.Model):
 class LineOutcome(models.Model):
     """A line's evaluated outcome (the engine's output row), stored when its data changes."""
 
-    line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, primary_key=True, related_name="outcome")
+    line = models.OneToOneField(
+        OrderLine, on_delete=models.CASCADE, primary_key=True, related_name="outcome"
+    )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     definition_version = models.PositiveIntegerField()
-    as_of = models.DateField()
     state = models.CharField(max_length=10)
     exclusion = models.CharField(max_length=20, null=True)
     due_date = models.DateField(null=True)
@@ -123,7 +129,6 @@ class MonthlyOtif(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     period = models.DateField(help_text="First day of the month of the due date")
     definition_version = models.PositiveIntegerField()
-    as_of = models.DateField()
     lines = models.PositiveIntegerField(help_text="Measured lines")
     on_time = models.PositiveIntegerField()
     in_full = models.PositiveIntegerField()
@@ -138,7 +143,9 @@ class MonthlyOtif(models.Model):
     qty_on_time = models.FloatField()
     qty_in_full = models.FloatField()
     qty_otif = models.FloatField()
-    qty_delivered_capped = models.FloatField(help_text="Sum of min(delivered, ordered): volume fill rate")
+    qty_delivered_capped = models.FloatField(
+        help_text="Sum of min(delivered, ordered): volume fill rate"
+    )
     value = models.FloatField()
     value_on_time = models.FloatField()
     value_in_full = models.FloatField()
@@ -157,3 +164,23 @@ class MonthlyOtif(models.Model):
     class Meta:
         # Rows are rewritten per client on every recompute, so no upsert key is needed.
         indexes = [models.Index(fields=["client", "period"], name="monthly_otif_client_period")]
+
+
+class OutcomeRefresh(models.Model):
+    """One evaluation of a client's lines: the as-of date and definition its outcomes are for.
+
+    The latest refresh of a client says how current its stored outcomes are; `tower recompute`
+    (run daily) moves the as-of date on so that open lines become overdue when they should.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="outcome_refreshes")
+    as_of = models.DateField()
+    definition_version = models.PositiveIntegerField()
+    refreshed_at = models.DateTimeField(auto_now_add=True)
+    trigger = models.CharField(max_length=20, help_text="import, definition, recompute or demo")
+    lines = models.PositiveIntegerField()
+    outcomes_written = models.PositiveIntegerField()
+
+    class Meta:
+        get_latest_by = "refreshed_at"
+        indexes = [models.Index(fields=["client", "-refreshed_at"], name="refresh_client_latest")]

@@ -7,7 +7,9 @@ from django.db import models
 class Client(models.Model):
     """A pharma company the CMO manufactures for: the tenant every client-owned row points to."""
 
-    code = models.SlugField(max_length=40, unique=True, help_text="Short code used in files and URLs")
+    code = models.SlugField(
+        max_length=40, unique=True, help_text="Short code used in files and URLs"
+    )
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -30,12 +32,16 @@ CLIENT_ROLES = frozenset({Role.CLIENT_VIEWER, Role.CLIENT_APPROVER})
 class Membership(models.Model):
     """A user's access to one client. CMO admins (superusers) need none: they see every client."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "client"], name="one_membership_per_client")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client"], name="one_membership_per_client")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.client} ({self.role})"

@@ -43,7 +43,11 @@ def visible_clients(principal) -> QuerySet[Client]:
     """The clients a principal may see: all for a CMO admin, their memberships otherwise."""
     if is_cmo_admin(principal):
         return Client.objects.all()
-    if principal is None or not getattr(principal, "is_authenticated", False) or not principal.is_active:
+    if (
+        principal is None
+        or not getattr(principal, "is_authenticated", False)
+        or not principal.is_active
+    ):
         return Client.objects.none()
     return Client.objects.filter(memberships__user=principal).distinct()
 
@@ -52,7 +56,11 @@ def scope(queryset: QuerySet, principal, *, client_field: str = "client") -> Que
     """Narrow a queryset of client-owned rows to what the principal may see."""
     if is_cmo_admin(principal):
         return queryset
-    if principal is None or not getattr(principal, "is_authenticated", False) or not principal.is_active:
+    if (
+        principal is None
+        or not getattr(principal, "is_authenticated", False)
+        or not principal.is_active
+    ):
         return queryset.none()
     return queryset.filter(**{f"{client_field}__memberships__user": principal})
 
