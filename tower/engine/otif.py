@@ -68,7 +68,7 @@ def evaluate(
     manual = (
         col("manual_exclusion").is_not_null() if "manual_exclusion" in lines.columns else lit(False)
     )
-    exclusion = pl.when(manual).then(lit("manual"))
+    exclusion = pl.when(col("_manual")).then(lit("manual"))
     if "cancelled" in d.exclusions:
         exclusion = exclusion.when(col("status") == "cancelled").then(lit("cancelled"))
     if "zero_quantity" in d.exclusions:

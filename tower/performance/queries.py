@@ -13,7 +13,7 @@ import polars as pl
 from tower.bulk import read_frame
 from tower.engine import OtifDefinition, evaluate
 from tower.engine.otif import OUTCOME_SCHEMA
-from tower.performance.models import LineOutcome, OtifDefinitionVersion
+from tower.performance.models import LineOutcome, OtifDefinitionVersion, OutcomeRefresh
 from tower.tenancy.models import Client
 
 DEFAULT_VERSION = 0
@@ -100,17 +100,17 @@ def stored_outcomes(client: Client) -> pl.DataFrame:
         "line_value": pl.Float64,
     }
     schema |= {c: OUTCOME_SCHEMA[c] for c in fields}
-    schema |= {"definition_version": pl.Int64, "as_of": pl.Date}
+    schema |= {"definition_version": pl.Int64}
     table = LineOutcome._meta.db_table
     frame = read_frame(
         f"""SELECT o.line_id, l.order_id, l.ordered_qty, l.line_value, {", ".join("o." + c for c in fields)},
-                   o.definition_version, o.as_of
+                   o.definition_version
             FROM {table} o JOIN orders_orderline l ON l.id = o.line_id
             WHERE o.client_id = %s ORDER BY o.line_id""",
         [client.pk],
         schema=schema,
     )
-    return frame.select(*OUTCOME_SCHEMA, "definition_version", "as_of")
+    return frame.select(*OUTCOME_SCHEMA, "definition_version")
 
 
 def dimensions(client: Client) -> pl.DataFrame:
@@ -159,7 +159,7 @@ def figures_frame(clients: Iterable[Client], as_of: dt.date | None = None) -> pl
     frames = []
     for client in clients:
         if as_of is None:
-            outcomes = stored_outcomes(client).drop("definition_version", "as_of")
+            outcomes = stored_outcomes(client).drop("definition_version")
         else:
             outcomes = evaluate_client(client, as_of)[1]
         frames.append(with_dimensions(outcomes, dimensions(client)))
@@ -168,3 +168,15 @@ def figures_frame(clients: Iterable[Client], as_of: dt.date | None = None) -> pl
             pl.DataFrame(schema=OUTCOME_SCHEMA), pl.DataFrame(schema=DIMENSION_SCHEMA)
         )
     return pl.concat(frames, how="vertical_relaxed")
+
+
+def stored_as_of(clients: Iterable[Client]) -> dt.date | None:
+    """The as-of date of the stored outcomes: the oldest latest refresh among the clients."""
+    dates = []
+    for client in clients:
+        latest = (
+            OutcomeRefresh.objects.filter(client=client).order_by("-refreshed_at", "-id").first()
+        )
+        if latest is not None:
+            dates.append(latest.as_of)
+    return min(dates) if dates else None

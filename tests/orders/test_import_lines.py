@@ -1,0 +1,175 @@
+"""Importing order lines into the database: all or nothing, idempotent, logged."""
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from tower.masterdata.models import Product, Site
+from tower.orders.models import Delivery, ImportLog, OrderLine
+from tower.performance.models import LineOutcome
+from tower.tenancy.models import Client
+
+# Hand-checked with the default definition (due = committed date, no grace, no tolerance):
+# PO-1/1 completes two days late (split 60 + 40), PO-1/2 is OTIF, PO-2/1 is short (70 of 80),
+# PO-3/1 is cancelled (excluded) and PO-4/1 is due in 2099 with nothing delivered (pending).
+SMALL = """
+client,order,line,product,site,ordered_qty,committed_date,status,delivered_date,delivered_qty,delivery_id
+ACME,PO-1,1,AMX-500,EU1,100,2026-01-10,closed,2026-01-08,60,D1
+ACME,PO-1,1,AMX-500,EU1,100,2026-01-10,closed,2026-01-12,40,D2
+ACME,PO-1,2,IBU-200,EU1,50,2026-01-10,closed,2026-01-10,50,D3
+ACME,PO-2,1,AMX-500,EU1,80,2026-02-05,closed,2026-02-05,70,D4
+ACME,PO-3,1,IBU-200,EU1,30,2026-03-01,cancelled,,,
+ACME,PO-4,1,IBU-200,EU1,20,2099-01-01,open,,,
+"""
+
+
+@pytest.fixture
+def small_import(acme, write_csv, run_import):
+    report = run_import(write_csv(SMALL), create_missing=True)
+    assert report.ok, report.errors
+    return report
+
+
+def test_import_creates_lines_deliveries_and_outcomes(small_import):
+    assert (small_import.rows, small_import.lines_created, small_import.deliveries_written) == (
+        6,
+        5,
+        4,
+    )
+    assert small_import.created == {
+        "clients": [],
+        "sites": ["EU1"],
+        "products": ["ACME/AMX-500", "ACME/IBU-200"],
+    }
+    split = OrderLine.objects.get(order__number="PO-1", line_number="1")
+    assert sorted(split.deliveries.values_list("quantity", flat=True)) == [40.0, 60.0]
+    outcome = LineOutcome.objects.get(line=split)
+    assert (outcome.state, outcome.on_time, outcome.in_full, outcome.failure_kind) == (
+        "measured",
+        False,
+        True,
+        "late",
+    )
+    assert outcome.completion_date == dt.date(2026, 1, 12) and outcome.days_late == 2
+    states = dict(LineOutcome.objects.values_list("line__order__number", "state"))
+    assert states == {"PO-1": "measured", "PO-2": "measured", "PO-3": "excluded", "PO-4": "pending"}
+
+
+def test_reimporting_the_same_file_changes_nothing(small_import, write_csv, run_import):
+    delivery_ids = sorted(Delivery.objects.values_list("id", flat=True))
+    again = run_import(write_csv(SMALL))
+    assert (again.lines_created, again.lines_updated, again.lines_unchanged) == (0, 0, 5)
+    assert again.deliveries_written == 0 and again.refreshed == []
+    assert sorted(Delivery.objects.values_list("id", flat=True)) == delivery_ids
+    assert OrderLine.objects.count() == 5
+
+
+def test_changed_deliveries_replace_only_that_lines_deliveries(small_import, write_csv, run_import):
+    untouched = sorted(Delivery.objects.exclude(delivery_id="D4").values_list("id", flat=True))
+    topped_up = SMALL.replace("2026-02-05,70,D4", "2026-02-05,80,D4")
+    report = run_import(write_csv(topped_up))
+    assert (report.lines_created, report.lines_updated, report.deliveries_written) == (0, 0, 1)
+    assert (
+        sorted(Delivery.objects.exclude(delivery_id="D4").values_list("id", flat=True)) == untouched
+    )
+    outcome = LineOutcome.objects.get(line__order__number="PO-2")
+    assert (outcome.in_full, outcome.otif, outcome.failure_kind) == (True, True, None)
+
+
+def test_changed_line_fields_update_the_line(small_import, write_csv, run_import):
+    # PO-1/1's committed date moves to the 12th: the split now completes on time.
+    moved = SMALL.replace(
+        "ACME,PO-1,1,AMX-500,EU1,100,2026-01-10", "ACME,PO-1,1,AMX-500,EU1,100,2026-01-12"
+    )
+    report = run_import(write_csv(moved))
+    assert (report.lines_created, report.lines_updated, report.lines_unchanged) == (0, 1, 4)
+    line = OrderLine.objects.get(order__number="PO-1", line_number="1")
+    assert line.committed_date == dt.date(2026, 1, 12)
+    assert LineOutcome.objects.get(line=line).otif is True
+
+
+def test_file_with_errors_writes_nothing_and_reports_every_bad_row(acme, write_csv, run_import):
+    path = write_csv(
+        """
+        client,order,line,product,site,ordered_qty,committed_date,delivered_date,delivered_qty
+        ACME,PO-1,1,AMX,EU1,ten,2026-01-10,,
+        ACME,PO-2,1,AMX,EU1,10,2026-13-45,,
+        ACME,PO-3,1,AMX,EU1,10,2026-01-10,2026-01-11,
+        ACME,PO-4,1,AMX,EU1,10,2026-01-10,,
+        """
+    )
+    report = run_import(path, create_missing=True)
+    assert not report.ok
+    bad = report.errors.select("row", "column").rows()
+    assert sorted({row for row, _ in bad}) == [2, 3, 4]
+    assert (2, "ordered_qty") in bad and (3, "committed_date") in bad
+    assert "nothing was written" in report.summary()
+    assert OrderLine.objects.count() == 0 and Delivery.objects.count() == 0
+    assert Site.objects.count() == 0 and Product.objects.count() == 0
+    log = ImportLog.objects.get()
+    assert (log.outcome, log.errors, log.rows) == ("rejected", report.errors.height, 4)
+
+
+def test_unknown_client_site_and_product_are_errors_without_create_missing(
+    acme, write_csv, run_import
+):
+    path = write_csv(
+        """
+        client,order,line,product,site,ordered_qty,committed_date
+        ACME,PO-1,1,AMX,EU1,10,2026-01-10
+        NEWCO,PO-2,1,AMX,EU1,10,2026-01-10
+        """
+    )
+    report = run_import(path)
+    reasons = {(row, column): reason for row, column, _, reason in report.errors.rows()}
+    assert reasons[(2, "site")].startswith("unknown site")
+    assert reasons[(2, "product")].startswith("unknown product")
+    assert reasons[(3, "client")].startswith("unknown client")
+    assert OrderLine.objects.count() == 0
+    created = run_import(path, create_missing=True)
+    assert created.ok and created.created["clients"] == ["NEWCO"]
+    assert Client.objects.filter(code="NEWCO").exists() and OrderLine.objects.count() == 2
+
+
+def test_dry_run_reports_changes_and_writes_nothing(acme, write_csv, run_import):
+    report = run_import(write_csv(SMALL), create_missing=True, dry_run=True)
+    assert report.ok and report.lines_created == 5 and report.deliveries_written == 4
+    assert OrderLine.objects.count() == 0 and Site.objects.count() == 0
+    assert ImportLog.objects.get().outcome == "dry_run"
+
+
+def test_every_import_is_logged_with_hash_and_counts(small_import):
+    log = ImportLog.objects.get()
+    assert (log.kind, log.actor, log.outcome, log.file_name) == (
+        "lines",
+        "test",
+        "applied",
+        "lines.csv",
+    )
+    assert len(log.file_sha256) == 64
+    assert (log.rows, log.lines_created, log.deliveries_written) == (6, 5, 4)
+    assert log.client_codes == "ACME"
+
+
+def test_xlsx_with_date_cells_gives_the_same_lines_as_csv(small_import, tmp_path, run_import):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    rows = [line.split(",") for line in SMALL.strip().splitlines()]
+    sheet.append(rows[0])
+    for values in rows[1:]:
+        cells = []
+        for header, value in zip(rows[0], values, strict=True):
+            if value and header.endswith("_date"):
+                cells.append(dt.date.fromisoformat(value))
+            elif value and header.endswith("_qty"):
+                cells.append(float(value))
+            else:
+                cells.append(value or None)
+        sheet.append(cells)
+    path = tmp_path / "lines.xlsx"
+    book.save(path)
+    report = run_import(path)
+    assert report.ok, report.errors
+    assert (report.lines_created, report.lines_updated, report.lines_unchanged) == (0, 0, 5)
+    assert report.deliveries_written == 0

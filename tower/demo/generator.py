@@ -1,0 +1,1120 @@
+"""A realistic, deterministic demo data set for a contract manufacturer (CMO).
+
+`generate()` returns master data (sites, clients, products), the flat order-line file in the
+import field names (one row per delivery; one row with empty delivery fields for a line with
+nothing delivered) and root causes for most failed lines. It is pure: no Django, no clock, no
+files; the same seed gives the same frames.
+
+The performance story behind the numbers, so that a demo has something to find:
+- the CMO improves over the two years (failure rates fall by about a third);
+- the sterile site in Cork has a bad quarter (deviations and late QC release) and fails mostly on
+  quality anyway (sterility testing, batch release);
+- the Lyon oral-solids site loses capacity every August (summer shutdown);
+- DELTA (generics, the largest client) gets worse over time as its volumes outgrow capacity;
+- FJORD causes many client-attributable failures: late artwork and late client-supplied API;
+- December brings transport trouble and the odd force majeure.
+
+Everything is vectorised (numpy arrays and Polars expressions); the only Python loops run over
+the 21 root-cause codes, the clients or the three possible deliveries of a line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import polars as pl
+
+from tower.engine.root_causes import AREA_BY_CODE, ROOT_CAUSES
+
+ROW_SCHEMA: dict[str, pl.DataType] = {
+    "client": pl.String(),
+    "order": pl.String(),
+    "line": pl.Int64(),
+    "product": pl.String(),
+    "product_group": pl.String(),
+    "site": pl.String(),
+    "ship_to": pl.String(),
+    "transport_mode": pl.String(),
+    "ordered_qty": pl.Float64(),
+    "unit": pl.String(),
+    "line_value": pl.Float64(),
+    "currency": pl.String(),
+    "requested_date": pl.Date(),
+    "first_committed_date": pl.Date(),
+    "committed_date": pl.Date(),
+    "status": pl.String(),
+    "shipped_date": pl.Date(),
+    "delivered_date": pl.Date(),
+    "delivered_qty": pl.Float64(),
+    "delivery_id": pl.String(),
+    "batch": pl.String(),
+}
+SITE_SCHEMA = {"code": pl.String(), "name": pl.String(), "country": pl.String()}
+CLIENT_SCHEMA = {"code": pl.String(), "name": pl.String()}
+PRODUCT_SCHEMA = {
+    "client": pl.String(),
+    "code": pl.String(),
+    "name": pl.String(),
+    "product_group": pl.String(),
+    "site": pl.String(),
+}
+ROOT_CAUSE_SCHEMA = {
+    "client": pl.String(),
+    "order": pl.String(),
+    "line": pl.Int64(),
+    "code": pl.String(),
+    "status": pl.String(),
+    "comment": pl.String(),
+}
+LINE_KEY = ["client", "order", "line"]
+
+
+@dataclass
+class DemoData:
+    sites: pl.DataFrame
+    clients: pl.DataFrame
+    products: pl.DataFrame
+    rows: pl.DataFrame
+    root_causes: pl.DataFrame
+
+
+# --- master data --------------------------------------------------------------------------------
+
+ORAL, LIQUID, STERILE, BIO = "Oral solids", "Liquids", "Sterile injectables", "Biologics"
+GROUPS = (ORAL, LIQUID, STERILE, BIO)
+
+SITES = (
+    ("LYO", "Halvern Pharma Services Lyon (oral solids and liquids)", "FR"),
+    ("CRK", "Halvern Pharma Services Cork (sterile injectables)", "IE"),
+    ("BSL", "Halvern Pharma Services Basel (biologics and packaging)", "CH"),
+)
+MAIN_SITE = {ORAL: "LYO", LIQUID: "LYO", STERILE: "CRK", BIO: "BSL"}
+BATCH_LETTER = {"LYO": "L", "CRK": "C", "BSL": "B"}
+
+
+class _Client(NamedTuple):
+    code: str
+    name: str
+    currency: str
+    volume: float  # share of order lines
+    ship_to: tuple[str, ...]
+    order_prefix: str
+    order_start: int
+    order_width: int
+    line_step: int  # 10 for SAP-style line numbers 10, 20, 30
+    cmo_factor: float  # how often the CMO fails this client's lines (relative)
+    client_factor: float  # how often this client causes its own failures (relative)
+    worsening: float  # growth of CMO failures over the period (0 = none)
+    products: tuple[tuple[str, str, str | None], ...]  # (group, name, main site if not default)
+
+
+CLIENTS = (
+    _Client(
+        "ALPHA",
+        "Alphera Therapeutics Inc.",
+        "USD",
+        0.17,
+        ("US-Memphis DC", "US-Indianapolis DC", "CA-Mississauga DC", "NL-Venlo DC"),
+        "4500",
+        180_000,
+        6,
+        10,
+        0.8,
+        0.8,
+        0.0,
+        (
+            (ORAL, "Amlodipine 5 mg tablets 30s", None),
+            (ORAL, "Atorvastatin 20 mg film-coated tablets 30s", None),
+            (ORAL, "Metformin 850 mg tablets 60s", None),
+            (ORAL, "Losartan 50 mg film-coated tablets 30s", None),
+            (ORAL, "Sertraline 50 mg tablets 30s", None),
+            (ORAL, "Montelukast 10 mg film-coated tablets 28s", None),
+            (LIQUID, "Ibuprofen 100 mg/5 ml oral suspension 200 ml", None),
+            (LIQUID, "Cetirizine 1 mg/ml oral solution 150 ml", None),
+        ),
+    ),
+    _Client(
+        "BOREAL",
+        "Boreal Biopharma AB",
+        "EUR",
+        0.10,
+        ("SE-Stockholm DC", "DE-Frankfurt DC", "FI-Vantaa DC", "DK-Kolding DC"),
+        "BB-",
+        24_000,
+        6,
+        1,
+        1.0,
+        1.0,
+        0.0,
+        (
+            (BIO, "Adalimumab biosimilar 40 mg/0.4 ml prefilled pens 2s", None),
+            (BIO, "Trastuzumab biosimilar 150 mg powder vials", None),
+            (BIO, "Pegfilgrastim biosimilar 6 mg prefilled syringes 1s", None),
+            (BIO, "Etanercept biosimilar 50 mg prefilled syringes 4s", None),
+            (STERILE, "Enoxaparin 40 mg/0.4 ml prefilled syringes 10s", None),
+            (STERILE, "Ondansetron 4 mg/2 ml ampoules 5s", None),
+        ),
+    ),
+    _Client(
+        "CEDAR",
+        "Cedarline Pharmaceuticals S.A.",
+        "EUR",
+        0.13,
+        ("FR-Orleans DC", "ES-Madrid DC", "IT-Milan DC", "BE-Brussels DC"),
+        "CL",
+        70_000,
+        7,
+        1,
+        0.9,
+        1.0,
+        0.0,
+        (
+            (ORAL, "Omeprazole 20 mg gastro-resistant capsules 28s", None),
+            (ORAL, "Pantoprazole 40 mg gastro-resistant tablets 28s", None),
+            (ORAL, "Bisoprolol 5 mg tablets 30s", None),
+            (ORAL, "Ramipril 10 mg capsules 28s", None),
+            (ORAL, "Clopidogrel 75 mg film-coated tablets 28s", None),
+            (STERILE, "Ceftriaxone 1 g powder for injection vials", None),
+            (STERILE, "Meropenem 1 g powder for injection vials", None),
+            (STERILE, "Dexamethasone 4 mg/ml solution for injection vials", None),
+            (LIQUID, "Paracetamol 120 mg/5 ml oral suspension 100 ml", None),
+            (LIQUID, "Lactulose 3.3 g/5 ml oral solution 500 ml", None),
+        ),
+    ),
+    _Client(
+        "DELTA",
+        "Deltamed Generics GmbH",
+        "EUR",
+        0.22,
+        ("DE-Hamburg DC", "PL-Warsaw DC", "CZ-Prague DC", "AT-Vienna DC", "NL-Venlo DC"),
+        "PO-DG-",
+        100_000,
+        7,
+        10,
+        1.2,
+        1.2,
+        0.7,
+        (
+            (ORAL, "Amlodipine 10 mg tablets 30s", None),
+            (ORAL, "Atorvastatin 40 mg film-coated tablets 30s", None),
+            (ORAL, "Levetiracetam 500 mg film-coated tablets 60s", None),
+            (ORAL, "Metformin 1000 mg film-coated tablets 60s", None),
+            (ORAL, "Simvastatin 20 mg film-coated tablets 28s", None),
+            (ORAL, "Lisinopril 10 mg tablets 28s", None),
+            (ORAL, "Escitalopram 10 mg film-coated tablets 28s", None),
+            (ORAL, "Quetiapine 100 mg film-coated tablets 60s", None),
+            (ORAL, "Rosuvastatin 10 mg film-coated tablets 28s", None),
+            (ORAL, "Gabapentin 300 mg capsules 100s", None),
+            (LIQUID, "Amoxicillin 250 mg/5 ml powder for oral suspension 100 ml", None),
+            (LIQUID, "Levetiracetam 100 mg/ml oral solution 300 ml", None),
+        ),
+    ),
+    _Client(
+        "EMBER",
+        "Emberly Health Corp.",
+        "USD",
+        0.09,
+        ("US-Memphis DC", "US-Reno DC", "BR-Sao Paulo DC"),
+        "EH",
+        5_000,
+        6,
+        1,
+        1.1,
+        0.8,
+        0.0,
+        (
+            (STERILE, "Heparin 5,000 IU/ml solution for injection vials", None),
+            (STERILE, "Vancomycin 500 mg powder for infusion vials", None),
+            (STERILE, "Piperacillin/Tazobactam 4 g/0.5 g powder for infusion vials", None),
+            (STERILE, "Midazolam 5 mg/ml ampoules 10s", None),
+            (STERILE, "Ketorolac 30 mg/ml solution for injection vials", None),
+            (BIO, "Insulin glargine 100 U/ml cartridges 5s", None),
+        ),
+    ),
+    _Client(
+        "FJORD",
+        "Fjordvik Pharma AS",
+        "EUR",
+        0.11,
+        ("NO-Oslo DC", "SE-Malmo DC", "DE-Frankfurt DC"),
+        "FV-",
+        9_000,
+        6,
+        10,
+        0.9,
+        1.0,
+        0.0,
+        (
+            # Bulk from the client's own API supplier, packed in Basel: artwork and
+            # client-supplied API are where FJORD's lines fail.
+            (ORAL, "Candesartan 8 mg tablets 28s", "BSL"),
+            (ORAL, "Zolpidem 10 mg film-coated tablets 20s", "BSL"),
+            (ORAL, "Tramadol 50 mg capsules 30s", "BSL"),
+            (ORAL, "Esomeprazole 20 mg gastro-resistant tablets 28s", "BSL"),
+            (LIQUID, "Salbutamol 2 mg/5 ml oral solution 150 ml", None),
+            (LIQUID, "Prednisolone 5 mg/ml oral solution 100 ml", None),
+            (STERILE, "Tranexamic acid 100 mg/ml ampoules 10s", None),
+        ),
+    ),
+    _Client(
+        "GRANITE",
+        "Granite Peak Biologics Inc.",
+        "USD",
+        0.08,
+        ("US-Indianapolis DC", "US-Memphis DC", "JP-Osaka DC", "SG-Singapore DC"),
+        "GPB",
+        30_000,
+        6,
+        1,
+        1.0,
+        1.5,
+        0.0,
+        (
+            (BIO, "Bevacizumab biosimilar 400 mg/16 ml vials", None),
+            (BIO, "Rituximab biosimilar 500 mg/50 ml vials", None),
+            (BIO, "Ustekinumab biosimilar 45 mg/0.5 ml prefilled syringes 1s", None),
+            (BIO, "Denosumab biosimilar 60 mg/ml prefilled syringes 1s", None),
+            (STERILE, "Bortezomib 3.5 mg powder for injection vials", None),
+        ),
+    ),
+    _Client(
+        "HELIX",
+        "Helixa Biosciences Ltd",
+        "EUR",
+        0.10,
+        ("GB-Daventry DC", "IE-Dublin DC", "DE-Cologne DC", "AU-Sydney DC"),
+        "HX-PO-",
+        1_000,
+        6,
+        10,
+        0.75,
+        0.6,
+        0.0,
+        (
+            (STERILE, "Octreotide 100 mcg/ml ampoules 5s", None),
+            (STERILE, "Methotrexate 25 mg/ml solution for injection vials", None),
+            (STERILE, "Zoledronic acid 4 mg/5 ml concentrate vials", None),
+            (STERILE, "Fulvestrant 250 mg/5 ml prefilled syringes 2s", None),
+            (BIO, "Infliximab biosimilar 100 mg powder vials", None),
+            (BIO, "Filgrastim biosimilar 30 MU/0.5 ml prefilled syringes 5s", None),
+            (ORAL, "Apixaban 5 mg film-coated tablets 60s", None),
+            (ORAL, "Rivaroxaban 20 mg film-coated tablets 28s", None),
+            (ORAL, "Ticagrelor 90 mg film-coated tablets 56s", None),
+        ),
+    ),
+)
+OVERSEAS = ("US", "CA", "BR", "JP", "SG", "AU")
+
+# Ordered quantity: median per group and unit, and rounding step. Price per unit (EUR or USD).
+QTY_MEDIAN = {
+    (ORAL, "packs"): 24_000,
+    (LIQUID, "packs"): 9_000,
+    (STERILE, "vials"): 12_000,
+    (STERILE, "packs"): 4_000,
+    (BIO, "vials"): 1_500,
+    (BIO, "packs"): 1_200,
+}
+QTY_STEP = {ORAL: 100, LIQUID: 100, STERILE: 50, BIO: 10}
+PRICE_RANGE = {ORAL: (1.2, 4.5), LIQUID: (2.5, 6.0), STERILE: (3.0, 45.0), BIO: (120.0, 650.0)}
+
+# --- performance model ----------------------------------------------------------------------------
+
+CODES = tuple(rc.code for rc in ROOT_CAUSES)
+AREAS = np.array([AREA_BY_CODE[c] for c in CODES])
+CMO_AREAS = ("materials", "planning", "manufacturing", "quality", "shipping")
+
+# Chance (%) per line that the code makes it fail, before client, trend and season factors.
+BASE_RATES = {
+    "LYO": {
+        "MAT-SUPPLIER-LATE": 1.0,
+        "MAT-SHORTAGE": 0.6,
+        "MAT-COMPONENT-REJECTED": 0.3,
+        "PLN-CAPACITY": 1.4,
+        "PLN-SCHEDULE-CHANGE": 0.6,
+        "MFG-EQUIPMENT": 0.9,
+        "MFG-PROCESS": 0.4,
+        "MFG-YIELD": 0.5,
+        "QC-TESTING-DELAY": 0.5,
+        "QC-DEVIATION": 0.4,
+        "QC-RELEASE-LATE": 0.3,
+        "SHP-PICKING": 0.3,
+        "SHP-TRANSPORT": 0.5,
+        "SHP-DOCUMENTS": 0.2,
+        "CLI-ORDER-CHANGE": 0.5,
+        "CLI-SUPPLIED-LATE": 0.2,
+        "CLI-ARTWORK": 0.3,
+        "CLI-QA-RELEASE": 0.1,
+        "CLI-POSTPONE": 0.2,
+        "EXT-REGULATOR": 0.03,
+        "EXT-FORCE-MAJEURE": 0.05,
+    },
+    "CRK": {
+        "MAT-SUPPLIER-LATE": 0.5,
+        "MAT-SHORTAGE": 0.3,
+        "MAT-COMPONENT-REJECTED": 0.5,
+        "PLN-CAPACITY": 0.7,
+        "PLN-SCHEDULE-CHANGE": 0.3,
+        "MFG-EQUIPMENT": 0.8,
+        "MFG-PROCESS": 0.5,
+        "MFG-YIELD": 0.3,
+        "QC-TESTING-DELAY": 1.8,
+        "QC-DEVIATION": 2.0,
+        "QC-RELEASE-LATE": 1.9,
+        "SHP-PICKING": 0.1,
+        "SHP-TRANSPORT": 0.4,
+        "SHP-DOCUMENTS": 0.3,
+        "CLI-ORDER-CHANGE": 0.3,
+        "CLI-SUPPLIED-LATE": 0.2,
+        "CLI-ARTWORK": 0.1,
+        "CLI-QA-RELEASE": 0.3,
+        "CLI-POSTPONE": 0.2,
+        "EXT-REGULATOR": 0.1,
+        "EXT-FORCE-MAJEURE": 0.05,
+    },
+    "BSL": {
+        "MAT-SUPPLIER-LATE": 0.7,
+        "MAT-SHORTAGE": 0.4,
+        "MAT-COMPONENT-REJECTED": 0.8,
+        "PLN-CAPACITY": 1.1,
+        "PLN-SCHEDULE-CHANGE": 0.5,
+        "MFG-EQUIPMENT": 0.6,
+        "MFG-PROCESS": 0.4,
+        "MFG-YIELD": 0.4,
+        "QC-TESTING-DELAY": 0.7,
+        "QC-DEVIATION": 0.6,
+        "QC-RELEASE-LATE": 0.6,
+        "SHP-PICKING": 0.4,
+        "SHP-TRANSPORT": 0.6,
+        "SHP-DOCUMENTS": 0.3,
+        "CLI-ORDER-CHANGE": 0.4,
+        "CLI-SUPPLIED-LATE": 0.3,
+        "CLI-ARTWORK": 0.6,
+        "CLI-QA-RELEASE": 0.3,
+        "CLI-POSTPONE": 0.2,
+        "EXT-REGULATOR": 0.05,
+        "EXT-FORCE-MAJEURE": 0.05,
+    },
+}
+# Extra failures (%) a client brings on itself, on top of its client_factor.
+CLIENT_EXTRA = {"FJORD": {"CLI-ARTWORK": 3.5, "CLI-SUPPLIED-LATE": 3.0, "CLI-ORDER-CHANGE": 0.5}}
+
+# How a failure shows: (late, short, late and short), per area with per-code exceptions.
+KIND_BY_AREA = {
+    "materials": (0.75, 0.15, 0.10),
+    "planning": (0.80, 0.12, 0.08),
+    "manufacturing": (0.80, 0.10, 0.10),
+    "quality": (0.90, 0.05, 0.05),
+    "shipping": (0.90, 0.05, 0.05),
+    "client": (0.90, 0.05, 0.05),
+    "external": (0.95, 0.0, 0.05),
+}
+KIND_BY_CODE = {
+    "MAT-SHORTAGE": (0.35, 0.50, 0.15),
+    "MFG-YIELD": (0.10, 0.75, 0.15),
+    "SHP-PICKING": (0.30, 0.65, 0.05),
+    "CLI-ORDER-CHANGE": (0.60, 0.35, 0.05),
+}
+# Delay classes of a late delivery: 1-2, 3-7, 8-14, more than 14 days.
+DELAY_BY_AREA = {
+    "materials": (0.30, 0.35, 0.20, 0.15),
+    "planning": (0.45, 0.35, 0.14, 0.06),
+    "manufacturing": (0.35, 0.35, 0.18, 0.12),
+    "quality": (0.30, 0.40, 0.20, 0.10),
+    "shipping": (0.75, 0.22, 0.03, 0.00),
+    "client": (0.25, 0.30, 0.25, 0.20),
+    "external": (0.15, 0.30, 0.30, 0.25),
+}
+TRANSIT_DAYS = {"Road": (1, 3), "Courier": (1, 2), "Air": (3, 6), "Sea": (21, 35)}
+MODES = ("Road", "Courier", "Air", "Sea")
+
+# Planner comments; the first of each code never needs a day count ({d} = days late).
+COMMENTS = {
+    "MAT-SUPPLIER-LATE": (
+        "Excipient delivery from supplier late; batch start moved",
+        "Aluminium foil supplier delivered {d} days late",
+        "Supplier shipped API late after their own QC hold",
+    ),
+    "MAT-SHORTAGE": (
+        "Not enough printed cartons in stock for the full quantity",
+        "Blister foil shortage; shipped what was available",
+        "Stopper shortage limited the batch size",
+    ),
+    "MAT-COMPONENT-REJECTED": (
+        "Printed cartons rejected at incoming inspection (wrong colour)",
+        "Glass vial lot rejected for cosmetic defects; replacement took {d} days",
+        "Leaflets rejected: wrong version code",
+    ),
+    "PLN-CAPACITY": (
+        "Packaging line fully booked; order moved to the next free slot",
+        "Compression room over capacity this week",
+        "Filling line capacity exceeded; shipped {d} days late",
+    ),
+    "PLN-SCHEDULE-CHANGE": (
+        "Campaign resequenced inside the frozen horizon",
+        "Schedule changed to prioritise another client's urgent order",
+        "Batch swapped to a later slot after changeover optimisation",
+    ),
+    "MFG-EQUIPMENT": (
+        "Blister machine breakdown, three shifts lost",
+        "Isolator glove breach; filling line stopped {d} days",
+        "Tablet press tooling failure",
+    ),
+    "MFG-PROCESS": (
+        "Coating process failure; batch reworked",
+        "Fill weight out of trend; line stopped for investigation",
+        "Granulation end point missed; batch repeated",
+    ),
+    "MFG-YIELD": (
+        "Yield below target; shipped available quantity",
+        "High reject rate at visual inspection",
+        "Batch yield 8 % under standard after sealing rejects",
+    ),
+    "QC-TESTING-DELAY": (
+        "QC lab backlog on release testing",
+        "Sterility test result {d} days later than planned",
+        "HPLC out of service; assay delayed",
+    ),
+    "QC-DEVIATION": (
+        "Batch on hold pending deviation closure",
+        "Environmental monitoring excursion; deviation open {d} days",
+        "OOS investigation on dissolution; batch held",
+    ),
+    "QC-RELEASE-LATE": (
+        "Batch record review backlog before QP release",
+        "QP release {d} days after plan",
+        "Release delayed waiting for CoA of a component",
+    ),
+    "SHP-PICKING": (
+        "Picking error: one pallet left behind",
+        "Wrong batch picked; corrected on the next truck",
+        "Quantity mis-picked at loading",
+    ),
+    "SHP-TRANSPORT": (
+        "Carrier did not collect on the booked date",
+        "No temperature-controlled truck available; shipped {d} days late",
+        "Air freight booking missed the cut-off",
+    ),
+    "SHP-DOCUMENTS": (
+        "Export documents incomplete; held at customs",
+        "CoA missing from the shipping paperwork",
+        "Wrong Incoterm on the invoice; shipment re-booked",
+    ),
+    "CLI-ORDER-CHANGE": (
+        "Client increased the quantity inside the frozen horizon",
+        "Client changed the ship-to after scheduling",
+        "Client changed pack presentation {d} days before due",
+    ),
+    "CLI-SUPPLIED-LATE": (
+        "Client-supplied API arrived late",
+        "Client-supplied API arrived {d} days after the agreed date",
+        "Client-supplied bulk failed identity test; replacement sent",
+    ),
+    "CLI-ARTWORK": (
+        "Artwork approved by the client after the cut-off",
+        "Late artwork change for new leaflet text",
+        "Artwork approval {d} days late; cartons reprinted",
+    ),
+    "CLI-QA-RELEASE": (
+        "Waiting for client QA release of the batch",
+        "Client QA review of batch record took {d} days longer",
+        "Client QA requested additional documentation before release",
+    ),
+    "CLI-POSTPONE": (
+        "Client asked to hold the shipment (warehouse full)",
+        "Delivery postponed at the client's request",
+        "Client moved the delivery {d} days for stock reasons",
+    ),
+    "EXT-REGULATOR": (
+        "Import licence pending with the authority",
+        "Regulatory hold pending variation approval",
+        "Customs inspection by health authority",
+    ),
+    "EXT-FORCE-MAJEURE": (
+        "Port strike",
+        "Snow storm closed the motorway for {d} days",
+        "Road closure after flooding",
+    ),
+}
+
+
+# --- generation -----------------------------------------------------------------------------------
+
+
+def generate(
+    *,
+    seed: int = 7,
+    lines: int = 50_000,
+    end: dt.date = dt.date(2026, 11, 21),
+    months: int = 24,
+) -> DemoData:
+    """Build the demo data set: exactly `lines` order lines due over `months` months up to `end`
+    (plus about six weeks of open orders after it). Nothing is delivered after `end`."""
+    if lines < 1:
+        raise ValueError("lines must be at least 1")
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    rng = np.random.default_rng(seed)
+    master = _Master()
+    end_day = _day(end)
+    start_day = _day(_months_before(end, months)) + 1
+
+    lf = _lines(rng, master, lines, start_day, end_day)
+    deliveries = _deliveries(rng, master, lf, end_day)
+    rows = _rows(master, lf, deliveries)
+    root_causes = _root_causes(rng, lf, rows, end)
+    return DemoData(
+        sites=master.sites,
+        clients=master.clients,
+        products=master.products,
+        rows=rows.select(list(ROW_SCHEMA)),
+        root_causes=root_causes,
+    )
+
+
+class _Master:
+    """Master data as frames, plus the per-product arrays the generator indexes into."""
+
+    def __init__(self) -> None:
+        self.sites = pl.DataFrame([list(s) for s in SITES], schema=SITE_SCHEMA, orient="row")
+        self.clients = pl.DataFrame(
+            [[c.code, c.name] for c in CLIENTS], schema=CLIENT_SCHEMA, orient="row"
+        )
+        site_codes = [s[0] for s in SITES]
+        records = []
+        prod_client, prod_group, prod_site, prod_unit, price, scale = [], [], [], [], [], []
+        self.first_product, self.n_products = [], []
+        for ci, c in enumerate(CLIENTS):
+            self.first_product.append(len(records))
+            self.n_products.append(len(c.products))
+            for i, (group, name, site) in enumerate(c.products):
+                site = site or MAIN_SITE[group]
+                code = f"{c.code[:3]}-{10001 + i}"
+                records.append([c.code, code, name, group, site])
+                k = len(records)
+                prod_client.append(ci)
+                prod_group.append(GROUPS.index(group))
+                prod_site.append(site_codes.index(site))
+                prod_unit.append("vials" if "vial" in name else "packs")
+                lo, hi = PRICE_RANGE[group]
+                price.append(round(lo + (hi - lo) * ((k * 37) % 100) / 100, 2))
+                scale.append(0.6 + ((k * 53) % 100) / 100)
+        self.products = pl.DataFrame(records, schema=PRODUCT_SCHEMA, orient="row")
+        self.first_product = np.array(self.first_product)
+        self.n_products = np.array(self.n_products)
+        self.prod_group = np.array(prod_group)
+        self.prod_site = np.array(prod_site)
+        self.prod_unit = np.array([u == "vials" for u in prod_unit])
+        self.prod_price = np.array(price)
+        self.prod_median = np.array(
+            [QTY_MEDIAN[(GROUPS[g], u)] * s for g, u, s in zip(prod_group, prod_unit, scale)]
+        )
+        self.prod_step = np.array([QTY_STEP[GROUPS[g]] for g in prod_group])
+        self.site_codes = site_codes
+        ship_to = [s for c in CLIENTS for s in c.ship_to]
+        self.ship_to = ship_to
+        self.ship_to_overseas = np.array([s[:2] in OVERSEAS for s in ship_to])
+        self.first_ship_to = np.cumsum([0] + [len(c.ship_to) for c in CLIENTS])[:-1]
+        self.n_ship_to = np.array([len(c.ship_to) for c in CLIENTS])
+
+
+def _lines(rng, master: _Master, n: int, start_day: int, end_day: int) -> dict:
+    """Orders and their lines: who, what, where, how much and when it is due."""
+    # Orders of 1-6 lines; the last order is cut so that the total is exactly n.
+    sizes_p = np.array([0.34, 0.24, 0.17, 0.12, 0.08, 0.05])
+    sizes = np.empty(0, dtype=np.int64)
+    while sizes.sum() < n:
+        more = rng.choice(np.arange(1, 7), size=int(n / 2.51 * 1.05) + 8, p=sizes_p)
+        sizes = np.concatenate([sizes, more])
+    cum = np.cumsum(sizes)
+    last = int(np.searchsorted(cum, n))
+    sizes = sizes[: last + 1]
+    sizes[-1] -= cum[last] - n
+    n_orders = len(sizes)
+
+    # Due dates: weekdays, seasonal (quiet August and Christmas), growing about 8 % a year, up to
+    # six weeks past the end date (open orders).
+    days = np.arange(start_day, end_day + 43)
+    dates = days.astype("datetime64[D]")
+    month = dates.astype("datetime64[M]").astype(int) % 12  # 0 = January
+    day_of_month = (dates - dates.astype("datetime64[M]")).astype(int) + 1
+    season = np.array([1.0, 1.0, 1.05, 1.0, 1.0, 1.0, 0.95, 0.75, 1.05, 1.05, 1.05, 0.9])[month]
+    season = np.where((month == 11) & (day_of_month >= 23), 0.15, season)
+    weight = season * (_weekday(days) < 5) * (1 + 0.08 * (days - start_day) / 365)
+    due_order = rng.choice(days, size=n_orders, p=weight / weight.sum())
+
+    volume = np.array([c.volume for c in CLIENTS])
+    client_order = rng.choice(len(CLIENTS), size=n_orders, p=volume / volume.sum())
+    # Order numbers rise with the due date within each client.
+    perm = np.lexsort((due_order, client_order))
+    sizes, due_order, client_order = sizes[perm], due_order[perm], client_order[perm]
+    first_of_client = np.searchsorted(client_order, np.arange(len(CLIENTS)))
+    order_rank = np.arange(n_orders) - first_of_client[client_order]
+    ship_local = (rng.random(n_orders) ** 1.5 * master.n_ship_to[client_order]).astype(np.int64)
+    ship_to = master.first_ship_to[client_order] + ship_local
+    product_start = (rng.random(n_orders) ** 1.4 * master.n_products[client_order]).astype(np.int64)
+    order_renegotiated = rng.random(n_orders) < 0.08
+
+    order_of_line = np.repeat(np.arange(n_orders), sizes)
+    order_first_line = np.cumsum(sizes) - sizes
+    pos = np.arange(n) - order_first_line[order_of_line]
+    client = client_order[order_of_line]
+    n_prod = master.n_products[client]
+    product = master.first_product[client] + (product_start[order_of_line] + pos) % n_prod
+    group = master.prod_group[product]
+    site = master.prod_site[product].copy()
+    # Some oral-solid packs of the Lyon site are packed in Basel when Lyon is full.
+    lyo, bsl = master.site_codes.index("LYO"), master.site_codes.index("BSL")
+    site[(site == lyo) & (group == GROUPS.index(ORAL)) & (rng.random(n) < 0.03)] = bsl
+
+    ship = ship_to[order_of_line]
+    overseas = master.ship_to_overseas[ship]
+    u = rng.random(n)
+    solid = group <= GROUPS.index(LIQUID)
+    bio = group == GROUPS.index(BIO)
+    mode = np.where(
+        overseas,
+        np.where(solid, np.where(u < 0.65, 3, 2), np.where(u < 0.9, 2, 1)),
+        np.where(u < np.where(solid, 0.97, np.where(bio, 0.6, 0.85)), 0, 1),
+    )
+
+    # Dates: the committed date is the due date. Some lines are staggered within their order;
+    # some were renegotiated (usually pushed out) from the first committed date; the client
+    # sometimes asked for an earlier date than the CMO could commit to.
+    committed = due_order[order_of_line].copy()
+    stagger = rng.random(n) < 0.2
+    committed[stagger] += rng.integers(1, 15, size=int(stagger.sum()))
+    committed = _snap(committed, forward=True)
+    renegotiated = order_renegotiated[order_of_line] | (rng.random(n) < 0.03)
+    shift = rng.integers(3, 29, size=n) * np.where(rng.random(n) < 0.85, 1, -1)
+    first_committed = _snap(np.where(renegotiated, committed - shift, committed), forward=False)
+    asked_earlier = rng.random(n) < 0.3
+    requested = _snap(
+        first_committed - np.where(asked_earlier, rng.integers(1, 22, size=n), 0), forward=False
+    )
+
+    # Quantity and value (prices rise 3 % a year).
+    median = master.prod_median[product]
+    step = master.prod_step[product]
+    qty = np.maximum(np.round(median * rng.lognormal(0.0, 0.6, size=n) / step) * step, 5 * step)
+    price = master.prod_price[product] * 1.03 ** ((committed - start_day) // 365)
+
+    future = committed > end_day
+    cancelled = (rng.random(n) < 0.02) & ~future
+    past = np.flatnonzero(~cancelled & ~future)
+    n_zero = min(len(past), max(2, n // 5000))
+    zero = np.zeros(n, dtype=bool)
+    zero[rng.choice(past, size=n_zero, replace=False)] = True
+    qty[zero] = 0.0
+    value = np.round(qty * price, 2)
+
+    cause = _causes(rng, client, site, committed, start_day, end_day)
+    cause[cancelled | zero] = len(CODES)
+    return {
+        "n": n,
+        "n_orders": n_orders,
+        "client_order": client_order,
+        "order_rank": order_rank,
+        "order_of_line": order_of_line,
+        "pos": pos,
+        "client": client,
+        "product": product,
+        "group": group,
+        "site": site,
+        "ship_to": ship,
+        "mode": mode,
+        "qty": qty,
+        "value": value,
+        "requested": requested,
+        "first_committed": first_committed,
+        "committed": committed,
+        "future": future,
+        "cancelled": cancelled,
+        "zero": zero,
+        "cause": cause,
+    }
+
+
+def _causes(rng, client, site, due, start_day: int, end_day: int) -> np.ndarray:
+    """The root cause that will make each line fail, or len(CODES) for a line that goes well.
+
+    Rates are built per (site, client, month) and sampled in one pass over all lines.
+    """
+    n_sites, n_clients, n_codes = len(SITES), len(CLIENTS), len(CODES)
+    first_month = _month(np.array([start_day]))[0]
+    month_idx = _month(due) - first_month
+    n_months = int(month_idx.max()) + 1
+    t = np.arange(n_months) / max(_month(np.array([end_day]))[0] - first_month, 1)
+    calendar_month = (first_month + np.arange(n_months)) % 12  # 0 = January
+
+    rates = np.zeros((n_sites, n_clients, n_months, n_codes))
+    base = np.array([[BASE_RATES[s[0]][c] for c in CODES] for s in SITES]) / 100
+    rates += base[:, None, None, :]
+    is_cmo = np.isin(AREAS, CMO_AREAS)
+    is_client = AREAS == "client"
+    code = {c: i for i, c in enumerate(CODES)}
+
+    # The CMO improves over the period; some clients get worse (capacity squeezed by volume).
+    cmo_factor = np.array([c.cmo_factor for c in CLIENTS])[:, None] * (
+        1 + np.array([c.worsening for c in CLIENTS])[:, None] * t[None, :]
+    )
+    cmo_factor = cmo_factor * (1.35 - 0.6 * t)[None, :]
+    rates[:, :, :, is_cmo] *= cmo_factor[None, :, :, None]
+    rates[:, :, :, is_client] *= np.array([c.client_factor for c in CLIENTS])[None, :, None, None]
+    for ci, c in enumerate(CLIENTS):
+        for name, extra in CLIENT_EXTRA.get(c.code, {}).items():
+            rates[:, ci, :, code[name]] += extra / 100
+
+    # The sterile site's bad quarter: the calendar quarter ten months before the end.
+    crk = [s[0] for s in SITES].index("CRK")
+    end_month = _month(np.array([end_day]))[0]
+    bad_start = (end_month - 10) - (end_month - 10) % 3 - first_month
+    bad = (np.arange(n_months) >= bad_start) & (np.arange(n_months) < bad_start + 3)
+    for name, factor in (
+        ("QC-DEVIATION", 6.0),
+        ("QC-RELEASE-LATE", 4.0),
+        ("QC-TESTING-DELAY", 1.5),
+        ("MFG-PROCESS", 2.0),
+    ):
+        rates[crk, :, bad, code[name]] *= factor
+    # Summer shutdown in Lyon; December transport trouble everywhere.
+    lyo = [s[0] for s in SITES].index("LYO")
+    rates[lyo, :, calendar_month == 7, code["PLN-CAPACITY"]] *= 2.5
+    rates[:, :, calendar_month == 11, code["SHP-TRANSPORT"]] *= 2.0
+    rates[:, :, calendar_month == 11, code["EXT-FORCE-MAJEURE"]] *= 3.0
+
+    cum = np.cumsum(rates.reshape(-1, n_codes), axis=1)
+    combo = (site * n_clients + client) * n_months + month_idx
+    u = rng.random(len(due))
+    cause = np.zeros(len(due), dtype=np.int64)
+    for k in range(n_codes):  # one pass per code keeps memory at a few arrays of n
+        cause += u >= cum[combo, k]
+    return cause
+
+
+def _deliveries(rng, master: _Master, lf: dict, end_day: int) -> dict:
+    """Up to three deliveries per line, then everything after `end` removed."""
+    n = lf["n"]
+    cause = lf["cause"]
+    due = lf["committed"]
+    fails = cause < len(CODES)
+    code_idx = np.minimum(cause, len(CODES) - 1)
+
+    kind_table = np.array(
+        [KIND_BY_CODE.get(c, KIND_BY_AREA.get(AREA_BY_CODE[c], (1, 0, 0))) for c in CODES]
+    )
+    kind = (rng.random(n)[:, None] >= np.cumsum(kind_table, axis=1)[code_idx][:, :2]).sum(axis=1)
+    late = fails & (kind != 1)
+    short = fails & (kind != 0)
+
+    # How much arrives in total.
+    frac = np.ones(n)
+    frac = np.where(short & late, rng.uniform(0.85, 0.98, size=n), frac)
+    frac = np.where(short & ~late, rng.uniform(0.90, 0.99, size=n), frac)
+    over = ~fails & (rng.random(n) < 0.006)
+    frac = np.where(over, rng.uniform(1.01, 1.05, size=n), frac)
+    total = np.round(lf["qty"] * frac)
+
+    # When the last delivery arrives: early or on the due date for a good line, late by a
+    # delay class that depends on the area of the cause for a late one.
+    u = rng.random(n)
+    early = np.select(
+        [u < p for p in (0.45, 0.78, 0.95)],
+        [np.zeros(n, dtype=np.int64), rng.integers(1, 3, n), rng.integers(3, 8, n)],
+        rng.integers(8, 15, n),
+    )
+    delay_table = np.array([DELAY_BY_AREA[AREA_BY_CODE[c]] for c in CODES])
+    delay_class = (rng.random(n)[:, None] >= np.cumsum(delay_table, axis=1)[code_idx][:, :3]).sum(
+        axis=1
+    )
+    long_delay = np.minimum(14 + rng.geometric(1 / 12, size=n), 75)
+    delay = np.choose(
+        delay_class,
+        [rng.integers(1, 3, n), rng.integers(3, 8, n), rng.integers(8, 15, n), long_delay],
+    )
+    last_date = due + np.where(late, delay, -early)
+
+    # Split deliveries: a good line now and then, a late line often (part on time, the rest late).
+    p_split = np.where(late, 0.30, np.where(short, 0.25, 0.07))
+    split = rng.random(n) < p_split
+    n_del = 1 + split + (split & (rng.random(n) < 0.25))
+    n_del[lf["cancelled"] | lf["zero"]] = 0
+
+    dates = np.zeros((n, 3), dtype=np.int64)
+    qtys = np.zeros((n, 3))
+    gap1, gap2 = rng.integers(3, 15, n), rng.integers(3, 15, n)
+    on_time_part = due - rng.integers(0, 6, n)
+    before_last = np.where(late, np.minimum(last_date - gap1, on_time_part), last_date - gap1)
+    before_that = np.minimum(before_last, on_time_part) - gap2
+    f1_two = rng.uniform(0.35, 0.8, n)
+    f1_three = rng.uniform(0.25, 0.5, n)
+    f2_three = (1 - f1_three) * rng.uniform(0.3, 0.7, n)
+    two, three = n_del == 2, n_del == 3
+    dates[:, 0] = np.select([two, three], [before_last, before_that], last_date)
+    dates[:, 1] = np.where(two, last_date, before_last)
+    dates[:, 2] = last_date
+    qtys[:, 0] = np.select(
+        [two, three], [np.round(total * f1_two), np.round(total * f1_three)], total
+    )
+    qtys[:, 1] = np.where(two, total - qtys[:, 0], np.round(total * f2_three))
+    qtys[:, 2] = total - qtys[:, 0] - qtys[:, 1]
+    dates = np.where(dates <= due[:, None], _snap(dates, forward=False), _snap(dates, forward=True))
+
+    seq = np.arange(3)[None, :]
+    planned = seq < n_del[:, None]
+    is_last = seq == (n_del - 1)[:, None]
+    # Nothing arrives after the end date, and a line due after it is not complete yet.
+    keep = planned & (dates <= end_day) & ~(is_last & lf["future"][:, None])
+    line_idx = np.broadcast_to(np.arange(n)[:, None], (n, 3))[keep]
+    delivered = dates[keep]
+    mode = lf["mode"][line_idx]
+    lo = np.array([TRANSIT_DAYS[m][0] for m in MODES])[mode]
+    hi = np.array([TRANSIT_DAYS[m][1] for m in MODES])[mode]
+    shipped = delivered - rng.integers(lo, hi + 1)
+    return {
+        "line": line_idx,
+        "seq": np.broadcast_to(seq, (n, 3))[keep],
+        "delivered": delivered,
+        "shipped": shipped,
+        "qty": qtys[keep],
+        "complete": keep.sum(axis=1) == n_del,
+    }
+
+
+def _rows(master: _Master, lf: dict, dl: dict) -> pl.DataFrame:
+    """The flat import file: line fields repeated on every delivery row."""
+    clients = pl.Series([c.code for c in CLIENTS])
+    orders = pl.DataFrame(
+        {
+            "_client": lf["client_order"],
+            "_number": lf["order_rank"]
+            + np.array([c.order_start for c in CLIENTS])[lf["client_order"]]
+            + 1,
+            "_width": np.array([c.order_width for c in CLIENTS])[lf["client_order"]],
+        }
+    ).select(
+        order=pl.concat_str(
+            pl.col("_client").replace_strict(
+                list(range(len(CLIENTS))), [c.order_prefix for c in CLIENTS]
+            ),
+            pl.col("_number").cast(pl.String).str.zfill(pl.col("_width")),
+        )
+    )
+    status = np.where(
+        lf["cancelled"],
+        "cancelled",
+        np.where(dl["complete"] & ~lf["future"], "closed", "open"),
+    )
+    line_step = np.array([c.line_step for c in CLIENTS])[lf["client"]]
+    products = master.products
+    lines = pl.DataFrame(
+        {
+            "_line": np.arange(lf["n"]),
+            "client": clients.gather(lf["client"]),
+            "order": orders["order"].gather(lf["order_of_line"]),
+            "line": ((lf["pos"] + 1) * line_step).astype(np.int64),
+            "product": products["code"].gather(lf["product"]),
+            "product_group": products["product_group"].gather(lf["product"]),
+            "site": pl.Series(master.site_codes).gather(lf["site"]),
+            "ship_to": pl.Series(master.ship_to).gather(lf["ship_to"]),
+            "transport_mode": pl.Series(MODES).gather(lf["mode"]),
+            "ordered_qty": lf["qty"].astype(np.float64),
+            "unit": pl.Series(["packs", "vials"]).gather(
+                master.prod_unit[lf["product"]].astype(np.int64)
+            ),
+            "line_value": lf["value"].astype(np.float64),
+            "currency": pl.Series([c.currency for c in CLIENTS]).gather(lf["client"]),
+            "requested_date": _dates(lf["requested"]),
+            "first_committed_date": _dates(lf["first_committed"]),
+            "committed_date": _dates(lf["committed"]),
+            "status": pl.Series(status.astype(str)),
+        }
+    )
+    # One row per delivery, in line order; one row with empty delivery fields for a line with
+    # nothing delivered. Deliveries are already in line and sequence order.
+    per_line = np.bincount(dl["line"], minlength=lf["n"])
+    row_line = np.repeat(np.arange(lf["n"]), np.maximum(per_line, 1))
+    has_delivery = per_line[row_line] > 0
+    row_delivery = pl.Series(np.where(has_delivery, np.cumsum(has_delivery) - 1, -1))
+    row_delivery = pl.select(pl.when(row_delivery >= 0).then(row_delivery)).to_series()
+    # Delivery numbers are handed out in shipping order.
+    shipping_order = np.lexsort((dl["seq"], dl["line"], dl["shipped"]))
+    number = np.empty(len(shipping_order), dtype=np.int64)
+    number[shipping_order] = np.arange(len(shipping_order)) + 80_000_001
+    deliveries = pl.DataFrame(
+        {
+            "_seq": dl["seq"],
+            "_site": lf["site"][dl["line"]],
+            "_product": lf["product"][dl["line"]],
+            "shipped_date": _dates(dl["shipped"]),
+            "delivered_date": _dates(dl["delivered"]),
+            "delivered_qty": dl["qty"].astype(np.float64),
+            "delivery_id": pl.Series(number).cast(pl.String),
+        }
+    ).with_columns(batch=_batch_expr())
+    # Keeps the internal line index and delivery sequence; generate() drops them.
+    return pl.concat(
+        [
+            lines[row_line],
+            deliveries.drop("_site", "_product").select(pl.all().gather(row_delivery)),
+        ],
+        how="horizontal",
+    ).cast(ROW_SCHEMA)
+
+
+def _batch_expr() -> pl.Expr:
+    """Batch numbers like C25-0042: one batch per product and two-week campaign at a site,
+    made about a week before it ships; numbered in time order within site and year."""
+    made = pl.col("shipped_date").cast(pl.Int64) - 7
+    campaign = made // 14
+    year = (campaign * 14).cast(pl.Int32).cast(pl.Date).dt.year()
+    key = campaign * 1_000 + pl.col("_product")
+    serial = key.rank("dense").over(pl.col("_site"), year)
+    letter = pl.col("_site").replace_strict(
+        list(range(len(SITES))), [BATCH_LETTER[s[0]] for s in SITES]
+    )
+    return pl.concat_str(
+        letter,
+        (year % 100).cast(pl.String).str.zfill(2),
+        pl.lit("-"),
+        serial.cast(pl.String).str.zfill(4),
+    )
+
+
+def _root_causes(rng, lf: dict, rows: pl.DataFrame, end: dt.date) -> pl.DataFrame:
+    """Root causes for about 70 % of the failed lines: the cause that made the line fail,
+    proposed by a planner; most approved, the recent ones often still proposed, and the client
+    disputes some, especially when the blame is put on the client."""
+    judged = _judge(rows, ["_line"], end)
+    failed = judged.filter(pl.col("measured") & ~pl.col("otif"))
+    idx = failed["_line"].to_numpy()
+    cause = lf["cause"][idx]
+    if (cause >= len(CODES)).any():  # cannot happen: a good line is never late or short
+        raise AssertionError("a failed demo line has no cause")
+    m = len(idx)
+    recent = lf["committed"][idx] > _day(end) - 45
+    classified = rng.random(m) < np.where(recent, 0.35, 0.73)
+    blames_client = AREAS[cause] == "client"
+    u = rng.random(m)
+    p_disputed = np.where(blames_client, 0.15, 0.04)
+    p_proposed = np.where(recent, 0.65, 0.08)
+    status = np.where(
+        u < p_disputed, "disputed", np.where(u < p_disputed + p_proposed, "proposed", "approved")
+    )
+    template = rng.integers(0, 3, m)
+    days_late = failed["days_late"].fill_null(0).to_numpy()
+    template = np.where(days_late > 0, template, 0)
+    comments = pl.Series([t for c in CODES for t in COMMENTS[c]])
+    keep = classified
+    return (
+        failed.select(LINE_KEY)
+        .filter(keep)
+        .with_columns(
+            code=pl.Series(CODES).gather(cause[keep]),
+            status=pl.Series(status[keep].astype(str)),
+            comment=comments.gather(cause[keep] * 3 + template[keep])
+            .str.replace("{d}", pl.Series(days_late[keep]).cast(pl.String), literal=True)
+            .str.replace(r"\b1 days", "1 day"),
+        )
+        .cast(ROOT_CAUSE_SCHEMA)
+    )
+
+
+def judge_lines(rows: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """The demo's own, simple reading of the default OTIF definition, one row per line in file
+    order: due = committed date, on time = completed on or before due, in full = delivered >=
+    ordered; cancelled and zero-quantity lines and lines not yet due and incomplete are not
+    measured. Kind: ok, late, short, late_and_short, not_delivered. Not the engine."""
+    return _judge(rows, LINE_KEY, as_of)
+
+
+def _judge(rows: pl.DataFrame, key: list[str], as_of: dt.date) -> pl.DataFrame:
+    delivered = (
+        rows.filter(pl.col("delivered_date") <= as_of)
+        .sort(*key, "delivered_date")
+        .with_columns(_cum=pl.col("delivered_qty").cum_sum().over(key))
+        .group_by(key)
+        .agg(
+            q_total=pl.col("delivered_qty").sum(),
+            last=pl.col("delivered_date").max(),
+            completion=pl.col("delivered_date")
+            .filter(pl.col("_cum") >= pl.col("ordered_qty"))
+            .min(),
+        )
+    )
+    lines = rows.unique(key, keep="first", maintain_order=True).select(
+        *dict.fromkeys([*key, *LINE_KEY]),
+        "site",
+        "product",
+        "committed_date",
+        "ordered_qty",
+        "status",
+    )
+    judged = lines.join(delivered, on=key, how="left", maintain_order="left").with_columns(
+        q_total=pl.col("q_total").fill_null(0.0)
+    )
+    excluded = (pl.col("status") == "cancelled") | (pl.col("ordered_qty") == 0)
+    decisive = pl.coalesce("completion", "last")
+    on_time = pl.col("last").is_not_null() & (decisive <= pl.col("committed_date"))
+    in_full = pl.col("q_total") >= pl.col("ordered_qty")
+    measured = ~excluded & (pl.col("completion").is_not_null() | (pl.col("committed_date") < as_of))
+    return judged.with_columns(
+        measured=measured,
+        on_time=on_time,
+        in_full=in_full,
+        otif=on_time & in_full,
+        days_late=(decisive - pl.col("committed_date")).dt.total_days(),
+    ).with_columns(
+        kind=pl.when(~pl.col("measured"))
+        .then(None)
+        .when(pl.col("otif"))
+        .then(pl.lit("ok"))
+        .when(pl.col("last").is_null())
+        .then(pl.lit("not_delivered"))
+        .when(~pl.col("on_time") & ~pl.col("in_full"))
+        .then(pl.lit("late_and_short"))
+        .when(~pl.col("on_time"))
+        .then(pl.lit("late"))
+        .otherwise(pl.lit("short"))
+    )
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _day(d: dt.date) -> int:
+    return (d - _EPOCH).days
+
+
+def _dates(days: np.ndarray) -> pl.Series:
+    return pl.Series(days.astype(np.int32)).cast(pl.Date)
+
+
+def _weekday(days: np.ndarray) -> np.ndarray:
+    """Monday = 0 (1970-01-01 was a Thursday)."""
+    return (days + 3) % 7
+
+
+def _snap(days: np.ndarray, *, forward: bool) -> np.ndarray:
+    """Move Saturdays and Sundays to the next Monday (forward) or the previous Friday."""
+    wd = _weekday(days)
+    if forward:
+        return days + np.where(wd == 5, 2, np.where(wd == 6, 1, 0))
+    return days - np.where(wd == 5, 1, np.where(wd == 6, 2, 0))
+
+
+def _month(days: np.ndarray) -> np.ndarray:
+    """Months since January 1970."""
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+
+def _months_before(d: dt.date, months: int) -> dt.date:
+    total = d.year * 12 + d.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
+    return dt.date(year, month, min(d.day, (next_month - dt.timedelta(days=1)).day))

@@ -1,0 +1,41 @@
+"""Printing frames from commands: a readable table, CSV or JSON (one object per row)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TextIO
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("table", "csv", "json")
+
+
+def write_frame(frame: pl.DataFrame, fmt: str, stream: TextIO, *, title: str | None = None) -> None:
+    if fmt == "json":
+        stream.write(json.dumps(frame.to_dicts(), default=_json_default, indent=2) + "\n")
+    elif fmt == "csv":
+        stream.write(frame.write_csv(date_format="%Y-%m-%d"))
+    else:
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for name, dtype in frame.schema.items():
+            table.add_column(name, justify="right" if dtype.is_numeric() else "left")
+        for row in frame.iter_rows():
+            table.add_row(*(_cell(v) for v in row))
+        Console(file=stream, width=max(100, 14 * frame.width)).print(table)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _json_default(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
