@@ -356,62 +356,59 @@ def reference_summary(
 ) -> dict[tuple, dict[str, Any]]:
     """Figures per group, keyed by the tuple of by-key values. Percents are *unrounded*.
 
-    Order grain: a unit is (order_key, the non-time by-keys); its month/quarter is that of the
-    earliest due date among its measured lines, and its measured lines are reported there.
+    Line figures (pending, excluded, due_fallback, fill rates) put each line in the group of its
+    own period. Units (count ... otif, failed, dpmo) are lines, or at order grain orders: an order
+    unit is (order_key, the non-time by-keys) over its measured lines, reported in the month /
+    quarter of the earliest due date among those lines.
     """
     other_keys = [k for k in by if k not in TIME_KEYS]
 
     def ok(row: dict[str, Any], flag: str) -> bool:
         return bool(row[flag]) or (net and bool(row.get("excused")))
 
-    # Where each line is reported.
-    unit_period: dict[tuple, dt.date] = {}
-    if grain == "order":
-        for row in outcomes:
-            if row["state"] == "measured":
-                unit = (row["order_key"], *(row[k] for k in other_keys))
-                due = row["due_date"]
-                if unit not in unit_period or due > unit_period[unit]:
-                    unit_period[unit] = due
+    def group_key(row: dict[str, Any], period: dt.date | None) -> tuple:
+        return tuple(_time_value(k, period) if k in TIME_KEYS else row[k] for k in by)
 
-    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+    lines_by_group: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for row in outcomes:
-        period = row["period"]
-        if grain == "order" and row["state"] == "measured":
-            unit = (row["order_key"], *(row[k] for k in other_keys))
-            period = unit_period[unit].replace(day=1)
-        key = tuple(_time_value(k, period) if k in TIME_KEYS else row[k] for k in by)
-        groups[key].append(row)
-    if not by and not groups:
-        groups[()] = []
+        lines_by_group[group_key(row, row["period"])].append(row)
+    if not by and not lines_by_group:
+        lines_by_group[()] = []
+
+    # Units: (weight, on_time, in_full, otif) per group.
+    units_by_group: dict[tuple, list[tuple[float, bool, bool, bool]]] = defaultdict(list)
+    measured_all = [r for r in outcomes if r["state"] == "measured"]
+    if grain == "order":
+        orders: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+        for r in measured_all:
+            orders[(r["order_key"], *(r[k] for k in other_keys))].append(r)
+        for members in orders.values():
+            earliest = min(r["due_date"] for r in members)
+            key = group_key(members[0], earliest.replace(day=1))
+            units_by_group[key].append(
+                (
+                    1.0,
+                    all(ok(r, "on_time") for r in members),
+                    all(ok(r, "in_full") for r in members),
+                    all(ok(r, "otif") for r in members),
+                )
+            )
+    else:
+        for r in measured_all:
+            if grain == "line":
+                weight = 1.0
+            elif grain == "quantity":
+                weight = r["ordered_qty"]
+            else:
+                weight = r["line_value"] or 0.0
+            key = group_key(r, r["period"])
+            units_by_group[key].append((weight, ok(r, "on_time"), ok(r, "in_full"), ok(r, "otif")))
 
     result = {}
-    for key, rows in groups.items():
+    for key in set(lines_by_group) | set(units_by_group):
+        rows = lines_by_group[key]
+        units = units_by_group[key]
         measured = [r for r in rows if r["state"] == "measured"]
-        units: list[tuple[float, bool, bool, bool]] = []  # (weight, on_time, in_full, otif)
-        if grain == "order":
-            orders: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-            for r in measured:
-                orders[r["order_key"]].append(r)
-            for members in orders.values():
-                units.append(
-                    (
-                        1.0,
-                        all(ok(r, "on_time") for r in members),
-                        all(ok(r, "in_full") for r in members),
-                        all(ok(r, "otif") for r in members),
-                    )
-                )
-        else:
-            for r in measured:
-                if grain == "line":
-                    weight = 1.0
-                elif grain == "quantity":
-                    weight = r["ordered_qty"]
-                else:
-                    weight = r["line_value"] or 0.0
-                units.append((weight, ok(r, "on_time"), ok(r, "in_full"), ok(r, "otif")))
-
         weight = sum(u[0] for u in units)
         on_time = sum(u[0] for u in units if u[1])
         in_full = sum(u[0] for u in units if u[2])
@@ -433,7 +430,7 @@ def reference_summary(
             "failed": sum(1 for u in units if not u[3]),
             "pending": sum(1 for r in rows if r["state"] == "pending"),
             "excluded": sum(1 for r in rows if r["state"] == "excluded"),
-            "due_fallback": sum(1 for r in measured if r["due_fallback"]),
+            "due_fallback": sum(1 for r in rows if r["due_fallback"]),
             "line_fill_rate_pct": _pct(sum(1 for r in measured if ok(r, "in_full")), len(measured)),
             "volume_fill_rate_pct": _pct(filled, ordered_total),
             "dpmo": dpmo_value,

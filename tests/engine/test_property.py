@@ -27,7 +27,7 @@ from .reference import (
     reference_summary,
 )
 
-BASE = dt.date(2026, 3, 1)  # due dates fall in 2026-03-01 .. 2026-04-05 (two months)
+BASE = dt.date(2026, 3, 20)  # due dates fall in 2026-03-20 .. 2026-04-14: two months, two quarters
 
 PROPERTY_SETTINGS = settings(
     max_examples=200,
@@ -40,6 +40,11 @@ PROPERTY_SETTINGS = settings(
 
 def day(offset: int) -> dt.date:
     return BASE + dt.timedelta(days=offset)
+
+
+def rarely(value: Any, one_in: int, otherwise: Any) -> st.SearchStrategy:
+    """`value` about once in `one_in` draws, else a draw from `otherwise`."""
+    return st.integers(1, one_in).flatmap(lambda n: st.just(value) if n == 1 else otherwise)
 
 
 @st.composite
@@ -56,51 +61,59 @@ def definitions(draw) -> OtifDefinition:
     )
 
 
-optional_day = st.none() | st.integers(0, 35).map(day)
+due_offsets = st.integers(0, 25)
 
 
 @st.composite
 def line_sets(draw) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Up to 7 lines in up to 3 orders, each with 0-4 deliveries dated around its dates."""
     count = draw(st.integers(0, 7))
     ids = draw(st.permutations(range(1, count + 1)))
     with_manual = draw(st.booleans())
     lines, deliveries = [], []
     for line_id in ids:
+        # each date missing about one time in three: all three missing about one line in 27
+        dates = [draw(rarely(None, 3, due_offsets)) for _ in range(3)]
         lines.append(
             {
                 "line_id": line_id,
                 "order_key": draw(st.sampled_from(["A", "B", "C"])),
-                "requested_date": draw(optional_day),
-                "first_committed_date": draw(optional_day),
-                "committed_date": draw(optional_day),
-                "ordered_qty": draw(st.sampled_from([0.0, 1.0, 2.0, 4.0, 8.0, 10.0])),
-                "line_value": draw(st.none() | st.sampled_from([10.0, 25.5, 100.0])),
-                "status": draw(st.sampled_from(["open", "open", "closed", "cancelled"])),
-                "manual_exclusion": draw(
-                    st.sampled_from([None, None, None, None, "agreed with client"])
-                ),
+                "requested_date": None if dates[0] is None else day(dates[0]),
+                "first_committed_date": None if dates[1] is None else day(dates[1]),
+                "committed_date": None if dates[2] is None else day(dates[2]),
+                "ordered_qty": draw(rarely(0.0, 10, st.sampled_from([1.0, 2.0, 4.0, 8.0, 10.0]))),
+                "line_value": draw(rarely(None, 4, st.sampled_from([10.0, 25.5, 100.0]))),
+                "status": draw(rarely("cancelled", 8, st.sampled_from(["open", "closed"]))),
+                "manual_exclusion": draw(rarely("agreed with client", 10, st.none())),
             }
         )
+        # deliveries near one of the line's dates, so window edges are hit
+        anchor = next((x for x in dates if x is not None), draw(due_offsets))
+        ordered = lines[-1]["ordered_qty"]
+        # whole, half and quarter lines (exact in binary) so lines often complete exactly
+        quantities = st.sampled_from([ordered, ordered / 2, ordered / 4, 0.0, 1.0, 3.0])
         for _ in range(draw(st.integers(0, 4))):
-            shipped = draw(st.none() | st.integers(-5, 40))
-            transit = draw(st.none() | st.integers(0, 3))
-            delivered = (
-                None
-                if transit is None
-                else (shipped if shipped is not None else draw(st.integers(-5, 40))) + transit
-            )
+            shipped = draw(rarely(None, 5, st.integers(anchor - 6, anchor + 16)))
+            transit = draw(rarely(None, 5, st.integers(0, 3)))
+            if transit is None:
+                delivered = None
+            elif shipped is None:
+                delivered = draw(st.integers(anchor - 6, anchor + 16))
+            else:
+                delivered = shipped + transit
             deliveries.append(
                 {
                     "line_id": line_id,
                     "shipped_date": None if shipped is None else day(shipped),
                     "delivered_date": None if delivered is None else day(delivered),
-                    "quantity": draw(st.sampled_from([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 8.0])),
+                    "quantity": draw(quantities),
                 }
             )
     return make_lines(lines, with_manual_column=with_manual), make_deliveries(deliveries)
 
 
-as_of_dates = st.integers(-3, 45).map(day)
+# as-of anywhere around the dates (pending lines, window edges) or after everything (all measurable)
+as_of_dates = st.one_of(st.integers(-3, 45), st.integers(46, 60)).map(day)
 
 
 @PROPERTY_SETTINGS

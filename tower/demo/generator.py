@@ -15,7 +15,7 @@ The performance story behind the numbers, so that a demo has something to find:
 - December brings transport trouble and the odd force majeure.
 
 Everything is vectorised (numpy arrays and Polars expressions); the only Python loops run over
-the 21 root-cause codes, the clients or the three possible deliveries of a line.
+master data (clients, products) and the 21 root-cause codes.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from tower.engine.root_causes import AREA_BY_CODE, ROOT_CAUSES
 ROW_SCHEMA: dict[str, pl.DataType] = {
     "client": pl.String(),
     "order": pl.String(),
-    "line": pl.Int64(),
+    "line": pl.String(),
     "product": pl.String(),
     "product_group": pl.String(),
     "site": pl.String(),
@@ -64,7 +64,7 @@ PRODUCT_SCHEMA = {
 ROOT_CAUSE_SCHEMA = {
     "client": pl.String(),
     "order": pl.String(),
-    "line": pl.Int64(),
+    "line": pl.String(),
     "code": pl.String(),
     "status": pl.String(),
     "comment": pl.String(),
@@ -111,21 +111,14 @@ class _Client(NamedTuple):
     products: tuple[tuple[str, str, str | None], ...]  # (group, name, main site if not default)
 
 
+# fmt: off
 CLIENTS = (
     _Client(
-        "ALPHA",
-        "Alphera Therapeutics Inc.",
-        "USD",
-        0.17,
-        ("US-Memphis DC", "US-Indianapolis DC", "CA-Mississauga DC", "NL-Venlo DC"),
-        "4500",
-        180_000,
-        6,
-        10,
-        0.8,
-        0.8,
-        0.0,
-        (
+        code="ALPHA", name="Alphera Therapeutics Inc.", currency="USD", volume=0.17,
+        ship_to=("US-Memphis DC", "US-Indianapolis DC", "CA-Mississauga DC", "NL-Venlo DC"),
+        order_prefix="4500", order_start=180_000, order_width=6, line_step=10,
+        cmo_factor=0.8, client_factor=0.8, worsening=0.0,
+        products=(
             (ORAL, "Amlodipine 5 mg tablets 30s", None),
             (ORAL, "Atorvastatin 20 mg film-coated tablets 30s", None),
             (ORAL, "Metformin 850 mg tablets 60s", None),
@@ -137,19 +130,11 @@ CLIENTS = (
         ),
     ),
     _Client(
-        "BOREAL",
-        "Boreal Biopharma AB",
-        "EUR",
-        0.10,
-        ("SE-Stockholm DC", "DE-Frankfurt DC", "FI-Vantaa DC", "DK-Kolding DC"),
-        "BB-",
-        24_000,
-        6,
-        1,
-        1.0,
-        1.0,
-        0.0,
-        (
+        code="BOREAL", name="Boreal Biopharma AB", currency="EUR", volume=0.10,
+        ship_to=("SE-Stockholm DC", "DE-Frankfurt DC", "FI-Vantaa DC", "DK-Kolding DC"),
+        order_prefix="BB-", order_start=24_000, order_width=6, line_step=1,
+        cmo_factor=1.0, client_factor=1.0, worsening=0.0,
+        products=(
             (BIO, "Adalimumab biosimilar 40 mg/0.4 ml prefilled pens 2s", None),
             (BIO, "Trastuzumab biosimilar 150 mg powder vials", None),
             (BIO, "Pegfilgrastim biosimilar 6 mg prefilled syringes 1s", None),
@@ -159,19 +144,11 @@ CLIENTS = (
         ),
     ),
     _Client(
-        "CEDAR",
-        "Cedarline Pharmaceuticals S.A.",
-        "EUR",
-        0.13,
-        ("FR-Orleans DC", "ES-Madrid DC", "IT-Milan DC", "BE-Brussels DC"),
-        "CL",
-        70_000,
-        7,
-        1,
-        0.9,
-        1.0,
-        0.0,
-        (
+        code="CEDAR", name="Cedarline Pharmaceuticals S.A.", currency="EUR", volume=0.13,
+        ship_to=("FR-Orleans DC", "ES-Madrid DC", "IT-Milan DC", "BE-Brussels DC"),
+        order_prefix="CL", order_start=70_000, order_width=7, line_step=1,
+        cmo_factor=0.9, client_factor=1.0, worsening=0.0,
+        products=(
             (ORAL, "Omeprazole 20 mg gastro-resistant capsules 28s", None),
             (ORAL, "Pantoprazole 40 mg gastro-resistant tablets 28s", None),
             (ORAL, "Bisoprolol 5 mg tablets 30s", None),
@@ -185,19 +162,11 @@ CLIENTS = (
         ),
     ),
     _Client(
-        "DELTA",
-        "Deltamed Generics GmbH",
-        "EUR",
-        0.22,
-        ("DE-Hamburg DC", "PL-Warsaw DC", "CZ-Prague DC", "AT-Vienna DC", "NL-Venlo DC"),
-        "PO-DG-",
-        100_000,
-        7,
-        10,
-        1.2,
-        1.2,
-        0.7,
-        (
+        code="DELTA", name="Deltamed Generics GmbH", currency="EUR", volume=0.22,
+        ship_to=("DE-Hamburg DC", "PL-Warsaw DC", "CZ-Prague DC", "AT-Vienna DC", "NL-Venlo DC"),
+        order_prefix="PO-DG-", order_start=100_000, order_width=7, line_step=10,
+        cmo_factor=1.2, client_factor=1.2, worsening=0.7,
+        products=(
             (ORAL, "Amlodipine 10 mg tablets 30s", None),
             (ORAL, "Atorvastatin 40 mg film-coated tablets 30s", None),
             (ORAL, "Levetiracetam 500 mg film-coated tablets 60s", None),
@@ -213,19 +182,11 @@ CLIENTS = (
         ),
     ),
     _Client(
-        "EMBER",
-        "Emberly Health Corp.",
-        "USD",
-        0.09,
-        ("US-Memphis DC", "US-Reno DC", "BR-Sao Paulo DC"),
-        "EH",
-        5_000,
-        6,
-        1,
-        1.1,
-        0.8,
-        0.0,
-        (
+        code="EMBER", name="Emberly Health Corp.", currency="USD", volume=0.09,
+        ship_to=("US-Memphis DC", "US-Reno DC", "BR-Sao Paulo DC"),
+        order_prefix="EH", order_start=5_000, order_width=6, line_step=1,
+        cmo_factor=1.1, client_factor=0.8, worsening=0.0,
+        products=(
             (STERILE, "Heparin 5,000 IU/ml solution for injection vials", None),
             (STERILE, "Vancomycin 500 mg powder for infusion vials", None),
             (STERILE, "Piperacillin/Tazobactam 4 g/0.5 g powder for infusion vials", None),
@@ -235,19 +196,11 @@ CLIENTS = (
         ),
     ),
     _Client(
-        "FJORD",
-        "Fjordvik Pharma AS",
-        "EUR",
-        0.11,
-        ("NO-Oslo DC", "SE-Malmo DC", "DE-Frankfurt DC"),
-        "FV-",
-        9_000,
-        6,
-        10,
-        0.9,
-        1.0,
-        0.0,
-        (
+        code="FJORD", name="Fjordvik Pharma AS", currency="EUR", volume=0.11,
+        ship_to=("NO-Oslo DC", "SE-Malmo DC", "DE-Frankfurt DC"),
+        order_prefix="FV-", order_start=9_000, order_width=6, line_step=10,
+        cmo_factor=0.9, client_factor=1.0, worsening=0.0,
+        products=(
             # Bulk from the client's own API supplier, packed in Basel: artwork and
             # client-supplied API are where FJORD's lines fail.
             (ORAL, "Candesartan 8 mg tablets 28s", "BSL"),
@@ -260,19 +213,11 @@ CLIENTS = (
         ),
     ),
     _Client(
-        "GRANITE",
-        "Granite Peak Biologics Inc.",
-        "USD",
-        0.08,
-        ("US-Indianapolis DC", "US-Memphis DC", "JP-Osaka DC", "SG-Singapore DC"),
-        "GPB",
-        30_000,
-        6,
-        1,
-        1.0,
-        1.5,
-        0.0,
-        (
+        code="GRANITE", name="Granite Peak Biologics Inc.", currency="USD", volume=0.08,
+        ship_to=("US-Indianapolis DC", "US-Memphis DC", "JP-Osaka DC", "SG-Singapore DC"),
+        order_prefix="GPB", order_start=30_000, order_width=6, line_step=1,
+        cmo_factor=1.0, client_factor=1.5, worsening=0.0,
+        products=(
             (BIO, "Bevacizumab biosimilar 400 mg/16 ml vials", None),
             (BIO, "Rituximab biosimilar 500 mg/50 ml vials", None),
             (BIO, "Ustekinumab biosimilar 45 mg/0.5 ml prefilled syringes 1s", None),
@@ -281,19 +226,11 @@ CLIENTS = (
         ),
     ),
     _Client(
-        "HELIX",
-        "Helixa Biosciences Ltd",
-        "EUR",
-        0.10,
-        ("GB-Daventry DC", "IE-Dublin DC", "DE-Cologne DC", "AU-Sydney DC"),
-        "HX-PO-",
-        1_000,
-        6,
-        10,
-        0.75,
-        0.6,
-        0.0,
-        (
+        code="HELIX", name="Helixa Biosciences Ltd", currency="EUR", volume=0.10,
+        ship_to=("GB-Daventry DC", "IE-Dublin DC", "DE-Cologne DC", "AU-Sydney DC"),
+        order_prefix="HX-PO-", order_start=1_000, order_width=6, line_step=10,
+        cmo_factor=0.75, client_factor=0.6, worsening=0.0,
+        products=(
             (STERILE, "Octreotide 100 mcg/ml ampoules 5s", None),
             (STERILE, "Methotrexate 25 mg/ml solution for injection vials", None),
             (STERILE, "Zoledronic acid 4 mg/5 ml concentrate vials", None),
@@ -306,6 +243,7 @@ CLIENTS = (
         ),
     ),
 )
+# fmt: on
 OVERSEAS = ("US", "CA", "BR", "JP", "SG", "AU")
 
 # Ordered quantity: median per group and unit, and rounding step. Price per unit (EUR or USD).
@@ -326,77 +264,32 @@ CODES = tuple(rc.code for rc in ROOT_CAUSES)
 AREAS = np.array([AREA_BY_CODE[c] for c in CODES])
 CMO_AREAS = ("materials", "planning", "manufacturing", "quality", "shipping")
 
-# Chance (%) per line that the code makes it fail, before client, trend and season factors.
+# Chance (%) per line that the code makes it fail at each site (Lyon, Cork, Basel), before the
+# client, trend and season factors. Cork fails mostly on quality; Basel, the packaging site, on
+# printed components and artwork.
+RATE_SITES = ("LYO", "CRK", "BSL")
 BASE_RATES = {
-    "LYO": {
-        "MAT-SUPPLIER-LATE": 1.0,
-        "MAT-SHORTAGE": 0.6,
-        "MAT-COMPONENT-REJECTED": 0.3,
-        "PLN-CAPACITY": 1.4,
-        "PLN-SCHEDULE-CHANGE": 0.6,
-        "MFG-EQUIPMENT": 0.9,
-        "MFG-PROCESS": 0.4,
-        "MFG-YIELD": 0.5,
-        "QC-TESTING-DELAY": 0.5,
-        "QC-DEVIATION": 0.4,
-        "QC-RELEASE-LATE": 0.3,
-        "SHP-PICKING": 0.3,
-        "SHP-TRANSPORT": 0.5,
-        "SHP-DOCUMENTS": 0.2,
-        "CLI-ORDER-CHANGE": 0.5,
-        "CLI-SUPPLIED-LATE": 0.2,
-        "CLI-ARTWORK": 0.3,
-        "CLI-QA-RELEASE": 0.1,
-        "CLI-POSTPONE": 0.2,
-        "EXT-REGULATOR": 0.03,
-        "EXT-FORCE-MAJEURE": 0.05,
-    },
-    "CRK": {
-        "MAT-SUPPLIER-LATE": 0.5,
-        "MAT-SHORTAGE": 0.3,
-        "MAT-COMPONENT-REJECTED": 0.5,
-        "PLN-CAPACITY": 0.7,
-        "PLN-SCHEDULE-CHANGE": 0.3,
-        "MFG-EQUIPMENT": 0.8,
-        "MFG-PROCESS": 0.5,
-        "MFG-YIELD": 0.3,
-        "QC-TESTING-DELAY": 1.8,
-        "QC-DEVIATION": 2.0,
-        "QC-RELEASE-LATE": 1.9,
-        "SHP-PICKING": 0.1,
-        "SHP-TRANSPORT": 0.4,
-        "SHP-DOCUMENTS": 0.3,
-        "CLI-ORDER-CHANGE": 0.3,
-        "CLI-SUPPLIED-LATE": 0.2,
-        "CLI-ARTWORK": 0.1,
-        "CLI-QA-RELEASE": 0.3,
-        "CLI-POSTPONE": 0.2,
-        "EXT-REGULATOR": 0.1,
-        "EXT-FORCE-MAJEURE": 0.05,
-    },
-    "BSL": {
-        "MAT-SUPPLIER-LATE": 0.7,
-        "MAT-SHORTAGE": 0.4,
-        "MAT-COMPONENT-REJECTED": 0.8,
-        "PLN-CAPACITY": 1.1,
-        "PLN-SCHEDULE-CHANGE": 0.5,
-        "MFG-EQUIPMENT": 0.6,
-        "MFG-PROCESS": 0.4,
-        "MFG-YIELD": 0.4,
-        "QC-TESTING-DELAY": 0.7,
-        "QC-DEVIATION": 0.6,
-        "QC-RELEASE-LATE": 0.6,
-        "SHP-PICKING": 0.4,
-        "SHP-TRANSPORT": 0.6,
-        "SHP-DOCUMENTS": 0.3,
-        "CLI-ORDER-CHANGE": 0.4,
-        "CLI-SUPPLIED-LATE": 0.3,
-        "CLI-ARTWORK": 0.6,
-        "CLI-QA-RELEASE": 0.3,
-        "CLI-POSTPONE": 0.2,
-        "EXT-REGULATOR": 0.05,
-        "EXT-FORCE-MAJEURE": 0.05,
-    },
+    "MAT-SUPPLIER-LATE": (1.0, 0.5, 0.7),
+    "MAT-SHORTAGE": (0.6, 0.3, 0.4),
+    "MAT-COMPONENT-REJECTED": (0.3, 0.5, 0.8),
+    "PLN-CAPACITY": (1.4, 0.7, 1.1),
+    "PLN-SCHEDULE-CHANGE": (0.6, 0.3, 0.5),
+    "MFG-EQUIPMENT": (0.9, 0.8, 0.6),
+    "MFG-PROCESS": (0.4, 0.5, 0.4),
+    "MFG-YIELD": (0.5, 0.3, 0.4),
+    "QC-TESTING-DELAY": (0.5, 1.8, 0.7),
+    "QC-DEVIATION": (0.4, 2.0, 0.6),
+    "QC-RELEASE-LATE": (0.3, 1.9, 0.6),
+    "SHP-PICKING": (0.3, 0.1, 0.4),
+    "SHP-TRANSPORT": (0.5, 0.4, 0.6),
+    "SHP-DOCUMENTS": (0.2, 0.3, 0.3),
+    "CLI-ORDER-CHANGE": (0.5, 0.3, 0.4),
+    "CLI-SUPPLIED-LATE": (0.2, 0.2, 0.3),
+    "CLI-ARTWORK": (0.3, 0.1, 0.6),
+    "CLI-QA-RELEASE": (0.1, 0.3, 0.3),
+    "CLI-POSTPONE": (0.2, 0.2, 0.2),
+    "EXT-REGULATOR": (0.03, 0.1, 0.05),
+    "EXT-FORCE-MAJEURE": (0.05, 0.05, 0.05),
 }
 # Extra failures (%) a client brings on itself, on top of its client_factor.
 CLIENT_EXTRA = {"FJORD": {"CLI-ARTWORK": 3.5, "CLI-SUPPLIED-LATE": 3.0, "CLI-ORDER-CHANGE": 0.5}}
@@ -430,112 +323,134 @@ DELAY_BY_AREA = {
 TRANSIT_DAYS = {"Road": (1, 3), "Courier": (1, 2), "Air": (3, 6), "Sea": (21, 35)}
 MODES = ("Road", "Courier", "Air", "Sea")
 
-# Planner comments; the first of each code never needs a day count ({d} = days late).
+# Planner comments per code: (general, general with {d} = days late, oral solids and liquids,
+# sterile injectables and biologics).
 COMMENTS = {
     "MAT-SUPPLIER-LATE": (
         "Excipient delivery from supplier late; batch start moved",
-        "Aluminium foil supplier delivered {d} days late",
-        "Supplier shipped API late after their own QC hold",
+        "Supplier delivery late; shipped {d} days late",
+        "Aluminium foil for blisters arrived late from supplier",
+        "Vial supplier shipped late after their own QC hold",
     ),
     "MAT-SHORTAGE": (
-        "Not enough printed cartons in stock for the full quantity",
-        "Blister foil shortage; shipped what was available",
+        "Material shortage; shipped what was available",
+        "Not enough packaging material for the full quantity; rest {d} days late",
+        "Blister foil shortage limited the packed quantity",
         "Stopper shortage limited the batch size",
     ),
     "MAT-COMPONENT-REJECTED": (
+        "Component lot rejected at incoming inspection",
+        "Component lot rejected; replacement arrived, shipped {d} days late",
         "Printed cartons rejected at incoming inspection (wrong colour)",
-        "Glass vial lot rejected for cosmetic defects; replacement took {d} days",
-        "Leaflets rejected: wrong version code",
+        "Glass vial lot rejected for cosmetic defects",
     ),
     "PLN-CAPACITY": (
-        "Packaging line fully booked; order moved to the next free slot",
-        "Compression room over capacity this week",
-        "Filling line capacity exceeded; shipped {d} days late",
+        "Line fully booked; order moved to the next free slot",
+        "Capacity conflict; shipped {d} days late",
+        "Compression and packaging rooms over capacity this week",
+        "Filling line capacity exceeded",
     ),
     "PLN-SCHEDULE-CHANGE": (
         "Campaign resequenced inside the frozen horizon",
+        "Batch swapped to a later slot; shipped {d} days late",
         "Schedule changed to prioritise another client's urgent order",
-        "Batch swapped to a later slot after changeover optimisation",
+        "Filling campaign moved to combine with another product",
     ),
     "MFG-EQUIPMENT": (
-        "Blister machine breakdown, three shifts lost",
-        "Isolator glove breach; filling line stopped {d} days",
+        "Equipment breakdown, three shifts lost",
+        "Equipment breakdown; shipped {d} days late",
         "Tablet press tooling failure",
+        "Isolator glove breach; filling line stopped",
     ),
     "MFG-PROCESS": (
+        "Process failure; batch reworked",
+        "Process deviation on the line; shipped {d} days late",
         "Coating process failure; batch reworked",
         "Fill weight out of trend; line stopped for investigation",
-        "Granulation end point missed; batch repeated",
     ),
     "MFG-YIELD": (
         "Yield below target; shipped available quantity",
+        "Yield loss; remaining quantity {d} days late",
+        "Batch yield under standard after blister sealing rejects",
         "High reject rate at visual inspection",
-        "Batch yield 8 % under standard after sealing rejects",
     ),
     "QC-TESTING-DELAY": (
         "QC lab backlog on release testing",
-        "Sterility test result {d} days later than planned",
+        "Release testing finished {d} days later than planned",
         "HPLC out of service; assay delayed",
+        "Sterility test result later than planned",
     ),
     "QC-DEVIATION": (
         "Batch on hold pending deviation closure",
-        "Environmental monitoring excursion; deviation open {d} days",
+        "Deviation investigation; batch shipped {d} days late",
         "OOS investigation on dissolution; batch held",
+        "Environmental monitoring excursion in filling room; batch held",
     ),
     "QC-RELEASE-LATE": (
         "Batch record review backlog before QP release",
         "QP release {d} days after plan",
         "Release delayed waiting for CoA of a component",
+        "QP release waiting for media fill report",
     ),
     "SHP-PICKING": (
         "Picking error: one pallet left behind",
-        "Wrong batch picked; corrected on the next truck",
+        "Wrong batch picked; corrected {d} days later",
         "Quantity mis-picked at loading",
+        "Wrong temperature box picked; reloaded",
     ),
     "SHP-TRANSPORT": (
         "Carrier did not collect on the booked date",
-        "No temperature-controlled truck available; shipped {d} days late",
-        "Air freight booking missed the cut-off",
+        "Transport booking missed; delivered {d} days late",
+        "Truck capacity not confirmed by carrier",
+        "No temperature-controlled truck available",
     ),
     "SHP-DOCUMENTS": (
         "Export documents incomplete; held at customs",
-        "CoA missing from the shipping paperwork",
+        "Shipping documents corrected; delivered {d} days late",
         "Wrong Incoterm on the invoice; shipment re-booked",
+        "CoA missing from the shipping paperwork",
     ),
     "CLI-ORDER-CHANGE": (
         "Client increased the quantity inside the frozen horizon",
-        "Client changed the ship-to after scheduling",
-        "Client changed pack presentation {d} days before due",
+        "Client changed the order inside the frozen horizon; {d} days late",
+        "Client changed pack size after scheduling",
+        "Client changed ship-to and labelling after scheduling",
     ),
     "CLI-SUPPLIED-LATE": (
         "Client-supplied API arrived late",
-        "Client-supplied API arrived {d} days after the agreed date",
+        "Client-supplied material late; shipped {d} days late",
         "Client-supplied bulk failed identity test; replacement sent",
+        "Client-supplied drug substance arrived after the agreed date",
     ),
     "CLI-ARTWORK": (
         "Artwork approved by the client after the cut-off",
+        "Artwork approval late; shipped {d} days late",
         "Late artwork change for new leaflet text",
-        "Artwork approval {d} days late; cartons reprinted",
+        "Late label artwork change for new market",
     ),
     "CLI-QA-RELEASE": (
         "Waiting for client QA release of the batch",
-        "Client QA review of batch record took {d} days longer",
+        "Client QA release {d} days after plan",
         "Client QA requested additional documentation before release",
+        "Client QA review of batch record took longer than agreed",
     ),
     "CLI-POSTPONE": (
         "Client asked to hold the shipment (warehouse full)",
-        "Delivery postponed at the client's request",
-        "Client moved the delivery {d} days for stock reasons",
+        "Delivery postponed {d} days at the client's request",
+        "Client moved the delivery for stock reasons",
+        "Client postponed delivery; cold-chain slot not available at DC",
     ),
     "EXT-REGULATOR": (
         "Import licence pending with the authority",
-        "Regulatory hold pending variation approval",
+        "Regulatory hold; released {d} days late",
         "Customs inspection by health authority",
+        "Regulatory hold pending variation approval",
     ),
     "EXT-FORCE-MAJEURE": (
         "Port strike",
-        "Snow storm closed the motorway for {d} days",
+        "Snow storm closed the motorway; delivered {d} days late",
         "Road closure after flooding",
+        "Airport closed by storm",
     ),
 }
 
@@ -609,7 +524,10 @@ class _Master:
         self.prod_unit = np.array([u == "vials" for u in prod_unit])
         self.prod_price = np.array(price)
         self.prod_median = np.array(
-            [QTY_MEDIAN[(GROUPS[g], u)] * s for g, u, s in zip(prod_group, prod_unit, scale)]
+            [
+                QTY_MEDIAN[(GROUPS[g], u)] * s
+                for g, u, s in zip(prod_group, prod_unit, scale, strict=True)
+            ]
         )
         self.prod_step = np.array([QTY_STEP[GROUPS[g]] for g in prod_group])
         self.site_codes = site_codes
@@ -750,7 +668,7 @@ def _causes(rng, client, site, due, start_day: int, end_day: int) -> np.ndarray:
     calendar_month = (first_month + np.arange(n_months)) % 12  # 0 = January
 
     rates = np.zeros((n_sites, n_clients, n_months, n_codes))
-    base = np.array([[BASE_RATES[s[0]][c] for c in CODES] for s in SITES]) / 100
+    base = np.array([BASE_RATES[c] for c in CODES]).T[[RATE_SITES.index(s[0]) for s in SITES]] / 100
     rates += base[:, None, None, :]
     is_cmo = np.isin(AREAS, CMO_AREAS)
     is_client = AREAS == "client"
@@ -837,7 +755,7 @@ def _deliveries(rng, master: _Master, lf: dict, end_day: int) -> dict:
     last_date = due + np.where(late, delay, -early)
 
     # Split deliveries: a good line now and then, a late line often (part on time, the rest late).
-    p_split = np.where(late, 0.30, np.where(short, 0.25, 0.07))
+    p_split = np.where(late, 0.30, np.where(short, 0.25, 0.08))
     split = rng.random(n) < p_split
     n_del = 1 + split + (split & (rng.random(n) < 0.25))
     n_del[lf["cancelled"] | lf["zero"]] = 0
@@ -914,7 +832,7 @@ def _rows(master: _Master, lf: dict, dl: dict) -> pl.DataFrame:
             "_line": np.arange(lf["n"]),
             "client": clients.gather(lf["client"]),
             "order": orders["order"].gather(lf["order_of_line"]),
-            "line": ((lf["pos"] + 1) * line_step).astype(np.int64),
+            "line": pl.Series((lf["pos"] + 1) * line_step).cast(pl.String),
             "product": products["code"].gather(lf["product"]),
             "product_group": products["product_group"].gather(lf["product"]),
             "site": pl.Series(master.site_codes).gather(lf["site"]),
@@ -1003,9 +921,11 @@ def _root_causes(rng, lf: dict, rows: pl.DataFrame, end: dt.date) -> pl.DataFram
     status = np.where(
         u < p_disputed, "disputed", np.where(u < p_disputed + p_proposed, "proposed", "approved")
     )
-    template = rng.integers(0, 3, m)
     days_late = failed["days_late"].fill_null(0).to_numpy()
-    template = np.where(days_late > 0, template, 0)
+    # General text, the one with days late (only for a late line), or one for the dosage form.
+    pick = rng.integers(0, 3, m)
+    sterile = lf["group"][idx] >= GROUPS.index(STERILE)
+    template = np.where(pick == 2, 2 + sterile, np.where((pick == 1) & (days_late <= 0), 0, pick))
     comments = pl.Series([t for c in CODES for t in COMMENTS[c]])
     keep = classified
     return (
@@ -1014,7 +934,7 @@ def _root_causes(rng, lf: dict, rows: pl.DataFrame, end: dt.date) -> pl.DataFram
         .with_columns(
             code=pl.Series(CODES).gather(cause[keep]),
             status=pl.Series(status[keep].astype(str)),
-            comment=comments.gather(cause[keep] * 3 + template[keep])
+            comment=comments.gather(cause[keep] * 4 + template[keep])
             .str.replace("{d}", pl.Series(days_late[keep]).cast(pl.String), literal=True)
             .str.replace(r"\b1 days", "1 day"),
         )

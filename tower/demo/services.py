@@ -39,8 +39,8 @@ DEMO_DEFINITIONS = {
         "Two grace days and 2 % under-delivery tolerance agreed in the supply agreement",
     ),
     2: (
-        {"basis": "requested", "early_days": 5},
-        "Client measures against its requested date; more than 5 days early is a failure",
+        {"basis": "first_committed", "early_days": 5},
+        "Client measures against the first committed date; more than 5 days early is a failure",
     ),
 }
 

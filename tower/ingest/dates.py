@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from tower.ingest.errors import ROW, ROW_ERROR_SCHEMA, empty_errors
+from tower.ingest.errors import ROW, empty_errors, row_errors
 
 AMBIGUOUS = "ambiguous day/month order: set date_format in the mapping, e.g. %d/%m/%Y or %m/%d/%Y"
 NOT_A_DATE = (
@@ -142,27 +142,19 @@ def parse_date_columns(
         return _dates_as_date(frame, requested), empty_errors()
     values = pl.concat([frame.get_column(c).alias("value") for c in columns]).drop_nulls().unique()
     table = _read_values(values, date_format)
-    out = frame.with_columns(
-        pl.col(c).replace_strict(table["value"], table["date"], default=None, return_dtype=pl.Date)
-        for c in columns
-    )
-    bad = table.filter(pl.col("reason").is_not_null()).select("value", "reason")
-    if bad.is_empty():
-        return _dates_as_date(out, requested), empty_errors()
-    errors = pl.concat(
-        frame.select(ROW, pl.col(c).alias("value"))
-        .join(bad, on="value", how="inner")
-        .select(
-            pl.col(ROW).cast(pl.Int64).alias("row"),
-            pl.lit(c).alias("column"),
-            "value",
-            "reason",
+    # A hash join per column maps the few distinct texts back onto the rows.
+    joined = {
+        c: frame.select(ROW, pl.col(c).alias("value")).join(
+            table, on="value", how="left", maintain_order="left"
         )
         for c in columns
+    }
+    out = frame.with_columns(joined[c].get_column("date").alias(c) for c in columns)
+    errors = pl.concat(
+        row_errors(j, pl.col("reason").is_not_null(), c, pl.col("value"), pl.col("reason"))
+        for c, j in joined.items()
     )
-    return _dates_as_date(out, requested), errors.select(list(ROW_ERROR_SCHEMA)).sort(
-        "row", "column"
-    )
+    return _dates_as_date(out, requested), errors.sort("row", "column")
 
 
 def _dates_as_date(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:

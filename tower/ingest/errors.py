@@ -34,11 +34,17 @@ def row_errors(
 ) -> pl.DataFrame:
     """One error row for each row of `frame` where `condition` holds (null counts as false)."""
     reason_expr = reason if isinstance(reason, pl.Expr) else pl.lit(reason)
-    return frame.filter(condition.fill_null(False)).select(
-        pl.col(ROW).cast(pl.Int64).alias("row"),
-        pl.lit(column, pl.String).alias("column"),
-        value.cast(pl.String).alias("value"),
-        reason_expr.cast(pl.String).alias("reason"),
+    # Lazy so that only the columns the condition and the report need are filtered.
+    return (
+        frame.lazy()
+        .filter(condition.fill_null(False))
+        .select(
+            pl.col(ROW).cast(pl.Int64).alias("row"),
+            pl.lit(column, pl.String).alias("column"),
+            value.cast(pl.String).alias("value"),
+            reason_expr.cast(pl.String).alias("reason"),
+        )
+        .collect()
     )
 
 

@@ -73,6 +73,7 @@ DELIVERY_SCHEMA = {
 }
 _TYPES = {**LINE_SCHEMA, **DELIVERY_SCHEMA}
 _RAW = "raw:"  # prefix of the text columns kept next to the typed ones, for error reports
+_GROUP = "line:id"  # a number per line key: grouping by one integer is much cheaper than by three texts
 
 
 @dataclass
@@ -100,8 +101,11 @@ def parse_lines(
     headers = list(dict.fromkeys(mapping.columns.values()))
     if not table.get_column(ROW).is_sorted():
         table = table.sort(ROW)
-    blank = pl.all_horizontal(pl.col(h).is_null() for h in headers)
-    data = table.filter(~blank).select(*headers, ROW)
+    data = table.select(*headers, ROW)
+    # Rows with nothing in any mapped column are spreadsheet padding, not order lines.
+    blank = data.select(pl.all_horizontal(pl.col(h).is_null() for h in headers)).to_series()
+    if blank.any():
+        data = data.filter(~blank)
 
     date_headers = [
         mapping.columns[f] for f in (*DUE_DATES, *DELIVERY_DATES) if f in mapping.columns
@@ -110,10 +114,11 @@ def parse_lines(
     dates, date_errors = parse_date_columns(data, date_headers, mapping.date_format)
     numbers, number_errors = parse_number_columns(data, number_headers)
 
+    key = ["client", "order", "line"]
     frame = _fields(data, dates, numbers, mapping, default_client)
+    frame = frame.with_columns(pl.struct(key).rank("dense").alias(_GROUP))
     labels = {f: mapping.columns.get(f, f) for f in _TYPES}
     keyed_by = "line" if "line" in mapping.columns else "product"
-    key = ["client", "order", "line"]
 
     errors = combine_errors(
         [
@@ -129,11 +134,18 @@ def parse_lines(
     is_delivery = pl.any_horizontal(
         pl.col(_RAW + f).is_not_null() for f in ("delivered_qty", *DELIVERY_DATES)
     )
-    lines = frame.unique(subset=key, keep="first", maintain_order=True).select(
-        *(pl.col(c) for c in LINE_SCHEMA if c != "first_row"), pl.col(ROW).alias("first_row")
+    # Lazy, so that only the output columns are filtered.
+    lines = (
+        frame.lazy()
+        .filter(pl.col(_GROUP).is_first_distinct())
+        .select(*(c for c in LINE_SCHEMA if c != "first_row"), pl.col(ROW).alias("first_row"))
+        .collect()
     )
-    deliveries = frame.filter(is_delivery).select(
-        *(pl.col(c) for c in DELIVERY_SCHEMA if c != "row"), pl.col(ROW).alias("row")
+    deliveries = (
+        frame.lazy()
+        .filter(is_delivery)
+        .select(*(c for c in DELIVERY_SCHEMA if c != "row"), pl.col(ROW).alias("row"))
+        .collect()
     )
     return ParsedLines(
         lines=lines,
@@ -310,20 +322,17 @@ def _agreement_errors(
     could not be read at all is reported by its own check and left out of the comparison, so a
     typo in one row does not also flag every other row of the line.
     """
-    complete = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
-    shared = frame.filter(complete & (pl.len().over(key) > 1))
-    if shared.is_empty():
+    fields = [f for f in LINE_FIELDS if f not in key and not (keyed_by == "product" and f == "product")]
+    suspects = _inconsistent_lines(frame, fields)
+    if suspects.is_empty():
         return []
-    key_fields = {"line"} if keyed_by == "line" else {"product"}
     out = []
-    for field in LINE_FIELDS:
-        if field in key_fields or field in key:
-            continue
+    for field in fields:
         value, text = pl.col(field), _raw(field)
         readable = ~(value.is_null() & text.is_not_null())
-        first_row = pl.col(ROW).filter(readable).first().over(key)
-        first_value = value.filter(readable).first().over(key)
-        first_text = text.filter(readable).first().over(key).fill_null("")
+        first_row = pl.col(ROW).filter(readable).first().over(_GROUP)
+        first_value = value.filter(readable).first().over(_GROUP)
+        first_text = text.filter(readable).first().over(_GROUP).fill_null("")
         differs = readable & value.ne_missing(first_value) & first_row.is_not_null()
         reason = pl.format(
             'differs from row {} ("{}"), the first row of this order line: '
@@ -332,5 +341,22 @@ def _agreement_errors(
             first_text,
             pl.lit(labels[field]),
         )
-        out.append(row_errors(shared, differs, labels[field], text, reason))
+        out.append(row_errors(suspects, differs, labels[field], text, reason))
     return out
+
+
+def _inconsistent_lines(frame: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
+    """The rows of lines whose rows are not all equal on `fields` (usually none).
+
+    Window functions over a million rows are slow, so the exact but cheap test comes first:
+    sorted by line and row, a line is consistent when each row equals the one before it.
+    Only the rows of the lines that fail it get the detailed (window) comparison.
+    """
+    shared = frame.filter(pl.col(_GROUP).is_duplicated())
+    if shared.is_empty():
+        return shared
+    ordered = shared.select(_GROUP, *fields).sort(_GROUP, maintain_order=True)
+    same_line = pl.col(_GROUP) == pl.col(_GROUP).shift(1)
+    changed = pl.any_horizontal(pl.col(f).ne_missing(pl.col(f).shift(1)) for f in fields)
+    bad = ordered.filter(same_line & changed).get_column(_GROUP).unique()
+    return shared.filter(pl.col(_GROUP).is_in(bad.implode()))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from tower.ingest.errors import ROW, ROW_ERROR_SCHEMA, empty_errors
+from tower.ingest.errors import ROW, empty_errors, row_errors
 
 NOT_A_NUMBER = (
     "not a number: write digits with an optional decimal point, e.g. 1234.5 or 1,234.5 "
@@ -33,20 +33,27 @@ def parse_number_columns(
     columns = [c for c in dict.fromkeys(columns) if frame.schema[c] == pl.String]
     if not columns:
         return frame, empty_errors()
-    out = frame.with_columns(_number(pl.col(c)) for c in columns)
+    out = frame.with_columns(_number(frame.get_column(c)) for c in columns)
     errors = [
-        frame.filter(pl.col(c).is_not_null() & out.get_column(c).is_null()).select(
-            pl.col(ROW).cast(pl.Int64).alias("row"),
-            pl.lit(c).alias("column"),
-            pl.col(c).alias("value"),
-            pl.lit(NOT_A_NUMBER).alias("reason"),
+        row_errors(
+            frame.select(ROW, c).with_columns(out.get_column(c).alias("number")),
+            pl.col(c).is_not_null() & pl.col("number").is_null(),
+            c,
+            pl.col(c),
+            NOT_A_NUMBER,
         )
         for c in columns
     ]
-    return out, pl.concat(errors).select(list(ROW_ERROR_SCHEMA)).sort("row", "column")
+    return out, pl.concat(errors).sort("row", "column")
 
 
-def _number(text: pl.Expr) -> pl.Expr:
+def _number(text: pl.Series) -> pl.Series:
     well_formed = text.str.contains(_NUMBER)
-    cleaned = text.str.replace_all(r"[$€£,\s]", "").cast(pl.Float64, strict=False)
-    return pl.when(well_formed).then(cleaned)
+    # Regex replacement costs ten times a plain cast: do only the removals this column needs.
+    cleaned = text
+    if text.str.contains(",", literal=True).any():
+        cleaned = cleaned.str.replace_all(",", "", literal=True)
+    if text.str.contains_any(["$", "€", "£"]).any():
+        cleaned = cleaned.str.replace_all(r"[$€£\s]", "")
+    number = cleaned.cast(pl.Float64, strict=False)
+    return pl.select(pl.when(well_formed).then(number)).to_series().alias(text.name)

@@ -166,7 +166,13 @@ def _csv_problem(path: Path, data: bytes, delimiter: str, eol: str, exc: Excepti
     named = "tab" if delimiter == "\t" else f'"{delimiter}"'
     if "more fields" in message:
         rows = _ragged_rows(data, delimiter, eol)
-        where = f"row {rows[0]} has" if rows else "a row has"
+        if not rows:
+            where = "a row has"
+        elif len(rows) == 1:
+            where = f"row {rows[0]} has"
+        else:
+            more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+            where = f"rows {', '.join(map(str, rows[:5]))}{more} have"
         return (
             f'cannot read "{path.name}": {where} more cells than the header '
             f"(cells separated by {named}); check the delimiter and quotes"
@@ -185,23 +191,28 @@ def _csv_problem(path: Path, data: bytes, delimiter: str, eol: str, exc: Excepti
 def _ragged_rows(data: bytes, delimiter: str, eol: str) -> list[int]:
     """Row numbers of records with more cells than the header (only called on that error).
 
-    Re-reading with spare columns lets Polars find them without a Python loop over rows.
+    Polars takes the width from the first line, so a wider dummy first line lets it read the
+    long rows; those with a value beyond the header's width are found without a Python loop.
     """
     width = len(next(csv.reader(io.StringIO(_first_line(data)[0]), delimiter=delimiter)))
-    schema = {f"c{i}": pl.String for i in range(width + 64)}
+    spare = 64
+    line_end = b"\r" if eol == "CR" else b"\n"
+    dummy = delimiter.encode().join([b"x"] * (width + spare)) + line_end
     try:
         wide = pl.read_csv(
-            data,
+            dummy + data,
             has_header=False,
-            schema=schema,
+            infer_schema=False,
             separator=delimiter,
-            eol_char="\r" if eol == "CR" else "\n",
+            eol_char=line_end.decode(),
             truncate_ragged_lines=True,
         )
     except pl.exceptions.PolarsError:
         return []
-    extra = [pl.col(f"c{i}").is_not_null() for i in range(width, width + 64)]
-    return wide.with_row_index("n", offset=1).filter(pl.any_horizontal(extra))["n"].to_list()
+    # Record 0 is the dummy line, so a record's index is its spreadsheet row (header = 1).
+    extra = [pl.col(c).is_not_null() for c in wide.columns[width:]]
+    ragged = wide.with_row_index("n").slice(1).filter(pl.any_horizontal(extra))
+    return ragged["n"].to_list()
 
 
 # --- XLSX ------------------------------------------------------------------------------------

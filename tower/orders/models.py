@@ -32,8 +32,12 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="order_lines")
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # Indexes are few on purpose: every import writes up to millions of lines. The natural key
+    # (client, order, line_number) serves lookups by client and by order.
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="order_lines", db_index=False
+    )
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_number = models.CharField(
         max_length=200, help_text="The source's line number, or the product code when it has none"
     )
@@ -69,8 +73,13 @@ class OrderLine(models.Model):
 class Delivery(models.Model):
     """One shipment event of a line: shipped and/or delivered on a date, with a quantity."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="deliveries")
-    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="deliveries")
+    # Scoped queries always filter by client, so (client, line) is the only index needed.
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     delivery_id = models.CharField(
         max_length=100, blank=True, help_text="Shipment or delivery note number"
     )
