@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -530,69 +531,45 @@ class PeakRss:
         return (self.peak - self.start) / 2**20
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[Any, list[float], float]:
-    """Run fn `repeat` times; its last result, the wall times, the peak RSS increase in MiB."""
-    times, peak, result = [], 0.0, None
+@dataclass
+class Measure:
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    extra_mib: float = 0.0
+
+
+def run_rounds(
+    runners: dict[str, Callable[[], Any]], repeat: int
+) -> tuple[dict[str, Measure], dict[str, Any]]:
+    """Run every runner once per round, `repeat` rounds; their measures and last results.
+
+    Interleaving the implementations spreads any load from other processes over all of them
+    rather than penalising whichever happened to run while the machine was busy.
+    """
+    measures = {name: Measure() for name in runners}
+    last: dict[str, Any] = dict.fromkeys(runners)
     for _ in range(repeat):
-        result = None  # let the previous run's result go before measuring the next
-        with PeakRss() as rss:
-            started = time.perf_counter()
-            result = fn()
-            times.append(time.perf_counter() - started)
-        peak = max(peak, rss.extra_mib)
-    return result, times, peak
+        for name, fn in runners.items():
+            last[name] = None  # let the previous result go before measuring again
+            with PeakRss() as rss:
+                wall, cpu = time.perf_counter(), time.process_time()
+                last[name] = fn()
+                measures[name].cpu.append(time.process_time() - cpu)
+                measures[name].wall.append(time.perf_counter() - wall)
+            measures[name].extra_mib = max(measures[name].extra_mib, rss.extra_mib)
+    return measures, last
 
 
 # --------------------------------------------------------------------------------------------
 
+Results = dict[str, tuple[pl.DataFrame, pl.DataFrame]]  # outcomes, monthly summary
 
-Timings = dict[str, tuple[list[float], float]]
-Results = dict[str, tuple[pl.DataFrame, pl.DataFrame]]
-
-
-def bench_engine(
-    lines: pl.DataFrame, deliveries: pl.DataFrame, repeat: int, timings: Timings, results: Results
-) -> None:
-    from tower.engine import evaluate, summarise
-
-    _, t, mem = timed(lambda: evaluate(lines, deliveries, DEFINITION, AS_OF), repeat)
-    timings["engine evaluate"] = (t, mem)
-
-    def evaluate_and_summarise() -> tuple[pl.DataFrame, pl.DataFrame]:
-        outcomes = evaluate(lines, deliveries, DEFINITION, AS_OF)
-        return outcomes, summarise(outcomes, by=["month"], grain="line")
-
-    (outcomes, monthly), t, mem = timed(evaluate_and_summarise, repeat)
-    timings["engine evaluate+summarise"] = (t, mem)
-    results["engine"] = (normalise_outcomes(outcomes), normalise_monthly(monthly))
-
-
-def bench_duckdb(
-    lines: pl.DataFrame, deliveries: pl.DataFrame, repeat: int, timings: Timings, results: Results
-) -> None:
-    con = duckdb.connect()  # default threads: one per CPU
-    con.register("lines", lines.to_arrow())
-    con.register("deliveries", deliveries.to_arrow())
-    outcome_sql = duckdb_outcome_sql(DEFINITION, AS_OF)
-    monthly, t, mem = timed(lambda: run_duckdb(con, outcome_sql), repeat)
-    timings["duckdb outcomes table+summary"] = (t, mem)
-    # For scale: the same outcomes handed back to Python as an Arrow table, as a frame would be.
-    _, t, mem = timed(lambda: con.sql(outcome_sql).to_arrow_table(), repeat)
-    timings["(duckdb outcomes fetched as Arrow)"] = (t, mem)
-    outcomes = con.sql("SELECT * FROM bench_outcomes").pl()
-    results["duckdb"] = (normalise_outcomes(outcomes), normalise_monthly(monthly))
-    con.close()
-
-
-def bench_pandas(
-    lines: pl.DataFrame, deliveries: pl.DataFrame, repeat: int, timings: Timings, results: Results
-) -> None:
-    lines_pd, deliveries_pd = lines.to_pandas(), deliveries.to_pandas()
-    (outcomes, monthly), t, mem = timed(
-        lambda: pandas_evaluate(lines_pd, deliveries_pd, DEFINITION, AS_OF), repeat
-    )
-    timings["pandas outcomes+summary"] = (t, mem)
-    results["pandas"] = (pandas_outcomes_to_polars(outcomes), pandas_monthly_to_polars(monthly))
+ENGINE = "engine evaluate+summarise"
+ENGINE_EVALUATE = "engine evaluate"
+DUCKDB = "duckdb outcomes table+summary"
+DUCKDB_FETCH = "(duckdb outcomes fetched as Arrow)"
+DUCKDB_SUMMARY_ONLY = "(duckdb summary only, no outcomes)"
+PANDAS = "pandas outcomes+summary"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -616,40 +593,76 @@ def main(argv: list[str] | None = None) -> int:
     print(f"definition: {DEFINITION.to_mapping()}")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"{_total_ram_gib():.1f} GiB RAM; Python {platform.python_version()}, "
-        f"Polars {pl.__version__}, DuckDB {duckdb.__version__}, pandas {pd.__version__}; "
-        f"repeat {args.repeat}\n"
+        f"{_total_ram_gib():.1f} GiB RAM, load average {os.getloadavg()[0]:.1f}; "
+        f"Python {platform.python_version()}, Polars {pl.__version__}, "
+        f"DuckDB {duckdb.__version__}, pandas {pd.__version__}; {args.repeat} rounds\n"
     )
 
-    timings: Timings = {}
+    runners: dict[str, Callable[[], Any]] = {}
+    if not args.without_engine:
+        from tower.engine import evaluate, summarise
+
+        def engine_run() -> tuple[pl.DataFrame, pl.DataFrame]:
+            outcomes = evaluate(lines, deliveries, DEFINITION, AS_OF)
+            return outcomes, summarise(outcomes, by=["month"], grain="line")
+
+        runners[ENGINE_EVALUATE] = lambda: evaluate(lines, deliveries, DEFINITION, AS_OF)
+        runners[ENGINE] = engine_run
+
+    con = duckdb.connect()  # default threads: one per CPU
+    con.register("lines", lines.to_arrow())
+    con.register("deliveries", deliveries.to_arrow())
+    outcome_sql = duckdb_outcome_sql(DEFINITION, AS_OF)
+    runners[DUCKDB] = lambda: run_duckdb(con, outcome_sql)
+    # For scale: the same outcomes handed back to Python as an Arrow table, as a frame would be.
+    runners[DUCKDB_FETCH] = lambda: con.sql(outcome_sql).to_arrow_table().num_rows
+    # And the least DuckDB has to do: the summary straight off the outcome query, nothing kept.
+    summary_only = DUCKDB_SUMMARY_SQL.replace("FROM bench_outcomes", f"FROM ({outcome_sql})")
+    runners[DUCKDB_SUMMARY_ONLY] = lambda: con.sql(summary_only).pl()
+
+    lines_pd, deliveries_pd = lines.to_pandas(), deliveries.to_pandas()
+    runners[PANDAS] = lambda: pandas_evaluate(lines_pd, deliveries_pd, DEFINITION, AS_OF)
+
+    measures, last = run_rounds(runners, args.repeat)
+
     results: Results = {}
     if not args.without_engine:
-        bench_engine(lines, deliveries, args.repeat, timings, results)
-    bench_duckdb(lines, deliveries, args.repeat, timings, results)
-    bench_pandas(lines, deliveries, args.repeat, timings, results)
+        outcomes, monthly = last[ENGINE]
+        results["engine"] = (normalise_outcomes(outcomes), normalise_monthly(monthly))
+    results["duckdb"] = (
+        normalise_outcomes(con.sql("SELECT * FROM bench_outcomes").pl()),
+        normalise_monthly(last[DUCKDB]),
+    )
+    con.close()
+    outcomes_pd, monthly_pd = last[PANDAS]
+    results["pandas"] = (
+        pandas_outcomes_to_polars(outcomes_pd),
+        pandas_monthly_to_polars(monthly_pd),
+    )
+    del last, outcomes_pd, monthly_pd
 
-    print(f"{'implementation':<36}{'best s':>9}{'median s':>10}{'peak RSS +MiB':>15}")
-    for name, (t, mem) in timings.items():
-        print(f"{name:<36}{min(t):>9.3f}{statistics.median(t):>10.3f}{mem:>15.0f}")
+    print(f"{'implementation':<36}{'best s':>9}{'median s':>10}{'cpu s':>8}{'peak RSS +MiB':>15}")
+    for name, m in measures.items():
+        best = m.wall.index(min(m.wall))
+        print(
+            f"{name:<36}{m.wall[best]:>9.3f}{statistics.median(m.wall):>10.3f}"
+            f"{m.cpu[best]:>8.2f}{m.extra_mib:>15.0f}"
+        )
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"process peak RSS: {max_rss:,.0f} MiB")
+    print(f"process peak RSS: {max_rss:,.0f} MiB (cpu s: process CPU time of the best run)")
 
     ok = check_agreement(results, lines, deliveries)
 
-    def best(name: str) -> float:
-        return min(timings[name][0])
-
-    duckdb_s, pandas_s = best("duckdb outcomes table+summary"), best("pandas outcomes+summary")
+    duckdb_s, pandas_s = min(measures[DUCKDB].wall), min(measures[PANDAS].wall)
     if args.without_engine:
-        print(
-            f"engine_s=n/a duckdb_s={duckdb_s:.3f} pandas_s={pandas_s:.3f} ratio_engine_vs_duckdb=n/a"
-        )
+        engine_s, ratio = "n/a", "n/a"
     else:
-        engine_s = best("engine evaluate+summarise")
-        print(
-            f"engine_s={engine_s:.3f} duckdb_s={duckdb_s:.3f} pandas_s={pandas_s:.3f} "
-            f"ratio_engine_vs_duckdb={engine_s / duckdb_s:.2f}"
-        )
+        engine_s = f"{min(measures[ENGINE].wall):.3f}"
+        ratio = f"{min(measures[ENGINE].wall) / duckdb_s:.2f}"
+    print(
+        f"engine_s={engine_s} duckdb_s={duckdb_s:.3f} pandas_s={pandas_s:.3f} "
+        f"ratio_engine_vs_duckdb={ratio}"
+    )
     return 0 if ok else 1
 
 

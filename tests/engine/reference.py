@@ -430,7 +430,7 @@ def reference_summary(
             "failed": sum(1 for u in units if not u[3]),
             "pending": sum(1 for r in rows if r["state"] == "pending"),
             "excluded": sum(1 for r in rows if r["state"] == "excluded"),
-            "due_fallback": sum(1 for r in rows if r["due_fallback"]),
+            "due_fallback": sum(1 for r in measured if r["due_fallback"]),
             "line_fill_rate_pct": _pct(sum(1 for r in measured if ok(r, "in_full")), len(measured)),
             "volume_fill_rate_pct": _pct(filled, ordered_total),
             "dpmo": dpmo_value,

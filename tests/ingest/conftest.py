@@ -7,10 +7,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-SCMS = Path(__file__).resolve().parents[3] / "shared" / "data" / "scms"
-SCMS_CSV = SCMS / "SCMS_Delivery_History_Dataset.csv"
-SCMS_XLSX = SCMS / "SCMS_Data_20151023.xlsx"
-
 
 @pytest.fixture
 def csv_file(tmp_path):

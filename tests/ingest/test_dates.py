@@ -60,8 +60,19 @@ def test_accepted_forms(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["31-Feb-06", "29-Feb-2005", "2006-13-01", "Date Not Captured", "Pre-PQ Process", "2-Jux-06",
-     "June 31, 2006", "20060602", "2006/06/02", "13/45/2020", "1/2/3"],
+    [
+        "31-Feb-06",
+        "29-Feb-2005",
+        "2006-13-01",
+        "Date Not Captured",
+        "Pre-PQ Process",
+        "2-Jux-06",
+        "June 31, 2006",
+        "20060602",
+        "2006/06/02",
+        "13/45/2020",
+        "1/2/3",
+    ],
 )
 def test_not_a_date(text):
     value, errors = parse_one(text)
@@ -112,13 +123,23 @@ def test_dotted_and_dashed_numeric_dates_follow_the_same_rule():
 
 
 def test_both_orders_in_one_file_are_an_error_for_the_slash_values():
-    data = frame(due=["13/04/2020", "04/13/2020", "03/04/2020", "3/3/2020", "2006-06-02"])
+    data = frame(
+        due=["13/04/2020", "04/13/2020", "03/04/2020", "3/3/2020", "2006-06-02", "13/13/2020"]
+    )
     out, errors = parse_date_columns(data, ["due"])
-    assert out["due"].to_list() == [None, None, None, dt.date(2020, 3, 3), dt.date(2006, 6, 2)]
-    assert errors["row"].to_list() == [2, 3, 4]
-    assert errors["reason"].unique().to_list() == [
+    assert out["due"].to_list() == [
+        None,
+        None,
+        None,
+        dt.date(2020, 3, 3),
+        dt.date(2006, 6, 2),
+        None,
+    ]
+    assert errors["row"].to_list() == [2, 3, 4, 7]
+    assert errors["reason"][3] == NOT_A_DATE
+    assert errors["reason"].head(3).unique().to_list() == [
         'day/month order differs within the file ("13/04/2020" is day/month, "04/13/2020" is '
-        'month/day): set date_format in the mapping, e.g. %d/%m/%Y or %m/%d/%Y'
+        "month/day): set date_format in the mapping, e.g. %d/%m/%Y or %m/%d/%Y"
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 
@@ -71,9 +72,16 @@ def test_encoding_from_the_mapping_is_used(csv_file):
 
 
 def test_bytes_invalid_in_the_mapping_encoding_are_a_file_error(csv_file):
-    data = "order,site\nA,Société\n".encode("latin-1")
-    with pytest.raises(ImportFileError, match="not valid utf-8"):
+    data = "order,site\nA,Societe\nB,Société\n".encode("latin-1")
+    with pytest.raises(ImportFileError, match=r"not valid utf-8 text \(line 3\)"):
         read_table(csv_file(data), Mapping(encoding="utf-8"))
+
+
+def test_utf8_bom_with_an_explicit_encoding_is_still_dropped(csv_file):
+    data = codecs.BOM_UTF8 + "order,site\nA,Société\n".encode("cp1252")
+    source = read_source(csv_file(data), Mapping(encoding="cp1252"))
+    assert source.headers == ["order", "site"]
+    assert source.frame["site"].to_list() == ["Société"]
 
 
 def test_utf16_with_bom_as_excel_unicode_text(csv_file):
@@ -131,9 +139,30 @@ def test_row_with_more_cells_than_the_header_names_the_row(csv_file):
         read_table(csv_file(b"order,qty\nA,1\nB,2,3\n"))
 
 
+def test_quote_inside_an_unquoted_cell_is_read_literally_as_a_spreadsheet_does(csv_file):
+    data = b'order,desc,qty\r\nA,5" pipe,3\r\nB,"say ""hi"", then\r\ngo",4\r\n\r\nC,,5\r\n'
+    frame = read_table(csv_file(data))
+    assert rows(frame) == [
+        {"order": "A", "desc": '5" pipe', "qty": "3", ROW: 2},
+        {"order": "B", "desc": 'say "hi", then\r\ngo', "qty": "4", ROW: 3},
+        {"order": None, "desc": None, "qty": None, ROW: 4},
+        {"order": "C", "desc": None, "qty": "5", ROW: 5},
+    ]
+
+
 def test_unclosed_quote_is_a_file_error(csv_file):
-    with pytest.raises(ImportFileError, match="quoted cell is not closed"):
+    with pytest.raises(ImportFileError, match="near line 3: unexpected end of data"):
         read_table(csv_file(b'order,qty\nA,"1\nB,2\n'))
+
+
+def test_text_after_a_closing_quote_is_a_file_error(csv_file):
+    with pytest.raises(ImportFileError, match="near line 2: ',' expected after '\"'"):
+        read_table(csv_file(b'order,qty\nA,"1"x\nB,2\n'))
+
+
+def test_ragged_row_is_found_in_a_file_polars_cannot_read(csv_file):
+    with pytest.raises(ImportFileError, match="row 3 has more cells than the header"):
+        read_table(csv_file(b'order,qty\nA,5" pipe\nB,2,3\n'))
 
 
 def test_empty_file_is_a_file_error(csv_file):
@@ -166,7 +195,15 @@ def test_xlsx_cells_become_text_as_a_person_reads_them(xlsx_file):
         {
             "Lines": [
                 ["order", "qty", "value", "due", "stamp", "flag", "note"],
-                ["A", 19, 19.5, dt.date(2006, 6, 2), dt.datetime(2006, 6, 2, 13, 45, 7), True, " x "],
+                [
+                    "A",
+                    19,
+                    19.5,
+                    dt.date(2006, 6, 2),
+                    dt.datetime(2006, 6, 2, 13, 45, 7),
+                    True,
+                    " x ",
+                ],
                 ["B", 1e6, 0.1, dt.datetime(2006, 6, 3), dt.datetime(2006, 6, 3), False, "  "],
             ]
         }

@@ -242,8 +242,15 @@ def _numeric_dates(table: pl.DataFrame) -> pl.DataFrame:
             f'"{evidence_md[0]}" is month/day): set date_format in the mapping, '
             "e.g. %d/%m/%Y or %m/%d/%Y"
         )
+        # No numeric value can be trusted then, except one that reads the same both ways.
         numeric_date = pl.when(same).then(dm)
-        numeric_reason = pl.when(~same).then(pl.lit(conflict))
+        numeric_reason = (
+            pl.when(same)
+            .then(pl.lit(None, pl.String))
+            .when(dm.is_null() & md.is_null())
+            .then(pl.lit(NOT_A_DATE))
+            .otherwise(pl.lit(conflict))
+        )
     elif evidence_dm.len() or evidence_md.len():
         numeric_date = dm if evidence_dm.len() else md
         numeric_reason = pl.when(numeric_date.is_null()).then(pl.lit(NOT_A_DATE))

@@ -73,7 +73,9 @@ DELIVERY_SCHEMA = {
 }
 _TYPES = {**LINE_SCHEMA, **DELIVERY_SCHEMA}
 _RAW = "raw:"  # prefix of the text columns kept next to the typed ones, for error reports
-_GROUP = "line:id"  # a number per line key: grouping by one integer is much cheaper than by three texts
+_GROUP = (
+    "line:id"  # a number per line key: grouping by one integer is much cheaper than by three texts
+)
 
 
 @dataclass
@@ -116,7 +118,9 @@ def parse_lines(
 
     key = ["client", "order", "line"]
     frame = _fields(data, dates, numbers, mapping, default_client)
-    frame = frame.with_columns(pl.struct(key).rank("dense").alias(_GROUP))
+    # Rows missing part of the key are reported as such and belong to no line (null id).
+    complete = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
+    frame = frame.with_columns(pl.when(complete).then(pl.struct(key).rank("dense")).alias(_GROUP))
     labels = {f: mapping.columns.get(f, f) for f in _TYPES}
     keyed_by = "line" if "line" in mapping.columns else "product"
 
@@ -167,9 +171,14 @@ def _check_mapping(mapping: Mapping, table: pl.DataFrame, default_client: str | 
         raise ImportFileError("no client column: pass --client CODE")
     needed = [f for f in ("order", "product", "ordered_qty") if f not in mapped]
     if needed:
-        raise ImportFileError(f"the mapping has no column for {', '.join(needed)}")
+        raise ImportFileError(
+            f"no column is mapped to {', '.join(needed)}: add it to the mapping "
+            "(without a mapping, a column must be named so)"
+        )
     if not any(f in mapped for f in DUE_DATES):
-        raise ImportFileError(f"the mapping needs a column for one of {', '.join(DUE_DATES)}")
+        raise ImportFileError(
+            f"no column is mapped to a due date: map one of {', '.join(DUE_DATES)}"
+        )
     has_dates = any(f in mapped for f in DELIVERY_DATES)
     if "delivered_qty" in mapped and not has_dates:
         raise ImportFileError("delivered_qty is mapped: map shipped_date or delivered_date too")
@@ -269,8 +278,9 @@ def _required_errors(
 
 
 def _value_errors(frame: pl.DataFrame, labels: dict[str, str]) -> list[pl.DataFrame]:
+    # One reason for both, so a column mapped to both (SCMS) reports a bad cell once.
     out = [
-        row_errors(frame, pl.col(f) < 0, labels[f], _raw(f), f"{f} must not be negative")
+        row_errors(frame, pl.col(f) < 0, labels[f], _raw(f), "a quantity must not be negative")
         for f in ("ordered_qty", "delivered_qty")
     ]
     unknown = pl.col("status").is_null()
@@ -322,7 +332,9 @@ def _agreement_errors(
     could not be read at all is reported by its own check and left out of the comparison, so a
     typo in one row does not also flag every other row of the line.
     """
-    fields = [f for f in LINE_FIELDS if f not in key and not (keyed_by == "product" and f == "product")]
+    fields = [
+        f for f in LINE_FIELDS if f not in key and not (keyed_by == "product" and f == "product")
+    ]
     suspects = _inconsistent_lines(frame, fields)
     if suspects.is_empty():
         return []
@@ -330,18 +342,21 @@ def _agreement_errors(
     for field in fields:
         value, text = pl.col(field), _raw(field)
         readable = ~(value.is_null() & text.is_not_null())
-        first_row = pl.col(ROW).filter(readable).first().over(_GROUP)
-        first_value = value.filter(readable).first().over(_GROUP)
-        first_text = text.filter(readable).first().over(_GROUP).fill_null("")
-        differs = readable & value.ne_missing(first_value) & first_row.is_not_null()
+        # The reference is computed before any filtering: it is the line's first readable row.
+        compared = suspects.with_columns(
+            pl.col(ROW).filter(readable).first().over(_GROUP).alias("ref:row"),
+            value.filter(readable).first().over(_GROUP).alias("ref:value"),
+            text.filter(readable).first().over(_GROUP).fill_null("").alias("ref:text"),
+        )
+        differs = readable & value.ne_missing(pl.col("ref:value")) & pl.col("ref:row").is_not_null()
         reason = pl.format(
             'differs from row {} ("{}"), the first row of this order line: '
             "the rows of one line must agree on {}",
-            first_row,
-            first_text,
+            pl.col("ref:row"),
+            pl.col("ref:text"),
             pl.lit(labels[field]),
         )
-        out.append(row_errors(suspects, differs, labels[field], text, reason))
+        out.append(row_errors(compared, differs, labels[field], text, reason))
     return out
 
 
@@ -352,7 +367,12 @@ def _inconsistent_lines(frame: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
     sorted by line and row, a line is consistent when each row equals the one before it.
     Only the rows of the lines that fail it get the detailed (window) comparison.
     """
-    shared = frame.filter(pl.col(_GROUP).is_duplicated())
+    shared = (
+        frame.lazy()
+        .filter(pl.col(_GROUP).is_not_null() & pl.col(_GROUP).is_duplicated())
+        .select(ROW, _GROUP, *fields, *(_RAW + f for f in fields))
+        .collect()
+    )
     if shared.is_empty():
         return shared
     ordered = shared.select(_GROUP, *fields).sort(_GROUP, maintain_order=True)

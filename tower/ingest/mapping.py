@@ -54,9 +54,6 @@ class Mapping:
     encoding: str | None = None
     name: str | None = None
 
-    def header(self, field_name: str) -> str | None:
-        return self.columns.get(field_name)
-
 
 def load_mapping(path: str | Path) -> Mapping:
     path = Path(path)
@@ -89,7 +86,8 @@ def parse_mapping(text: str, *, name: str | None = None, source: str = "mapping"
     _reject_unknown(file_opts, FILE_KEYS, f"{source}: unknown keys in [file]")
 
     for key, value in [*columns.items(), *file_opts.items()]:
-        if not isinstance(value, str) or not value.strip():
+        # A tab is a valid delimiter, so only headers must hold more than whitespace.
+        if not isinstance(value, str) or not (value.strip() if key in columns else value):
             raise ImportFileError(f"{source}: {key} must be a non-empty text in quotes")
     # Headers are compared after stripping, as the reader strips them.
     mapped = {f: columns[f].strip() for f in FIELDS if f in columns}

@@ -80,26 +80,21 @@ def file_sha256(path: str | Path) -> str:
 def _read_csv(path: Path, mapping: Mapping) -> SourceTable:
     raw = path.read_bytes()
     data, encoding = _to_utf8(raw, mapping.encoding)
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first other byte; strip would copy
         raise ImportFileError(f'"{path.name}" is empty')
     header_line, eol = _first_line(data)
     delimiter = mapping.delimiter or _sniff_delimiter(header_line)
     try:
-        # has_header=False: the header row is taken below, so that duplicate or blank header
-        # cells are named by us (not silently renamed by Polars) and row numbers stay exact.
-        frame = pl.read_csv(
-            data,
-            has_header=False,
-            infer_schema=False,
-            separator=delimiter,
-            quote_char='"',
-            # Old-Mac files end records with CR only. Telling the parser (rather than rewriting
-            # the bytes) leaves line breaks inside quoted cells as they are. CRLF needs nothing.
-            eol_char="\r" if eol == "CR" else "\n",
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise ImportFileError(_csv_problem(path, data, delimiter, eol, exc)) from None
+        frame = _polars_csv(data, delimiter, eol)
+    except pl.exceptions.PolarsError:
+        # Polars refuses a quote inside an unquoted cell (a size such as 5" pipe), which
+        # spreadsheets read literally. Python's csv module reads it so; its writer then quotes
+        # the file cleanly and Polars reads that. Both loops run in C, and only for such files.
+        data = _requoted(path, data, delimiter)
+        try:
+            frame = _polars_csv(data, delimiter, "LF")
+        except pl.exceptions.PolarsError as exc:
+            raise ImportFileError(_unreadable(path, data, delimiter, exc)) from None
     return SourceTable(
         frame=_with_header(frame, first_row=1),
         kind="csv",
@@ -111,9 +106,10 @@ def _read_csv(path: Path, mapping: Mapping) -> SourceTable:
 
 def _to_utf8(raw: bytes, encoding: str | None) -> tuple[bytes, str]:
     """The bytes as UTF-8 without a byte-order mark, and the encoding they were read as."""
-    if raw.startswith(codecs.BOM_UTF8) and encoding in (None, "utf-8", "utf8", "utf-8-sig"):
-        return _checked(raw[3:], "utf-8", explicit=True), "utf-8"
-    if encoding is None and raw.startswith(_UTF16_BOMS):
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[3:]
+        encoding = encoding or "utf-8"  # the mark says so
+    elif encoding is None and raw.startswith(_UTF16_BOMS):
         encoding = "utf-16"  # what Excel writes as "Unicode text"
     if encoding is not None:
         return _checked(raw, encoding, explicit=True), encoding
@@ -135,8 +131,13 @@ def _checked(raw: bytes, encoding: str, *, explicit: bool) -> bytes:
     except UnicodeDecodeError as exc:
         if not explicit:
             raise
+        line = (
+            raw.count(b"\n", 0, exc.start)
+            + raw.count(b"\r", 0, exc.start)
+            - raw.count(b"\r\n", 0, exc.start)
+        )
         raise ImportFileError(
-            f"the file is not valid {encoding} text (byte {exc.start}); "
+            f"the file is not valid {encoding} text (line {line + 1}); "
             "set encoding in the mapping's [file] table, e.g. cp1252 or latin-1"
         ) from None
     if codecs.lookup(encoding).name == "utf-8":
@@ -161,34 +162,59 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_problem(path: Path, data: bytes, delimiter: str, eol: str, exc: Exception) -> str:
-    message = str(exc)
-    named = "tab" if delimiter == "\t" else f'"{delimiter}"'
-    if "more fields" in message:
-        rows = _ragged_rows(data, delimiter, eol)
-        if not rows:
-            where = "a row has"
-        elif len(rows) == 1:
-            where = f"row {rows[0]} has"
-        else:
-            more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
-            where = f"rows {', '.join(map(str, rows[:5]))}{more} have"
-        return (
-            f'cannot read "{path.name}": {where} more cells than the header '
-            f"(cells separated by {named}); check the delimiter and quotes"
-        )
-    escaped = re.search(r"Field `(.{0,60})", message, re.S)
-    if escaped:
-        return (
-            f'cannot read "{path.name}": a quoted cell is not closed properly near '
-            f'`{escaped.group(1).strip()}`; a cell holding quotes must double them ("")'
-        )
-    return (
-        f'cannot read "{path.name}" as CSV (cells separated by {named}): {message.splitlines()[0]}'
+def _polars_csv(data: bytes, delimiter: str, eol: str) -> pl.DataFrame:
+    # has_header=False: the header row is taken by _with_header, so that duplicate or blank
+    # header cells are named by us (not silently renamed) and row numbers stay exact.
+    return pl.read_csv(
+        data,
+        has_header=False,
+        infer_schema=False,
+        separator=delimiter,
+        quote_char='"',
+        # Old-Mac files end records with CR only. Telling the parser (rather than rewriting the
+        # bytes) leaves line breaks inside quoted cells as they are. CRLF needs nothing.
+        eol_char="\r" if eol == "CR" else "\n",
+        raise_if_empty=False,
     )
 
 
-def _ragged_rows(data: bytes, delimiter: str, eol: str) -> list[int]:
+def _requoted(path: Path, data: bytes, delimiter: str) -> bytes:
+    """The file rewritten with standard quoting; a quote that is really broken (strict mode)
+    is an error naming the line."""
+    source = io.StringIO(data.decode("utf-8"), newline="")
+    target = io.StringIO()
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
+    try:
+        csv.writer(target, delimiter=delimiter, lineterminator="\n").writerows(reader)
+    except csv.Error as exc:
+        raise ImportFileError(
+            f'cannot read "{path.name}" near line {reader.line_num}: {exc}; '
+            "a cell holding the delimiter or a line break must be quoted, and quotes inside a "
+            'quoted cell doubled ("")'
+        ) from None
+    return target.getvalue().encode("utf-8")
+
+
+def _unreadable(path: Path, data: bytes, delimiter: str, exc: Exception) -> str:
+    named = "tab" if delimiter == "\t" else f'"{delimiter}"'
+    if "more fields" not in str(exc):
+        first = str(exc).splitlines()[0]
+        return f'cannot read "{path.name}" as CSV (cells separated by {named}): {first}'
+    rows = _ragged_rows(data, delimiter)
+    if not rows:
+        where = "a row has"
+    elif len(rows) == 1:
+        where = f"row {rows[0]} has"
+    else:
+        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        where = f"rows {', '.join(map(str, rows[:5]))}{more} have"
+    return (
+        f'cannot read "{path.name}": {where} more cells than the header '
+        f"(cells separated by {named}); check the delimiter and quotes"
+    )
+
+
+def _ragged_rows(data: bytes, delimiter: str) -> list[int]:
     """Row numbers of records with more cells than the header (only called on that error).
 
     Polars takes the width from the first line, so a wider dummy first line lets it read the
@@ -196,15 +222,13 @@ def _ragged_rows(data: bytes, delimiter: str, eol: str) -> list[int]:
     """
     width = len(next(csv.reader(io.StringIO(_first_line(data)[0]), delimiter=delimiter)))
     spare = 64
-    line_end = b"\r" if eol == "CR" else b"\n"
-    dummy = delimiter.encode().join([b"x"] * (width + spare)) + line_end
+    dummy = delimiter.encode().join([b"x"] * (width + spare)) + b"\n"
     try:
         wide = pl.read_csv(
             dummy + data,
             has_header=False,
             infer_schema=False,
             separator=delimiter,
-            eol_char=line_end.decode(),
             truncate_ragged_lines=True,
         )
     except pl.exceptions.PolarsError:
