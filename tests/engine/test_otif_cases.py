@@ -749,21 +749,15 @@ def test_no_lines_give_an_empty_frame_with_the_contract_columns():
 # kpis.md compares real quantities: 100 x (1 + 15/100) is 115, 3 x (1 - 20/100) is 2.4, and
 # 0.7 + 0.2 + 0.1 is 1. In binary floating point they are 114.99999999999999,
 # 2.4000000000000004 and (in that order) 0.9999999999999999, so exact comparisons misjudge a
-# delivery that sits exactly on a tolerance. Known engine discrepancy, reported to the lead;
-# strict xfail so the fix shows up as XPASS and the marker gets removed.
-
-FLOAT_BOUNDARY = pytest.mark.xfail(
-    strict=True, reason="engine compares float quantities exactly (see module comment)"
-)
+# delivery that sits exactly on a tolerance. The engine rounds quantities before comparing
+# (tower/engine/otif.py QTY_DECIMALS).
 
 
-@FLOAT_BOUNDARY
 def test_delivery_exactly_at_a_15_pct_over_tolerance_is_in_full():
     out = evaluate_one([arrived(d(3, 10), 115)], definition=OtifDefinition(over_pct=15))
     assert_outcome(out, in_full=True, otif=True, failure_kind=None)
 
 
-@FLOAT_BOUNDARY
 def test_delivery_exactly_at_a_20_pct_under_tolerance_of_a_fractional_line_is_in_full():
     out = evaluate_one(
         [arrived(d(3, 10), 2.4)], ordered_qty=3.0, definition=OtifDefinition(under_pct=20)
@@ -771,10 +765,12 @@ def test_delivery_exactly_at_a_20_pct_under_tolerance_of_a_fractional_line_is_in
     assert_outcome(out, completion_date=d(3, 10), in_full=True, otif=True)
 
 
-@FLOAT_BOUNDARY
-@pytest.mark.parametrize("quantities", [(0.7, 0.2, 0.1), (0.1, 0.2, 0.7)])
-def test_decimal_deliveries_adding_up_to_the_ordered_quantity_complete_the_line(quantities):
-    # given 0.7 + 0.2 + 0.1 kg of 1 kg, all on the due date, in either row order
-    out = evaluate_one([arrived(d(3, 10), q) for q in quantities], ordered_qty=1.0)
-    # then the line is complete on the due date and in full, whatever the row order
-    assert_outcome(out, completion_date=d(3, 10), in_full=True, otif=True)
+def test_decimal_deliveries_adding_up_to_the_ordered_quantity_complete_the_line_in_any_row_order():
+    # given 0.7 + 0.2 + 0.1 kg of 1 kg, all on the due date, listed in two row orders
+    outcomes = [
+        evaluate_one([arrived(d(3, 10), q) for q in quantities], ordered_qty=1.0)
+        for quantities in [(0.1, 0.2, 0.7), (0.7, 0.2, 0.1)]
+    ]
+    # then both are complete on the due date and in full (today only the first one is)
+    for out in outcomes:
+        assert_outcome(out, completion_date=d(3, 10), in_full=True, otif=True)

@@ -38,6 +38,11 @@ OUTCOME_SCHEMA: dict[str, pl.DataType] = {
 }
 
 DELAY_CLASSES = ("1-2", "3-7", "8-14", ">14")
+
+# Quantities are compared after rounding to this many decimals: binary floats make 100 x 1.15
+# come out as 114.99999999999999 and 0.7 + 0.2 + 0.1 as 0.9999999999999999, which would turn a
+# delivery exactly on a tolerance bound, or a split summed in another order, into a failure.
+QTY_DECIMALS = 6
 FAILURE_KINDS = ("not_delivered", "late_and_short", "late", "short", "over", "early")
 
 _DATE_COLUMN = {
@@ -80,8 +85,13 @@ def evaluate(
     window_start = (
         col("due_date") - pl.duration(days=d.early_days) if d.early_days is not None else None
     )
-    upper = ordered * (1 + d.over_pct / 100) if d.over_pct is not None else lit(float("inf"))
-    lower = ordered * (1 - d.under_pct / 100)
+    upper = (
+        (ordered * (1 + d.over_pct / 100)).round(QTY_DECIMALS)
+        if d.over_pct is not None
+        else lit(float("inf"))
+    )
+    lower = (ordered * (1 - d.under_pct / 100)).round(QTY_DECIMALS)
+    delivered = col("delivered_qty").round(QTY_DECIMALS)
 
     out = (
         lines.lazy()
@@ -134,8 +144,8 @@ def evaluate(
                 if window_start is not None
                 else lit(False)
             ).alias("_early"),
-            (col("delivered_qty") < lower).alias("_short"),
-            (col("delivered_qty") > upper).alias("_over"),
+            (delivered < lower).alias("_short"),
+            (delivered > upper).alias("_over"),
         )
         .with_columns(
             (~col("_nothing") & ~col("_late") & ~col("_early")).alias("on_time"),
@@ -188,7 +198,10 @@ def _delivery_facts(
     col = pl.col
     date_column = "delivered_date" if d.measured_at == "delivery" else "shipped_date"
     lower = lines.select(
-        "line_id", (col("ordered_qty").fill_null(0.0) * (1 - d.under_pct / 100)).alias("_lower")
+        "line_id",
+        (col("ordered_qty").fill_null(0.0) * (1 - d.under_pct / 100))
+        .round(QTY_DECIMALS)
+        .alias("_lower"),
     )
     return (
         deliveries.lazy()
@@ -205,7 +218,10 @@ def _delivery_facts(
             col("date").max().alias("last_date"),
             # Same-day deliveries share a date, so whichever of them crosses the threshold
             # gives the same completion date.
-            col("date").filter(col("_running") >= col("_lower")).min().alias("completion_date"),
+            col("date")
+            .filter(col("_running").round(QTY_DECIMALS) >= col("_lower"))
+            .min()
+            .alias("completion_date"),
         )
         .collect()
     )
