@@ -194,34 +194,48 @@ def evaluate(
 def _delivery_facts(
     lines: pl.DataFrame, deliveries: pl.DataFrame, d: OtifDefinition, as_of: dt.date
 ) -> pl.DataFrame:
-    """Per line with counted deliveries: total, count, first and last date, completion date."""
+    """Per line with counted deliveries: total, count, first and last date, completion date.
+
+    The running total per line is one cumulative sum over deliveries sorted by (line, date),
+    minus the total before the line's first delivery: a linear pass instead of a windowed sum
+    per line. Quantities are scaled to integers (QTY_DECIMALS) so the totals are exact.
+    """
     col = pl.col
+    scale = 10**QTY_DECIMALS
     date_column = "delivered_date" if d.measured_at == "delivery" else "shipped_date"
     lower = lines.select(
         "line_id",
-        (col("ordered_qty").fill_null(0.0) * (1 - d.under_pct / 100))
-        .round(QTY_DECIMALS)
+        (col("ordered_qty").fill_null(0.0) * (1 - d.under_pct / 100) * scale)
+        .round(0)
+        .cast(pl.Int128)
         .alias("_lower"),
     )
+    cumulative = col("_units").cum_sum()
+    first_of_line = col("line_id").ne_missing(col("line_id").shift(1))
     return (
         deliveries.lazy()
-        .select("line_id", col(date_column).alias("date"), col("quantity").fill_null(0.0))
+        .select(
+            "line_id",
+            col(date_column).alias("date"),
+            (col("quantity").fill_null(0.0) * scale).round(0).cast(pl.Int128).alias("_units"),
+        )
         .filter(col("date").is_not_null() & (col("date") <= pl.lit(as_of, dtype=pl.Date)))
         .sort("line_id", "date")
-        .with_columns(col("quantity").cum_sum().over("line_id").alias("_running"))
+        .with_columns(
+            (
+                cumulative - pl.when(first_of_line).then(cumulative - col("_units")).forward_fill()
+            ).alias("_running")
+        )
         .join(lower.lazy(), on="line_id", how="inner")
         .group_by("line_id")
         .agg(
-            col("quantity").sum().alias("delivered_qty"),
+            (col("_units").sum().cast(pl.Float64) / scale).alias("delivered_qty"),
             pl.len().cast(pl.Int64).alias("delivery_count"),
             col("date").min().alias("first_date"),
             col("date").max().alias("last_date"),
             # Same-day deliveries share a date, so whichever of them crosses the threshold
             # gives the same completion date.
-            col("date")
-            .filter(col("_running").round(QTY_DECIMALS) >= col("_lower"))
-            .min()
-            .alias("completion_date"),
+            col("date").filter(col("_running") >= col("_lower")).min().alias("completion_date"),
         )
         .collect()
     )
