@@ -28,6 +28,8 @@ LINE_SCHEMA = {
     "line_value": pl.Float64,
     "status": pl.String,
     "manual_exclusion": pl.String,
+    "site_id": pl.Int64,
+    "product_id": pl.Int64,
 }
 DELIVERY_SCHEMA = {
     "line_id": pl.Int64,
@@ -48,6 +50,9 @@ DIMENSION_SCHEMA = {
     "transport_mode": pl.String,
     "site_id": pl.Int64,
     "product_id": pl.Int64,
+}
+ROOT_CAUSE_SCHEMA = {
+    "line_id": pl.Int64,
     "root_cause": pl.String,
     "root_cause_status": pl.String,
     "root_cause_area": pl.String,
@@ -67,7 +72,7 @@ def engine_inputs(client: Client) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A client's lines and deliveries in the engine's input schema."""
     lines = read_frame(
         """SELECT id, order_id, requested_date, first_committed_date, committed_date,
-                  ordered_qty, line_value, status, manual_exclusion
+                  ordered_qty, line_value, status, manual_exclusion, site_id, product_id
            FROM orders_orderline WHERE client_id = %s""",
         [client.pk],
         schema=LINE_SCHEMA,
@@ -114,27 +119,38 @@ def stored_outcomes(client: Client) -> pl.DataFrame:
 
 
 def dimensions(client: Client) -> pl.DataFrame:
-    """Per line: the codes and names figures can be grouped by, and its root cause if any."""
+    """Per line: the codes and names figures can be grouped by."""
     return read_frame(
         """SELECT l.id, c.code, o.number, l.line_number, s.code, p.code, p.product_group,
-                  l.ship_to, l.transport_mode, l.site_id, l.product_id,
-                  rc.code_id, rc.status, a.code, a.cmo_attributable
+                  l.ship_to, l.transport_mode, l.site_id, l.product_id
            FROM orders_orderline l
            JOIN tenancy_client c ON c.id = l.client_id
            JOIN orders_order o ON o.id = l.order_id
            JOIN masterdata_product p ON p.id = l.product_id
            LEFT JOIN masterdata_site s ON s.id = l.site_id
-           LEFT JOIN performance_rootcause rc ON rc.line_id = l.id
-           LEFT JOIN performance_rootcausecode k ON k.code = rc.code_id
-           LEFT JOIN performance_functionalarea a ON a.code = k.area_id
            WHERE l.client_id = %s""",
         [client.pk],
         schema=DIMENSION_SCHEMA,
     )
 
 
-def with_dimensions(outcomes: pl.DataFrame, dims: pl.DataFrame) -> pl.DataFrame:
-    """Outcomes joined with their dimensions, the functional area and the `excused` flag.
+def root_causes(client: Client) -> pl.DataFrame:
+    """The client's root causes with their functional area (a few rows per failed line at most)."""
+    return read_frame(
+        """SELECT rc.line_id, rc.code_id, rc.status, a.code, a.cmo_attributable
+           FROM performance_rootcause rc
+           JOIN performance_rootcausecode k ON k.code = rc.code_id
+           JOIN performance_functionalarea a ON a.code = k.area_id
+           WHERE rc.client_id = %s""",
+        [client.pk],
+        schema=ROOT_CAUSE_SCHEMA,
+    )
+
+
+def with_dimensions(
+    outcomes: pl.DataFrame, dims: pl.DataFrame, causes: pl.DataFrame
+) -> pl.DataFrame:
+    """Outcomes joined with their dimensions, root cause, functional area and `excused` flag.
 
     A failed line's functional area is its root cause's area, "unclassified" when it has none
     (kpis.md 2). It is excused (met in net OTIF) only when the cause is approved and not
@@ -142,7 +158,8 @@ def with_dimensions(outcomes: pl.DataFrame, dims: pl.DataFrame) -> pl.DataFrame:
     """
     col = pl.col
     failed = col("otif").not_().fill_null(False)
-    return outcomes.join(dims, on="line_id", how="left").with_columns(
+    joined = outcomes.join(dims, on="line_id", how="left").join(causes, on="line_id", how="left")
+    return joined.with_columns(
         pl.when(failed)
         .then(col("root_cause_area").fill_null("unclassified"))
         .alias("functional_area"),
@@ -162,10 +179,12 @@ def figures_frame(clients: Iterable[Client], as_of: dt.date | None = None) -> pl
             outcomes = stored_outcomes(client).drop("definition_version")
         else:
             outcomes = evaluate_client(client, as_of)[1]
-        frames.append(with_dimensions(outcomes, dimensions(client)))
+        frames.append(with_dimensions(outcomes, dimensions(client), root_causes(client)))
     if not frames:
         return with_dimensions(
-            pl.DataFrame(schema=OUTCOME_SCHEMA), pl.DataFrame(schema=DIMENSION_SCHEMA)
+            pl.DataFrame(schema=OUTCOME_SCHEMA),
+            pl.DataFrame(schema=DIMENSION_SCHEMA),
+            pl.DataFrame(schema=ROOT_CAUSE_SCHEMA),
         )
     return pl.concat(frames, how="vertical_relaxed")
 

@@ -20,8 +20,8 @@ from tower.engine.otif import OUTCOME_SCHEMA
 from tower.performance.models import LineOutcome, MonthlyOtif, OtifDefinitionVersion, OutcomeRefresh
 from tower.performance.queries import (
     current_definition,
-    dimensions,
     engine_inputs,
+    root_causes,
     with_dimensions,
 )
 from tower.tenancy.models import Client
@@ -83,7 +83,10 @@ def refresh_outcomes(
     )
     written = _store_changed_outcomes(client, fresh)
 
-    figures = with_dimensions(outcomes, dimensions(client))
+    # Monthly rows need only each line's site and product, which came with the engine inputs.
+    figures = with_dimensions(
+        outcomes, lines.select("line_id", "site_id", "product_id"), root_causes(client)
+    )
     monthly = monthly_figures(figures, client_id=client.pk, definition_version=version)
     MonthlyOtif.objects.filter(client=client).delete()
     insert_frame(MonthlyOtif._meta.db_table, monthly)
