@@ -1,0 +1,92 @@
+from django.contrib import admin
+
+from tower.performance.models import (
+    FunctionalArea,
+    LineOutcome,
+    MonthlyOtif,
+    OtifDefinitionVersion,
+    OutcomeRefresh,
+    RootCause,
+    RootCauseCode,
+)
+
+
+@admin.register(OtifDefinitionVersion)
+class OtifDefinitionVersionAdmin(admin.ModelAdmin):
+    list_display = ["client", "version", "created_at", "created_by", "note"]
+    list_filter = ["client"]
+    readonly_fields = ["client", "version", "parameters", "created_at", "created_by"]
+
+    def has_add_permission(self, request):
+        return False  # new versions come from `tower definition set` so outcomes are recomputed
+
+
+@admin.register(FunctionalArea)
+class FunctionalAreaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "cmo_attributable"]
+
+
+@admin.register(RootCauseCode)
+class RootCauseCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "area", "active"]
+    list_filter = ["area", "active"]
+
+
+@admin.register(RootCause)
+class RootCauseAdmin(admin.ModelAdmin):
+    list_display = ["line", "client", "code", "status", "proposed_by", "reviewed_by"]
+    list_filter = ["client", "status", "code__area"]
+    list_select_related = ["line__order", "client", "code"]
+    raw_id_fields = ["line", "client"]
+
+
+@admin.register(LineOutcome)
+class LineOutcomeAdmin(admin.ModelAdmin):
+    list_display = [
+        "line",
+        "client",
+        "state",
+        "due_date",
+        "on_time",
+        "in_full",
+        "otif",
+        "failure_kind",
+        "days_late",
+    ]
+    list_filter = ["client", "state", "otif", "failure_kind", "delay_class"]
+    list_select_related = ["line__order", "client"]
+    raw_id_fields = ["line", "client"]
+    show_full_result_count = False
+
+
+@admin.register(MonthlyOtif)
+class MonthlyOtifAdmin(admin.ModelAdmin):
+    list_display = [
+        "period",
+        "client",
+        "site",
+        "product",
+        "lines",
+        "on_time",
+        "in_full",
+        "otif",
+        "net_otif",
+        "pending",
+    ]
+    list_filter = ["client", "site"]
+    list_select_related = ["client", "site", "product"]
+    date_hierarchy = "period"
+
+
+@admin.register(OutcomeRefresh)
+class OutcomeRefreshAdmin(admin.ModelAdmin):
+    list_display = [
+        "refreshed_at",
+        "client",
+        "as_of",
+        "definition_version",
+        "trigger",
+        "lines",
+        "outcomes_written",
+    ]
+    list_filter = ["client", "trigger"]
