@@ -26,8 +26,8 @@ import argparse
 import datetime as dt
 import os
 import platform
-import resource
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -535,7 +535,6 @@ class PeakRss:
 class Measure:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
-    extra_mib: float = 0.0
 
 
 def run_rounds(
@@ -550,13 +549,11 @@ def run_rounds(
     last: dict[str, Any] = dict.fromkeys(runners)
     for _ in range(repeat):
         for name, fn in runners.items():
-            last[name] = None  # let the previous result go before measuring again
-            with PeakRss() as rss:
-                wall, cpu = time.perf_counter(), time.process_time()
-                last[name] = fn()
-                measures[name].cpu.append(time.process_time() - cpu)
-                measures[name].wall.append(time.perf_counter() - wall)
-            measures[name].extra_mib = max(measures[name].extra_mib, rss.extra_mib)
+            last[name] = None  # let the previous result go before running again
+            wall, cpu = time.perf_counter(), time.process_time()
+            last[name] = fn()
+            measures[name].cpu.append(time.process_time() - cpu)
+            measures[name].wall.append(time.perf_counter() - wall)
     return measures, last
 
 
@@ -572,6 +569,64 @@ DUCKDB_SUMMARY_ONLY = "(duckdb summary only, no outcomes)"
 PANDAS = "pandas outcomes+summary"
 
 
+def build_runners(
+    lines: pl.DataFrame, deliveries: pl.DataFrame, *, with_engine: bool, only: str | None = None
+) -> tuple[dict[str, Callable[[], Any]], duckdb.DuckDBPyConnection | None]:
+    """The timed callables, their inputs prepared (registered with DuckDB, converted to pandas)."""
+    runners: dict[str, Callable[[], Any]] = {}
+    if with_engine and only in (None, ENGINE_EVALUATE, ENGINE):
+        from tower.engine import evaluate, summarise
+
+        def engine_run() -> tuple[pl.DataFrame, pl.DataFrame]:
+            outcomes = evaluate(lines, deliveries, DEFINITION, AS_OF)
+            return outcomes, summarise(outcomes, by=["month"], grain="line")
+
+        runners[ENGINE_EVALUATE] = lambda: evaluate(lines, deliveries, DEFINITION, AS_OF)
+        runners[ENGINE] = engine_run
+
+    con = None
+    if only in (None, DUCKDB, DUCKDB_FETCH, DUCKDB_SUMMARY_ONLY):
+        con = duckdb.connect()  # default threads: one per CPU
+        con.register("lines", lines.to_arrow())
+        con.register("deliveries", deliveries.to_arrow())
+        outcome_sql = duckdb_outcome_sql(DEFINITION, AS_OF)
+        runners[DUCKDB] = lambda: run_duckdb(con, outcome_sql)
+        # For scale: the same outcomes handed back to Python as an Arrow table, as a frame is.
+        runners[DUCKDB_FETCH] = lambda: con.sql(outcome_sql).to_arrow_table().num_rows
+        # And the least DuckDB has to do: the summary straight off the outcome query.
+        summary_only = DUCKDB_SUMMARY_SQL.replace("FROM bench_outcomes", f"FROM ({outcome_sql})")
+        runners[DUCKDB_SUMMARY_ONLY] = lambda: con.sql(summary_only).pl()
+
+    if only in (None, PANDAS):
+        lines_pd, deliveries_pd = lines.to_pandas(), deliveries.to_pandas()
+        runners[PANDAS] = lambda: pandas_evaluate(lines_pd, deliveries_pd, DEFINITION, AS_OF)
+
+    if only is not None:
+        runners = {only: runners[only]}
+    return runners, con
+
+
+def peak_memory(args: argparse.Namespace, names: list[str]) -> dict[str, float]:
+    """Peak RSS increase (MiB) of one run of each implementation, each in a fresh process.
+
+    In one process the allocators keep memory freed by the previous run, so a later run would
+    look cheaper than it is.
+    """
+    peaks = {}
+    for name in names:
+        child = subprocess.run(
+            [sys.executable, "-m", "bench.otif_engine", "--lines", str(args.lines),
+             "--seed", str(args.seed), "--memory-of", name],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        last_line = (child.stdout.strip().splitlines() or [""])[-1]
+        if child.returncode != 0 or not last_line.startswith("peak_extra_mib="):
+            print(f"(memory of {name} not measured: {child.stderr.strip()[-300:]})")
+            continue
+        peaks[name] = float(last_line.split("=", 1)[1])
+    return peaks
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="order lines (default 1e6)")
@@ -580,12 +635,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--without-engine", action="store_true", help="compare the two references only"
     )
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the peak-memory runs (one process each)"
+    )
+    parser.add_argument("--memory-of", help=argparse.SUPPRESS)  # the child of peak_memory()
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.lines < 1:
         parser.error("--lines and --repeat must be at least 1")
 
     started = time.perf_counter()
     lines, deliveries = generate_frames(args.lines, seed=args.seed)
+    if args.memory_of:
+        runners, _ = build_runners(lines, deliveries, with_engine=True, only=args.memory_of)
+        with PeakRss() as rss:
+            runners[args.memory_of]()
+        print(f"peak_extra_mib={rss.extra_mib:.1f}")
+        return 0
     print(
         f"data: {lines.height:,} lines, {deliveries.height:,} deliveries "
         f"(generated in {time.perf_counter() - started:.2f} s); as_of {AS_OF}"
@@ -598,31 +663,7 @@ def main(argv: list[str] | None = None) -> int:
         f"DuckDB {duckdb.__version__}, pandas {pd.__version__}; {args.repeat} rounds\n"
     )
 
-    runners: dict[str, Callable[[], Any]] = {}
-    if not args.without_engine:
-        from tower.engine import evaluate, summarise
-
-        def engine_run() -> tuple[pl.DataFrame, pl.DataFrame]:
-            outcomes = evaluate(lines, deliveries, DEFINITION, AS_OF)
-            return outcomes, summarise(outcomes, by=["month"], grain="line")
-
-        runners[ENGINE_EVALUATE] = lambda: evaluate(lines, deliveries, DEFINITION, AS_OF)
-        runners[ENGINE] = engine_run
-
-    con = duckdb.connect()  # default threads: one per CPU
-    con.register("lines", lines.to_arrow())
-    con.register("deliveries", deliveries.to_arrow())
-    outcome_sql = duckdb_outcome_sql(DEFINITION, AS_OF)
-    runners[DUCKDB] = lambda: run_duckdb(con, outcome_sql)
-    # For scale: the same outcomes handed back to Python as an Arrow table, as a frame would be.
-    runners[DUCKDB_FETCH] = lambda: con.sql(outcome_sql).to_arrow_table().num_rows
-    # And the least DuckDB has to do: the summary straight off the outcome query, nothing kept.
-    summary_only = DUCKDB_SUMMARY_SQL.replace("FROM bench_outcomes", f"FROM ({outcome_sql})")
-    runners[DUCKDB_SUMMARY_ONLY] = lambda: con.sql(summary_only).pl()
-
-    lines_pd, deliveries_pd = lines.to_pandas(), deliveries.to_pandas()
-    runners[PANDAS] = lambda: pandas_evaluate(lines_pd, deliveries_pd, DEFINITION, AS_OF)
-
+    runners, con = build_runners(lines, deliveries, with_engine=not args.without_engine)
     measures, last = run_rounds(runners, args.repeat)
 
     results: Results = {}
@@ -639,17 +680,21 @@ def main(argv: list[str] | None = None) -> int:
         pandas_outcomes_to_polars(outcomes_pd),
         pandas_monthly_to_polars(monthly_pd),
     )
-    del last, outcomes_pd, monthly_pd
+    del runners, last, outcomes_pd, monthly_pd
 
-    print(f"{'implementation':<36}{'best s':>9}{'median s':>10}{'cpu s':>8}{'peak RSS +MiB':>15}")
+    peaks = {} if args.no_memory else peak_memory(args, list(measures))
+    print(f"{'implementation':<36}{'best s':>9}{'median s':>10}{'cpu s':>8}{'peak +MiB':>11}")
     for name, m in measures.items():
         best = m.wall.index(min(m.wall))
+        peak = f"{peaks[name]:.0f}" if name in peaks else "-"
         print(
             f"{name:<36}{m.wall[best]:>9.3f}{statistics.median(m.wall):>10.3f}"
-            f"{m.cpu[best]:>8.2f}{m.extra_mib:>15.0f}"
+            f"{m.cpu[best]:>8.2f}{peak:>11}"
         )
-    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"process peak RSS: {max_rss:,.0f} MiB (cpu s: process CPU time of the best run)")
+    print(
+        "best/median: wall seconds over the rounds; cpu s: process CPU time of the best run; "
+        "peak +MiB: most resident memory above the prepared inputs, one run in a fresh process"
+    )
 
     ok = check_agreement(results, lines, deliveries)
 

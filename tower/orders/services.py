@@ -348,6 +348,7 @@ def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: _MasterData) -> _
         incoming.select("client_id", "order")
         .unique()
         .join(orders, on=["client_id", "order"], how="anti")
+        .sort("client_id", "order")
     )
     new_orders = new_orders.with_columns(
         pl.Series("order_id", reserve_ids(Order._meta.db_table, new_orders.height), dtype=pl.Int64)
@@ -366,7 +367,9 @@ def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: _MasterData) -> _
     matched = incoming.join(stored, on=key, how="left", suffix="_stored")
     is_new = col("id").is_null()
     differs = pl.any_horizontal(col(c).ne_missing(col(f"{c}_stored")) for c in LINE_COMPARED)
-    new_lines = matched.filter(is_new)
+    # New rows are numbered and written in natural-key order, so SQLite appends to the end of
+    # its primary-key and natural-key B-trees instead of inserting all over them.
+    new_lines = matched.filter(is_new).sort("client_id", "order_id", "line")
     new_lines = new_lines.with_columns(
         pl.Series("id", reserve_ids(OrderLine._meta.db_table, new_lines.height), dtype=pl.Int64)
     )
@@ -401,7 +404,7 @@ def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: _MasterData) -> _
     to_write = incoming_deliveries.filter(
         col("line_id").is_in(new_lines["id"].implode())
         | col("line_id").is_in(pl.Series(replaced).implode())
-    )
+    ).sort("line_id")
     line_columns = ["id", "client_id", "order_id", col("line").alias("line_number"), *LINE_COMPARED]
     touched = set(new_lines["client_id"].to_list()) | set(changed["client_id"].to_list())
     touched |= set(to_write["client_id"].to_list())
