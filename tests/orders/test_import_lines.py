@@ -4,10 +4,12 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from tower.masterdata.models import Product, Site
 from tower.orders.models import Delivery, ImportLog, OrderLine
 from tower.performance.models import LineOutcome
+from tower.performance.queries import figures_frame
 from tower.tenancy.models import Client
 
 # Hand-checked with the default definition (due = committed date, no grace, no tolerance):
@@ -75,6 +77,7 @@ def test_changed_deliveries_replace_only_that_lines_deliveries(small_import, wri
     )
     outcome = LineOutcome.objects.get(line__order__number="PO-2")
     assert (outcome.in_full, outcome.otif, outcome.failure_kind) == (True, True, None)
+    assert_outcomes_match_the_database(outcome.client)
 
 
 def test_changed_line_fields_update_the_line(small_import, write_csv, run_import):
@@ -87,6 +90,7 @@ def test_changed_line_fields_update_the_line(small_import, write_csv, run_import
     line = OrderLine.objects.get(order__number="PO-1", line_number="1")
     assert line.committed_date == dt.date(2026, 1, 12)
     assert LineOutcome.objects.get(line=line).otif is True
+    assert_outcomes_match_the_database(line.client)
 
 
 def test_file_with_errors_writes_nothing_and_reports_every_bad_row(acme, write_csv, run_import):
@@ -173,3 +177,30 @@ def test_xlsx_with_date_cells_gives_the_same_lines_as_csv(small_import, tmp_path
     assert report.ok, report.errors
     assert (report.lines_created, report.lines_updated, report.lines_unchanged) == (0, 0, 5)
     assert report.deliveries_written == 0
+
+
+def assert_outcomes_match_the_database(client):
+    """What an import stored equals evaluating the lines and deliveries now in the database."""
+    stored = figures_frame([client]).sort("line_id")
+    fresh = figures_frame([client], timezone.localdate()).sort("line_id")
+    assert stored.equals(fresh)
+
+
+def test_outcomes_after_partial_and_changed_imports_match_the_database(
+    small_import, acme, write_csv, run_import
+):
+    # A second file holding only PO-2 (topped up) and a new order; the other lines stay as stored.
+    header = SMALL.strip().splitlines()[0]
+    partial = "\n".join(
+        [
+            header,
+            "ACME,PO-2,1,AMX-500,EU1,80,2026-02-05,closed,2026-02-05,70,D4",
+            "ACME,PO-2,1,AMX-500,EU1,80,2026-02-05,closed,2026-02-09,10,D5",
+            "ACME,PO-5,1,IBU-200,EU1,5,2026-03-02,closed,2026-03-02,5,D6",
+        ]
+    )
+    report = run_import(write_csv(partial))
+    assert (report.lines_created, report.lines_updated, report.deliveries_written) == (1, 0, 3)
+    assert LineOutcome.objects.get(line__order__number="PO-2").failure_kind == "late"
+    assert LineOutcome.objects.count() == 6
+    assert_outcomes_match_the_database(acme)

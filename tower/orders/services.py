@@ -43,6 +43,18 @@ LINE_COMPARED = [
     "first_committed_date",
     "committed_date",
 ]
+# What the OTIF engine reads of a line besides its id and order (see engine_inputs).
+ENGINE_LINE_COLUMNS = [
+    "requested_date",
+    "first_committed_date",
+    "committed_date",
+    "ordered_qty",
+    "line_value",
+    "status",
+    "manual_exclusion",
+    "site_id",
+    "product_id",
+]
 Progress = Callable[[str], None]
 
 
@@ -137,7 +149,11 @@ def import_lines(
                 plan.write()
                 step("Recomputing OTIF outcomes")
                 for client in refs.changed_clients(plan):
-                    report.refreshed.append(refresh_outcomes(client=client, trigger="import"))
+                    report.refreshed.append(
+                        refresh_outcomes(
+                            client=client, trigger="import", inputs=plan.engine_inputs(client.pk)
+                        )
+                    )
     report.log = ImportLog.objects.create(
         kind="lines",
         user=user,
@@ -312,6 +328,17 @@ class _Plan:
     replaced_delivery_lines: list[int]
     deliveries: pl.DataFrame
     touched_client_ids: list[int]
+    # The clients' lines and deliveries as they will be once written, in the engine's input
+    # schema (tower.performance.queries.engine_inputs), so outcomes need no read-back.
+    lines_after: pl.DataFrame
+    deliveries_after: pl.DataFrame
+
+    def engine_inputs(self, client_id: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        mine = pl.col("client_id") == client_id
+        return (
+            self.lines_after.filter(mine).drop("client_id"),
+            self.deliveries_after.filter(mine).drop("client_id"),
+        )
 
     def write(self) -> None:
         insert_frame(Order._meta.db_table, self.new_orders)
@@ -357,11 +384,19 @@ def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: _MasterData) -> _
     incoming = incoming.join(orders, on=["client_id", "order"])
 
     stored = read_frame(
-        f"""SELECT l.id, l.client_id, o.number, l.line_number, {", ".join("l." + c for c in LINE_COMPARED)}
+        f"""SELECT l.id, l.client_id, o.number, l.line_number, l.order_id, l.manual_exclusion,
+                   {", ".join("l." + c for c in LINE_COMPARED)}
             FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id
             WHERE l.client_id IN ({marks})""",
         client_ids,
-        schema={"id": pl.Int64, "client_id": pl.Int64, "order": pl.String, "line": pl.String}
+        schema={
+            "id": pl.Int64,
+            "client_id": pl.Int64,
+            "order": pl.String,
+            "line": pl.String,
+            "order_id": pl.Int64,
+            "manual_exclusion": pl.String,
+        }
         | {c: incoming.schema[c] for c in LINE_COMPARED},
     )
     matched = incoming.join(stored, on=key, how="left", suffix="_stored")
@@ -408,18 +443,41 @@ def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: _MasterData) -> _
     line_columns = ["id", "client_id", "order_id", col("line").alias("line_number"), *LINE_COMPARED]
     touched = set(new_lines["client_id"].to_list()) | set(changed["client_id"].to_list())
     touched |= set(to_write["client_id"].to_list())
+
+    in_file = pl.concat([new_lines, matched.filter(~is_new)], how="diagonal_relaxed")
+    engine_lines = [
+        col("id").alias("line_id"),
+        col("order_id").alias("order_key"),
+        *(c for c in ENGINE_LINE_COLUMNS),
+        "client_id",
+    ]
+    lines_after = pl.concat(
+        [
+            in_file.select(engine_lines),
+            stored.join(in_file.select("id"), on="id", how="anti").select(engine_lines),
+        ]
+    )
+    delivery_columns = ["line_id", "shipped_date", "delivered_date", "quantity", "client_id"]
+    deliveries_after = pl.concat(
+        [
+            incoming_deliveries.select(delivery_columns),
+            stored_deliveries.join(
+                in_file.select(col("id").alias("line_id")), on="line_id", how="anti"
+            ).select(delivery_columns),
+        ]
+    )
     return _Plan(
         new_orders=new_orders.select(
             col("order_id").alias("id"), "client_id", col("order").alias("number")
         ),
-        new_lines=new_lines.select(
-            *line_columns, pl.lit(None, dtype=pl.String).alias("manual_exclusion")
-        ),
+        new_lines=new_lines.select(*line_columns, "manual_exclusion"),
         changed_lines=changed.select("id", *LINE_COMPARED),
         unchanged=unchanged,
         replaced_delivery_lines=replaced,
         deliveries=to_write,
         touched_client_ids=sorted(touched),
+        lines_after=lines_after,
+        deliveries_after=deliveries_after,
     )
 
 

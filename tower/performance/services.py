@@ -65,16 +65,21 @@ def set_definition(
 
 @transaction.atomic
 def refresh_outcomes(
-    *, client: Client, trigger: str, as_of: dt.date | None = None
+    *,
+    client: Client,
+    trigger: str,
+    as_of: dt.date | None = None,
+    inputs: tuple[pl.DataFrame, pl.DataFrame] | None = None,
 ) -> RefreshResult:
     """Evaluate all of a client's lines and store what changed; rebuild its monthly figures.
 
     The evaluation is columnar and whole-client (cheap); writes touch only lines whose outcome
-    changed, so a re-import that changes nothing writes nothing but the monthly rows.
+    changed. `inputs` are the client's lines and deliveries in the engine's input schema when
+    the caller already holds them (an import), otherwise they are read from the database.
     """
     as_of = as_of or timezone.localdate()
     version, definition = current_definition(client)
-    lines, deliveries = engine_inputs(client)
+    lines, deliveries = inputs if inputs is not None else engine_inputs(client)
     outcomes = evaluate(lines, deliveries, definition, as_of)
 
     fresh = outcomes.select(STORED_OUTCOME_COLUMNS).with_columns(
