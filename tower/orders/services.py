@@ -130,49 +130,56 @@ def import_lines(
     report.errors = pl.concat(errors).unique().sort("row", "column")
     report.created = refs.to_create()
 
-    outcome = ImportLog.Outcome.DRY_RUN if dry_run else ImportLog.Outcome.APPLIED
+    def log(outcome: str) -> ImportLog:
+        return ImportLog.objects.create(
+            kind="lines",
+            user=user,
+            actor=actor,
+            started_at=started,
+            finished_at=timezone.now(),
+            file_name=path.name,
+            file_sha256=sha,
+            mapping=mapping.name or "",
+            client_codes=",".join(sorted(parsed.lines["client"].unique().drop_nulls().to_list()))[
+                :500
+            ],
+            outcome=outcome,
+            rows=report.rows,
+            errors=report.errors.height,
+            lines_created=report.lines_created,
+            lines_updated=report.lines_updated,
+            lines_unchanged=report.lines_unchanged,
+            deliveries_written=report.deliveries_written,
+            created_masterdata=report.created if report.ok else {},
+        )
+
     if not report.ok:
-        outcome = ImportLog.Outcome.REJECTED
-    else:
-        step("Comparing with the database")
-        with transaction.atomic():
-            refs.create()
-            plan = _plan(parsed.lines, parsed.deliveries, refs)
-            report.lines_created = plan.new_lines.height
-            report.lines_updated = plan.changed_lines.height
-            report.lines_unchanged = plan.unchanged
-            report.deliveries_written = plan.deliveries.height
-            if dry_run:
-                transaction.set_rollback(True)
-            else:
-                step("Writing lines and deliveries")
-                plan.write()
-                step("Recomputing OTIF outcomes")
-                for client in refs.changed_clients(plan):
-                    report.refreshed.append(
-                        refresh_outcomes(
-                            client=client, trigger="import", inputs=plan.engine_inputs(client.pk)
-                        )
+        report.log = log(ImportLog.Outcome.REJECTED)
+        return report
+    step("Comparing with the database")
+    with transaction.atomic():
+        refs.create()
+        plan = _plan(parsed.lines, parsed.deliveries, refs)
+        report.lines_created = plan.new_lines.height
+        report.lines_updated = plan.changed_lines.height
+        report.lines_unchanged = plan.unchanged
+        report.deliveries_written = plan.deliveries.height
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            step("Writing lines and deliveries")
+            plan.write()
+            step("Recomputing OTIF outcomes")
+            for client in refs.changed_clients(plan):
+                report.refreshed.append(
+                    refresh_outcomes(
+                        client=client, trigger="import", inputs=plan.engine_inputs(client.pk)
                     )
-    report.log = ImportLog.objects.create(
-        kind="lines",
-        user=user,
-        actor=actor,
-        started_at=started,
-        finished_at=timezone.now(),
-        file_name=str(path.name),
-        file_sha256=sha,
-        mapping=mapping.name or "",
-        client_codes=",".join(sorted(parsed.lines["client"].unique().drop_nulls().to_list()))[:500],
-        outcome=outcome,
-        rows=report.rows,
-        errors=report.errors.height,
-        lines_created=report.lines_created,
-        lines_updated=report.lines_updated,
-        lines_unchanged=report.lines_unchanged,
-        deliveries_written=report.deliveries_written,
-        created_masterdata=report.created if report.ok else {},
-    )
+                )
+            # Logged in the same transaction: an applied import is never left unrecorded.
+            report.log = log(ImportLog.Outcome.APPLIED)
+    if dry_run:
+        report.log = log(ImportLog.Outcome.DRY_RUN)
     return report
 
 

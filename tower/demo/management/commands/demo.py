@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 transient=True,
             )
             with bar:
-                task = bar.add_task("Starting", total=9)
+                task = bar.add_task("Starting", total=8)
                 report, accounts = services.build_demo(
                     lines=options["lines"],
                     seed=options["seed"],
