@@ -771,6 +771,17 @@ def test_decimal_deliveries_adding_up_to_the_ordered_quantity_complete_the_line_
         evaluate_one([arrived(d(3, 10), q) for q in quantities], ordered_qty=1.0)
         for quantities in [(0.1, 0.2, 0.7), (0.7, 0.2, 0.1)]
     ]
-    # then both are complete on the due date and in full (today only the first one is)
+    # then both are complete on the due date and in full
     for out in outcomes:
         assert_outcome(out, completion_date=d(3, 10), in_full=True, otif=True)
+
+
+def test_same_day_deliveries_count_together_whatever_their_row_order():
+    # given 120 shipped and a 30 return booked on the due date, and 10 more ten days later:
+    # the day's total is 90, so the line completes only on 2026-03-20 (late), in either order
+    for quantities in [(120, -30), (-30, 120)]:
+        rows = [arrived(d(3, 10), q) for q in quantities] + [arrived(d(3, 20), 10)]
+        out = evaluate_one(rows)
+        assert_outcome(
+            out, completion_date=d(3, 20), days_late=10, on_time=False, failure_kind="late"
+        )

@@ -212,6 +212,12 @@ def _delivery_facts(
     )
     cumulative = col("_units").cum_sum()
     first_of_line = col("line_id").ne_missing(col("line_id").shift(1))
+    # Deliveries of one day count together (kpis.md 1): the running total is read at the last
+    # row of each day, so the row order within a day (say a return booked before the
+    # shipment) cannot change the completion date.
+    end_of_day = col("line_id").ne_missing(col("line_id").shift(-1)) | col("date").ne_missing(
+        col("date").shift(-1)
+    )
     return (
         deliveries.lazy()
         .select(
@@ -224,7 +230,8 @@ def _delivery_facts(
         .with_columns(
             (
                 cumulative - pl.when(first_of_line).then(cumulative - col("_units")).forward_fill()
-            ).alias("_running")
+            ).alias("_running"),
+            end_of_day.alias("_end_of_day"),
         )
         .join(lower.lazy(), on="line_id", how="inner")
         .group_by("line_id")
@@ -233,9 +240,10 @@ def _delivery_facts(
             pl.len().cast(pl.Int64).alias("delivery_count"),
             col("date").min().alias("first_date"),
             col("date").max().alias("last_date"),
-            # Same-day deliveries share a date, so whichever of them crosses the threshold
-            # gives the same completion date.
-            col("date").filter(col("_running") >= col("_lower")).min().alias("completion_date"),
+            col("date")
+            .filter(col("_end_of_day") & (col("_running") >= col("_lower")))
+            .min()
+            .alias("completion_date"),
         )
         .collect()
     )
