@@ -41,9 +41,16 @@ class OrderLine(models.Model):
     line_number = models.CharField(
         max_length=200, help_text="The source's line number, or the product code when it has none"
     )
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="order_lines", db_index=False
+    )
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines"
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        db_index=False,
     )
     ship_to = models.CharField(max_length=200, blank=True)
     transport_mode = models.CharField(max_length=100, blank=True)
