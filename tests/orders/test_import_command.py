@@ -44,7 +44,7 @@ def test_success_prints_one_summary_line(acme, write_csv):
     out, _ = import_lines(write_csv(good), "--create-missing")
     assert out.strip().splitlines()[-1] == (
         "lines.csv: 3 rows; created 3 lines, updated 0, 0 unchanged; 0 deliveries written; "
-        "created 1 products."
+        "created 1 product."
     )
 
 

@@ -27,6 +27,7 @@ from tower.ingest import (
 from tower.ingest.errors import ROW_ERROR_SCHEMA
 from tower.masterdata.models import Product, Site
 from tower.orders.models import Delivery, ImportLog, Order, OrderLine
+from tower.performance.queries import LINE_SCHEMA
 from tower.performance.services import RefreshResult, refresh_outcomes
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import visible_clients
@@ -43,18 +44,8 @@ LINE_COMPARED = [
     "first_committed_date",
     "committed_date",
 ]
-# What the OTIF engine reads of a line besides its id and order (see engine_inputs).
-ENGINE_LINE_COLUMNS = [
-    "requested_date",
-    "first_committed_date",
-    "committed_date",
-    "ordered_qty",
-    "line_value",
-    "status",
-    "manual_exclusion",
-    "site_id",
-    "product_id",
-]
+# What the OTIF engine reads of a line besides its id and order, as engine_inputs reads it.
+ENGINE_LINE_COLUMNS = [c for c in LINE_SCHEMA if c not in ("line_id", "order_key")]
 Progress = Callable[[str], None]
 
 
@@ -86,7 +77,11 @@ class ImportReport:
             f"{self.lines_unchanged} unchanged; {self.deliveries_written} deliveries "
             f"{'to write' if self.dry_run else 'written'}"
         )
-        made = ", ".join(f"{len(v)} {k}" for k, v in self.created.items() if v)
+        made = ", ".join(
+            f"{len(v)} {k if len(v) != 1 else k.removesuffix('s')}"
+            for k, v in self.created.items()
+            if v
+        )
         if made:
             text += f"; {'would create' if self.dry_run else 'created'} {made}"
         return text + (" (dry run: nothing written)." if self.dry_run else ".")
