@@ -86,3 +86,15 @@ def test_console_script_lists_every_command_and_spells_import_as_two_words():
         check=True,
     ).stdout
     assert "--create-missing" in usage and "--errors-to" in usage
+
+
+def test_date_format_option_resolves_ambiguous_dates(acme, write_csv):
+    path = write_csv(
+        "client,order,line,product,ordered_qty,committed_date\nACME,PO-1,1,AMX,5,03/04/2026\n"
+    )
+    with pytest.raises(CommandError, match="1 error"):
+        import_lines(path, "--create-missing")
+    import_lines(path, "--create-missing", "--date-format", "%d/%m/%Y")
+    assert str(OrderLine.objects.get().committed_date) == "2026-04-03"
+    with pytest.raises(CommandError, match="--date-format"):
+        import_lines(path, "--date-format", "%Q")

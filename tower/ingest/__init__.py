@@ -28,6 +28,7 @@ from tower.ingest.mapping import (
     load_mapping,
     load_profile,
     parse_mapping,
+    with_date_format,
 )
 from tower.ingest.numbers import parse_number_columns
 from tower.ingest.reader import SourceTable, file_sha256, read_source, read_table
@@ -53,4 +54,5 @@ __all__ = [
     "parse_number_columns",
     "read_source",
     "read_table",
+    "with_date_format",
 ]

@@ -159,3 +159,10 @@ def _check_file_options(mapping: Mapping, source: str) -> None:
             compile_date_format(mapping.date_format)
         except ValueError as exc:
             raise ImportFileError(f"{source}: date_format: {exc}") from None
+
+
+def with_date_format(mapping: Mapping, date_format: str) -> Mapping:
+    """The mapping with another date format (the CLI's --date-format), checked like the TOML's."""
+    changed = replace(mapping, date_format=date_format)
+    _check_file_options(changed, "--date-format")
+    return changed

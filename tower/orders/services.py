@@ -9,7 +9,7 @@ writes it set-based in one transaction and refreshes the affected clients' outco
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -112,8 +112,12 @@ def import_lines(
 
     step("Reading the file")
     sha = file_sha256(path)
-    table = read_table(path, mapping or Mapping())
-    mapping = mapping or default_mapping([c for c in table.columns if c != "__row__"])
+    mapping = mapping or Mapping()
+    table = read_table(path, mapping)
+    if not mapping.columns:
+        # No [columns]: headers named like the fields are used as they are; file options stay.
+        headers = [c for c in table.columns if c != "__row__"]
+        mapping = replace(mapping, columns=default_mapping(headers).columns)
     step("Validating every row")
     parsed = parse_lines(table, mapping, default_client=client_code)
     report.rows = parsed.rows

@@ -8,7 +8,14 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tower.ingest import ImportFileError, available_profiles, load_mapping, load_profile
+from tower.ingest import (
+    ImportFileError,
+    Mapping,
+    available_profiles,
+    load_mapping,
+    load_profile,
+    with_date_format,
+)
 from tower.orders.services import import_lines
 from tower.output import write_frame
 from tower.tenancy.scoping import SYSTEM
@@ -35,6 +42,10 @@ class Command(BaseCommand):
             "--profile", help=f"Built-in mapping profile: {', '.join(available_profiles())}"
         )
         parser.add_argument(
+            "--date-format",
+            help='Day/month order of the file\'s dates, e.g. "%%d/%%m/%%Y" (overrides the mapping)',
+        )
+        parser.add_argument(
             "--create-missing",
             action="store_true",
             help="Create unknown clients, sites and products",
@@ -58,6 +69,8 @@ class Command(BaseCommand):
                 mapping = load_mapping(options["mapping"])
             elif options["profile"]:
                 mapping = load_profile(options["profile"])
+            if options["date_format"]:
+                mapping = with_date_format(mapping or Mapping(), options["date_format"])
             with _progress(self.stderr) as advance:
                 report = import_lines(
                     path=path,
