@@ -1,6 +1,7 @@
 """`tower import lines` on the command line: messages, the error report file, the console script."""
 
 import csv
+import os
 import subprocess
 import sys
 from io import StringIO
@@ -98,3 +99,16 @@ def test_date_format_option_resolves_ambiguous_dates(acme, write_csv):
     assert str(OrderLine.objects.get().committed_date) == "2026-04-03"
     with pytest.raises(CommandError, match="--date-format"):
         import_lines(path, "--date-format", "%Q")
+
+
+def test_commands_on_a_database_without_schema_say_to_migrate(tmp_path):
+    env = {**os.environ, "TOWER_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "tower.cli", "client", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "run `tower migrate` first" in result.stderr and "Traceback" not in result.stderr
