@@ -173,3 +173,19 @@ def test_no_data_is_no_data():
     Client.objects.create(code="EMPTY", name="Nothing yet")
     (row,) = otif_json()
     assert (row["count"], row["otif_pct"], row["on_time_pct"]) == (0, None, None)
+
+
+def test_definition_show_prints_toml_that_set_reads_back(small, tmp_path):
+    path = tmp_path / "definition.toml"
+    path.write_text('basis = "requested"\nearly_days = 3\nover_pct = 5.0\n')
+    run("definition", "set", "ACME", str(path))
+    shown = tmp_path / "shown.toml"
+    shown.write_text(run("definition", "show", "ACME"))
+    assert "version 2 is in force" in run("definition", "set", "ACME", str(shown))
+    versions = list(small.otif_definitions.order_by("version").values_list("parameters", flat=True))
+    assert versions[0] == versions[1]
+    assert (versions[1]["basis"], versions[1]["early_days"], versions[1]["over_pct"]) == (
+        "requested",
+        3,
+        5.0,
+    )
