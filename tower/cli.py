@@ -12,7 +12,16 @@ import sys
 TWO_WORD_PREFIXES = {"import"}
 # Commands that read or write the product's tables; they first check the schema is current so a
 # fresh database gives a sentence, not a traceback.
-NEEDS_SCHEMA = {"client", "user", "definition", "import_lines", "otif", "outcomes", "recompute"}
+NEEDS_SCHEMA = {
+    "client",
+    "user",
+    "definition",
+    "import_lines",
+    "imports",
+    "otif",
+    "outcomes",
+    "recompute",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,6 +1,7 @@
 """`tower import lines` on the command line: messages, the error report file, the console script."""
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -112,3 +113,18 @@ def test_commands_on_a_database_without_schema_say_to_migrate(tmp_path):
     )
     assert result.returncode == 1
     assert "run `tower migrate` first" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_imports_command_lists_the_log_newest_first(acme, write_csv):
+    good = BAD.replace("many", "7").replace("someday", "2026-02-01")
+    import_lines(write_csv(good, "first.csv"), "--create-missing")
+    with pytest.raises(CommandError):
+        import_lines(write_csv(BAD, "second.csv"))
+    out = StringIO()
+    call_command("imports", "--format", "json", stdout=out)
+    logged = json.loads(out.getvalue())
+    assert [(e["file_name"], e["outcome"], e["lines_created"], e["errors"]) for e in logged] == [
+        ("second.csv", "rejected", 0, 2),
+        ("first.csv", "applied", 3, 0),
+    ]
+    assert all(len(e["file_sha256"]) == 64 for e in logged)
