@@ -45,8 +45,14 @@ def insert_frame(table: str, frame: pl.DataFrame) -> int:
     columns = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # COPY in CSV with an explicit null marker, so empty strings stay empty strings.
-            data = frame.write_csv(include_header=False, null_value="\\N", date_format="%Y-%m-%d")
+            # COPY in CSV with an explicit null marker. Every text is quoted, so an empty string or
+            # a literal \N stays text; only unquoted \N is NULL.
+            data = frame.write_csv(
+                include_header=False,
+                null_value="\\N",
+                date_format="%Y-%m-%d",
+                quote_style="non_numeric",
+            )
             sql = f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
             with cursor.cursor.copy(sql) as copy:
                 copy.write(data.encode())

@@ -204,3 +204,16 @@ def test_outcomes_after_partial_and_changed_imports_match_the_database(
     assert LineOutcome.objects.get(line__order__number="PO-2").failure_kind == "late"
     assert LineOutcome.objects.count() == 6
     assert_outcomes_match_the_database(acme)
+
+
+def test_awkward_text_survives_the_bulk_write(acme, write_csv, run_import):
+    # Quotes, commas, a line break and a literal \N (PostgreSQL COPY's null marker) are text.
+    path = write_csv(
+        "client,order,line,product,ship_to,transport_mode,ordered_qty,committed_date\n"
+        'ACME,PO-9,1,"Vial 10 ml, ""sterile""",\\N,"Road\nthen sea",5,2026-01-10\n'
+    )
+    assert run_import(path, create_missing=True).ok
+    line = OrderLine.objects.select_related("product").get()
+    assert line.product.code == 'Vial 10 ml, "sterile"'
+    assert (line.ship_to, line.transport_mode, line.unit) == ("\\N", "Road\nthen sea", "")
+    assert line.line_value is None
