@@ -49,28 +49,31 @@ def demo_exists() -> bool:
     return OrderLine.objects.exists()
 
 
+@transaction.atomic
 def build_demo(
     *, lines: int, seed: int, progress: Callable[[str], None]
 ) -> tuple[ImportReport, list[DemoAccount]]:
-    """Generate the demo data set and load it; returns the import report and demo accounts."""
+    """Generate the demo data set and load it; returns the import report and demo accounts.
+
+    One transaction: a demo that fails half-way leaves nothing behind to be "reused".
+    """
     progress("Generating the demo data set")
     data = generate(seed=seed, lines=lines, end=timezone.localdate())
-    with transaction.atomic():
-        for code, name, country in data.sites.select("code", "name", "country").iter_rows():
-            Site.objects.update_or_create(code=code, defaults={"name": name, "country": country})
-        clients = {}
-        for code, name in data.clients.select("code", "name").iter_rows():
-            clients[code], _ = Client.objects.update_or_create(code=code, defaults={"name": name})
-        for client, code, name, group in data.products.select(
-            "client", "code", "name", "product_group"
-        ).iter_rows():
-            Product.objects.update_or_create(
-                client=clients[client], code=code, defaults={"name": name, "product_group": group}
-            )
-        for index, (parameters, note) in DEMO_DEFINITIONS.items():
-            client = list(clients.values())[index]
-            if not client.otif_definitions.exists():
-                set_definition(client=client, parameters=parameters, actor=ACTOR, note=note)
+    for code, name, country in data.sites.select("code", "name", "country").iter_rows():
+        Site.objects.update_or_create(code=code, defaults={"name": name, "country": country})
+    clients = {}
+    for code, name in data.clients.select("code", "name").iter_rows():
+        clients[code], _ = Client.objects.update_or_create(code=code, defaults={"name": name})
+    for client, code, name, group in data.products.select(
+        "client", "code", "name", "product_group"
+    ).iter_rows():
+        Product.objects.update_or_create(
+            client=clients[client], code=code, defaults={"name": name, "product_group": group}
+        )
+    for index, (parameters, note) in DEMO_DEFINITIONS.items():
+        client = list(clients.values())[index]
+        if not client.otif_definitions.exists():
+            set_definition(client=client, parameters=parameters, actor=ACTOR, note=note)
 
     folder = Path(settings.DATA_DIR) / "demo"
     folder.mkdir(parents=True, exist_ok=True)
