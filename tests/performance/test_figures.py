@@ -155,6 +155,7 @@ def test_outcomes_command_prints_every_line(small):
     split = next(r for r in rows if r["order"] == "PO-1" and r["line"] == "1")
     assert (split["failure_kind"], split["days_late"], split["delay_class"]) == ("late", "2", "1-2")
     assert split["functional_area"] == "unclassified"
+    assert split["definition_version"] == "0"  # the default definition
 
 
 def test_bad_options_are_clear_errors(small):

@@ -172,17 +172,24 @@ def with_dimensions(
 
 
 def figures_frame(clients: Iterable[Client], as_of: dt.date | None = None) -> pl.DataFrame:
-    """Outcomes with dimensions for several clients: stored ones, or evaluated as of a date."""
+    """Outcomes with dimensions and definition version for several clients.
+
+    Without `as_of` the stored outcomes are read; with it, the lines are evaluated as of that date
+    with each client's definition in force.
+    """
     frames = []
     for client in clients:
         if as_of is None:
-            outcomes = stored_outcomes(client).drop("definition_version")
+            outcomes = stored_outcomes(client)
         else:
-            outcomes = evaluate_client(client, as_of)[1]
+            version, outcomes = evaluate_client(client, as_of)
+            outcomes = outcomes.with_columns(
+                pl.lit(version, dtype=pl.Int64).alias("definition_version")
+            )
         frames.append(with_dimensions(outcomes, dimensions(client), root_causes(client)))
     if not frames:
         return with_dimensions(
-            pl.DataFrame(schema=OUTCOME_SCHEMA),
+            pl.DataFrame(schema=OUTCOME_SCHEMA | {"definition_version": pl.Int64}),
             pl.DataFrame(schema=DIMENSION_SCHEMA),
             pl.DataFrame(schema=ROOT_CAUSE_SCHEMA),
         )

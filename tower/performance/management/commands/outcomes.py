@@ -38,6 +38,7 @@ COLUMNS = [
     "root_cause",
     "root_cause_status",
     "excused",
+    "definition_version",
 ]
 
 
