@@ -43,6 +43,7 @@ def test_line_grain_figures(small):
         33.33,
     )
     assert (row["failed"], row["pending"], row["excluded"], row["grain"]) == (2, 1, 1, "line")
+    assert row["definitions"] == ["ACME v0"]  # every figure names its definition version
 
 
 def test_order_and_quantity_grains(small):
@@ -102,7 +103,7 @@ def test_new_definition_version_recomputes_outcomes(small, tmp_path):
     assert set(LineOutcome.objects.values_list("definition_version", flat=True)) == {1}
     (row,) = otif_json()
     # Two grace days make PO-1/1 on time; 15 % tolerance makes 70 of 80 in full.
-    assert row["otif_pct"] == 100.0
+    assert row["otif_pct"] == 100.0 and row["definitions"] == ["ACME v1"]
     shown = json.loads(run("definition", "show", "ACME", "--format", "json"))
     assert (shown["version"], shown["late_days"], shown["under_pct"]) == (1, 2, 15.0)
 

@@ -188,12 +188,16 @@ def figures_frame(clients: Iterable[Client], as_of: dt.date | None = None) -> pl
             )
         frames.append(with_dimensions(outcomes, dimensions(client), root_causes(client)))
     if not frames:
-        return with_dimensions(
-            pl.DataFrame(schema=OUTCOME_SCHEMA | {"definition_version": pl.Int64}),
-            pl.DataFrame(schema=DIMENSION_SCHEMA),
-            pl.DataFrame(schema=ROOT_CAUSE_SCHEMA),
+        frames.append(
+            with_dimensions(
+                pl.DataFrame(schema=OUTCOME_SCHEMA | {"definition_version": pl.Int64}),
+                pl.DataFrame(schema=DIMENSION_SCHEMA),
+                pl.DataFrame(schema=ROOT_CAUSE_SCHEMA),
+            )
         )
-    return pl.concat(frames, how="vertical_relaxed")
+    # The label a figure carries to name the definition it was computed with, e.g. "ACME v2".
+    label = pl.col("client") + pl.lit(" v") + pl.col("definition_version").cast(pl.String)
+    return pl.concat(frames, how="vertical_relaxed").with_columns(label.alias("definition"))
 
 
 def stored_as_of(clients: Iterable[Client]) -> dt.date | None:

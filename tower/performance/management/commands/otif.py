@@ -4,6 +4,7 @@ import polars as pl
 from django.core.management.base import BaseCommand, CommandError
 
 from tower.engine import DIMENSIONS, GRAINS, summarise
+from tower.engine.summary import PERIOD_DIMENSIONS
 from tower.output import FORMATS, write_frame
 from tower.performance.cli import clients_for, date_option, month_option
 from tower.performance.queries import figures_frame, stored_as_of
@@ -64,10 +65,31 @@ class Command(BaseCommand):
         if end:
             frame = frame.filter(pl.col("period") <= end)
         figures = summarise(frame, by=by, grain=options["grain"], net=options["net"])
+        figures = with_definitions(figures, frame, by)
 
         fmt = options["format"]
-        columns = by + SHOWN + (JSON_EXTRA if fmt != "table" else [])
+        columns = by + SHOWN + (JSON_EXTRA + ["definitions"] if fmt != "table" else [])
+        if fmt == "csv":
+            figures = figures.with_columns(pl.col("definitions").list.join("; "))
         basis = "net" if options["net"] else "gross"
         as_of = options["as_of"] or stored_as_of(clients)
-        title = f"OTIF ({basis}, {options['grain']} grain) as of {as_of or 'never computed'}"
+        used = sorted(set(frame["definition"].unique().drop_nulls().to_list()))
+        title = (
+            f"OTIF ({basis}, {options['grain']} grain) as of {as_of or 'never computed'}; "
+            f"definitions: {', '.join(used) or 'none'}"
+        )
         write_frame(figures.select(columns), fmt, self.stdout, title=title)
+
+
+def with_definitions(figures: pl.DataFrame, frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Each figure names the definition versions it was computed with (kpis.md), e.g. ACME v2."""
+    labelled = frame.with_columns(
+        fn(pl.col("period")).alias(name) for name, fn in PERIOD_DIMENSIONS.items() if name in by
+    )
+    used = pl.col("definition").drop_nulls().unique().sort()
+    if not by:
+        return figures.with_columns(
+            pl.Series("definitions", [labelled.select(used.implode()).item()])
+        )
+    per_group = labelled.group_by(by).agg(used.alias("definitions"))
+    return figures.join(per_group, on=by, how="left", nulls_equal=True)
