@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 import polars as pl
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 FORMATS = ("table", "csv", "json")
@@ -39,3 +42,19 @@ def _json_default(value):
     if isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+@contextmanager
+def stepped_progress(stream: TextIO, steps: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar that advances one step per stage of a long job (each stage is columnar
+    over all rows, so stages are the honest unit); yields `advance(label)`."""
+    bar = Progress(
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(file=stream),
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task("Starting", total=steps)
+        yield lambda label: bar.update(task, description=label, advance=1)

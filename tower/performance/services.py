@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tower.bulk import delete_where_in, insert_frame, read_frame
 from tower.engine import OtifDefinition, evaluate
-from tower.engine.otif import OUTCOME_SCHEMA
+from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS, OUTCOME_SCHEMA
 from tower.performance.models import LineOutcome, MonthlyOtif, OtifDefinitionVersion, OutcomeRefresh
 from tower.performance.queries import (
     current_definition,
@@ -30,6 +30,9 @@ from tower.tenancy.models import Client
 STORED_OUTCOME_COLUMNS = [
     c for c in OUTCOME_SCHEMA if c not in ("order_key", "ordered_qty", "line_value")
 ]
+
+# MonthlyOtif's columns for the late lines of each delay class, in DELAY_CLASSES order.
+DELAY_COLUMNS = ("late_1_2", "late_3_7", "late_8_14", "late_over_14")
 
 
 @dataclass(frozen=True)
@@ -168,14 +171,11 @@ def monthly_figures(
             weigh(value, col("on_time")).alias("value_on_time"),
             weigh(value, col("in_full")).alias("value_in_full"),
             weigh(value, col("otif")).alias("value_otif"),
-            count(col("delay_class") == "1-2").alias("late_1_2"),
-            count(col("delay_class") == "3-7").alias("late_3_7"),
-            count(col("delay_class") == "8-14").alias("late_8_14"),
-            count(col("delay_class") == ">14").alias("late_over_14"),
             *(
-                count(col("failure_kind") == kind).alias(f"failed_{kind}")
-                for kind in ("not_delivered", "late_and_short", "late", "short", "over", "early")
+                count(col("delay_class") == delay_class).alias(column)
+                for delay_class, column in zip(DELAY_CLASSES, DELAY_COLUMNS, strict=True)
             ),
+            *(count(col("failure_kind") == kind).alias(f"failed_{kind}") for kind in FAILURE_KINDS),
         )
         .with_columns(
             pl.lit(client_id, dtype=pl.Int64).alias("client_id"),

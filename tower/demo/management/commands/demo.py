@@ -2,12 +2,10 @@
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tower.demo import services
 from tower.engine import summarise
-from tower.output import write_frame
+from tower.output import stepped_progress, write_frame
 from tower.performance.queries import figures_frame
 from tower.tenancy.models import Client
 
@@ -34,19 +32,9 @@ class Command(BaseCommand):
             )
             accounts = services.accounts_for_existing_demo()
         else:
-            bar = Progress(
-                TextColumn("{task.description:<40}"),
-                BarColumn(),
-                TimeElapsedColumn(),
-                console=Console(file=self.stderr),
-                transient=True,
-            )
-            with bar:
-                task = bar.add_task("Starting", total=8)
+            with stepped_progress(self.stderr, 8) as advance:
                 report, accounts = services.build_demo(
-                    lines=options["lines"],
-                    seed=options["seed"],
-                    progress=lambda label: bar.update(task, description=label, advance=1),
+                    lines=options["lines"], seed=options["seed"], progress=advance
                 )
             self.stdout.write(report.summary())
         figures = summarise(

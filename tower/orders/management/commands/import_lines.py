@@ -1,12 +1,11 @@
-"""tower import lines FILE [--client CODE] [--mapping MAP.toml | --profile NAME] [--create-missing]
+"""tower import lines FILE [--client CODE] [--mapping MAP.toml | --profile NAME]
+[--date-format FMT] [--create-missing]
 [--dry-run] [--errors-to FILE.csv]"""
 
 import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tower.ingest import (
     ImportFileError,
@@ -17,7 +16,7 @@ from tower.ingest import (
     with_date_format,
 )
 from tower.orders.services import import_lines
-from tower.output import write_frame
+from tower.output import stepped_progress, write_frame
 from tower.tenancy.scoping import SYSTEM
 
 STEPS = 6
@@ -71,7 +70,7 @@ class Command(BaseCommand):
                 mapping = load_profile(options["profile"])
             if options["date_format"]:
                 mapping = with_date_format(mapping or Mapping(), options["date_format"])
-            with _progress(self.stderr) as advance:
+            with stepped_progress(self.stderr, STEPS) as advance:
                 report = import_lines(
                     path=path,
                     actor=f"cli:{getpass.getuser()}",
@@ -107,29 +106,3 @@ class Command(BaseCommand):
                 f"v{refreshed.definition_version}: {refreshed.outcomes_written} of {refreshed.lines} lines changed"
             )
         self.stdout.write(report.summary())
-
-
-class _progress:
-    """A stepped progress bar on stderr (imports advance by stage, each columnar over all rows)."""
-
-    def __init__(self, stream):
-        self.bar = Progress(
-            TextColumn("{task.description:<40}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=Console(file=stream),
-            transient=True,
-        )
-
-    def __enter__(self):
-        self.bar.start()
-        task = self.bar.add_task("Starting", total=STEPS)
-
-        def advance(label: str) -> None:
-            self.bar.update(task, description=label, advance=1)
-
-        return advance
-
-    def __exit__(self, *exc):
-        self.bar.stop()
-        return False
