@@ -117,6 +117,7 @@ def _load_root_causes(causes: pl.DataFrame, clients: dict[str, Client]) -> None:
             pl.col("code").alias("code_id"),
             "status",
             pl.col("comment"),
+            pl.lit("").alias("internal_note"),
             pl.lit("planner").alias("proposed_by"),
             pl.lit(now).alias("proposed_at"),
             pl.when(reviewed)

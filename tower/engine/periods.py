@@ -22,3 +22,19 @@ def parse_iso_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{text!r} is not a date: write YYYY-MM-DD, e.g. 2026-03-31") from None
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    """The first day of the month `count` months after (or before) `month`'s month."""
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month from `first`'s to `last`'s, as first days; empty when first is after last."""
+    months = []
+    month = first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months

@@ -7,6 +7,7 @@ distributed by client.
 
 from django.conf import settings
 from django.db import models
+from simple_history import register
 
 from tower.masterdata.models import Product, Site
 from tower.tenancy.models import Client
@@ -135,3 +136,13 @@ class ImportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+# Only the hand exclusion of a line is audited here: imports write lines set-based and are
+# recorded in ImportLog (who, when, file, hash, counts) instead.
+register(
+    OrderLine,
+    excluded_fields=[
+        f.name for f in OrderLine._meta.fields if f.name not in ("id", "client", "manual_exclusion")
+    ],
+)

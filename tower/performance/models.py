@@ -1,6 +1,7 @@
 """OTIF definitions per client, root causes, and the materialised outcomes and monthly figures."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from tower.masterdata.models import Product, Site
 from tower.orders.models import OrderLine
@@ -20,6 +21,8 @@ class OtifDefinitionVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150)
     note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["client", "-version"]
@@ -77,12 +80,17 @@ class RootCause(models.Model):
     status = models.CharField(
         max_length=10, choices=RootCauseStatus.choices, default=RootCauseStatus.PROPOSED
     )
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, help_text="Shared with the client")
+    internal_note = models.TextField(
+        blank=True, help_text="CMO-internal: never shown to the client"
+    )
     proposed_by = models.CharField(max_length=150)
     proposed_at = models.DateTimeField()
     reviewed_by = models.CharField(max_length=150, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         indexes = [models.Index(fields=["client", "status"], name="root_cause_client_status")]
@@ -117,8 +125,8 @@ class LineOutcome(models.Model):
         indexes = [models.Index(fields=["client", "period"], name="outcome_client_period")]
 
 
-class MonthlyOtif(models.Model):
-    """Monthly figures per client x site x product, kept current after every import or change.
+class MonthlyFigures(models.Model):
+    """Monthly figures per client x site x product (the columns shared by live and closed rows).
 
     Counts are of lines (line grain); qty_* and value_* are the quantity and value grains' sums.
     net_* count failures with an approved non-CMO root cause as met.
@@ -162,8 +170,136 @@ class MonthlyOtif(models.Model):
     failed_early = models.PositiveIntegerField()
 
     class Meta:
-        # Rows are rewritten per client on every recompute, so no upsert key is needed.
+        abstract = True
+
+
+class MonthlyOtif(MonthlyFigures):
+    """The live monthly figures, kept current after every import or root-cause change."""
+
+    class Meta:
+        # Rows are rewritten per client and month, so no upsert key is needed.
         indexes = [models.Index(fields=["client", "period"], name="monthly_otif_client_period")]
+
+
+class FailureFigures(models.Model):
+    """Failed lines per client x site x product x month x root cause (the cascade's level 3).
+
+    `area` is the root cause's functional area, "unclassified" when the line has none; `status`
+    is the root cause's status or "unclassified". `excused` counts the failures that net OTIF
+    treats as met (approved and not CMO-attributable).
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField()
+    area = models.ForeignKey(FunctionalArea, on_delete=models.PROTECT, related_name="+")
+    code = models.ForeignKey(RootCauseCode, on_delete=models.PROTECT, null=True, related_name="+")
+    status = models.CharField(max_length=12)
+    lines = models.PositiveIntegerField()
+    excused = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyFailure(FailureFigures):
+    """The live failure breakdown, rebuilt with MonthlyOtif."""
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "period"], name="monthly_failure_client_period")]
+
+
+class MonthClose(models.Model):
+    """A client's month closed by a CMO admin: its figures are frozen in a snapshot.
+
+    The snapshot (ClosedMonthlyOtif, ClosedMonthlyFailure rows) names the definition version
+    and the as-of date it was taken with. Later data for the month is stored and shown live
+    elsewhere, but the closed figures stay; reopening is explicit and audited. A month closed
+    again after a reopen gets a new MonthClose with a new snapshot.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="month_closes")
+    period = models.DateField(help_text="First day of the closed month")
+    definition_version = models.PositiveIntegerField()
+    as_of = models.DateField(help_text="Outcomes were evaluated as of this date")
+    closed_at = models.DateTimeField()
+    closed_by = models.CharField(max_length=150)
+    note = models.TextField(blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.CharField(max_length=150, blank=True)
+    reopen_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["client", "-period", "-closed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "period"],
+                condition=models.Q(reopened_at__isnull=True),
+                name="one_open_close_per_month",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.period:%Y-%m}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.reopened_at is None
+
+
+class ClosedMonthlyOtif(MonthlyFigures):
+    """MonthlyOtif rows frozen when the month was closed."""
+
+    close = models.ForeignKey(MonthClose, on_delete=models.CASCADE, related_name="otif_rows")
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "period"], name="closed_otif_client_period")]
+
+
+class ClosedMonthlyFailure(FailureFigures):
+    """MonthlyFailure rows frozen when the month was closed."""
+
+    close = models.ForeignKey(MonthClose, on_delete=models.CASCADE, related_name="failure_rows")
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "period"], name="closed_failure_client_period")]
+
+
+class KpiDirection(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class KpiTarget(models.Model):
+    """An agreement target for one KPI of a client (kpis.md 7), audited.
+
+    Green when the target is met, amber within `tolerance` points of it, red otherwise.
+    """
+
+    class Kpi(models.TextChoices):
+        OTIF_NET = "otif_net", "Net OTIF %"
+        OTIF_GROSS = "otif_gross", "Gross OTIF %"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="kpi_targets")
+    kpi = models.CharField(max_length=40, choices=Kpi.choices)
+    target = models.FloatField()
+    direction = models.CharField(
+        max_length=6, choices=KpiDirection.choices, default=KpiDirection.HIGHER
+    )
+    tolerance = models.FloatField(default=5.0, help_text="Amber band, in points")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "kpi"], name="one_target_per_client_kpi")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.kpi} {self.target}"
 
 
 class OutcomeRefresh(models.Model):

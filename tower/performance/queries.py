@@ -93,8 +93,15 @@ def evaluate_client(client: Client, as_of: dt.date) -> tuple[int, pl.DataFrame]:
     return version, evaluate(lines, deliveries, definition, as_of)
 
 
-def stored_outcomes(client: Client) -> pl.DataFrame:
-    """The materialised outcomes of a client, in the engine's output schema."""
+def _period_filter(periods: list[dt.date] | None, alias: str) -> tuple[str, list]:
+    """An SQL condition (and its parameters) keeping the stored outcomes of some months."""
+    if periods is None:
+        return "", []
+    return f" AND {alias}.period IN ({', '.join(['%s'] * len(periods))})", list(periods)
+
+
+def stored_outcomes(client: Client, *, periods: list[dt.date] | None = None) -> pl.DataFrame:
+    """The materialised outcomes of a client (of some months), in the engine's output schema."""
     fields = [
         c for c in OUTCOME_SCHEMA if c not in ("line_id", "order_key", "ordered_qty", "line_value")
     ]
@@ -107,12 +114,13 @@ def stored_outcomes(client: Client) -> pl.DataFrame:
     schema |= {c: OUTCOME_SCHEMA[c] for c in fields}
     schema |= {"definition_version": pl.Int64}
     table = LineOutcome._meta.db_table
+    condition, params = _period_filter(periods, "o")
     frame = read_frame(
         f"""SELECT o.line_id, l.order_id, l.ordered_qty, l.line_value, {", ".join("o." + c for c in fields)},
                    o.definition_version
             FROM {table} o JOIN orders_orderline l ON l.id = o.line_id
-            WHERE o.client_id = %s ORDER BY o.line_id""",
-        [client.pk],
+            WHERE o.client_id = %s{condition} ORDER BY o.line_id""",
+        [client.pk, *params],
         schema=schema,
     )
     return frame.select(*OUTCOME_SCHEMA, "definition_version")
@@ -134,15 +142,30 @@ def dimensions(client: Client) -> pl.DataFrame:
     )
 
 
-def root_causes(client: Client) -> pl.DataFrame:
-    """The client's root causes with their functional area (a few rows per failed line at most)."""
+def line_places(client: Client, *, periods: list[dt.date] | None = None) -> pl.DataFrame:
+    """Each line's site and product (of the lines whose stored outcome is in `periods`)."""
+    condition, params = _period_filter(periods, "o")
     return read_frame(
-        """SELECT rc.line_id, rc.code_id, rc.status, a.code, a.cmo_attributable
-           FROM performance_rootcause rc
-           JOIN performance_rootcausecode k ON k.code = rc.code_id
-           JOIN performance_functionalarea a ON a.code = k.area_id
-           WHERE rc.client_id = %s""",
-        [client.pk],
+        f"""SELECT l.id, l.site_id, l.product_id
+            FROM orders_orderline l JOIN performance_lineoutcome o ON o.line_id = l.id
+            WHERE l.client_id = %s{condition}""",
+        [client.pk, *params],
+        schema={"line_id": pl.Int64, "site_id": pl.Int64, "product_id": pl.Int64},
+    )
+
+
+def root_causes(client: Client, *, periods: list[dt.date] | None = None) -> pl.DataFrame:
+    """The client's root causes with their functional area (a few rows per failed line at most)."""
+    condition, params = _period_filter(periods, "o")
+    join = "JOIN performance_lineoutcome o ON o.line_id = rc.line_id" if periods is not None else ""
+    return read_frame(
+        f"""SELECT rc.line_id, rc.code_id, rc.status, a.code, a.cmo_attributable
+            FROM performance_rootcause rc
+            JOIN performance_rootcausecode k ON k.code = rc.code_id
+            JOIN performance_functionalarea a ON a.code = k.area_id
+            {join}
+            WHERE rc.client_id = %s{condition}""",
+        [client.pk, *params],
         schema=ROOT_CAUSE_SCHEMA,
     )
 

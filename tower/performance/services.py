@@ -7,6 +7,7 @@ app and the demo all call these.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +18,19 @@ from django.utils import timezone
 from tower.bulk import delete_where_in, insert_frame, read_frame
 from tower.engine import OtifDefinition, evaluate
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS, OUTCOME_SCHEMA
-from tower.performance.models import LineOutcome, MonthlyOtif, OtifDefinitionVersion, OutcomeRefresh
+from tower.performance.models import (
+    LineOutcome,
+    MonthlyFailure,
+    MonthlyOtif,
+    OtifDefinitionVersion,
+    OutcomeRefresh,
+)
 from tower.performance.queries import (
     current_definition,
     engine_inputs,
+    line_places,
     root_causes,
+    stored_outcomes,
     with_dimensions,
 )
 from tower.tenancy.models import Client
@@ -95,9 +104,7 @@ def refresh_outcomes(
     figures = with_dimensions(
         outcomes, lines.select("line_id", "site_id", "product_id"), root_causes(client)
     )
-    monthly = monthly_figures(figures, client_id=client.pk, definition_version=version)
-    MonthlyOtif.objects.filter(client=client).delete()
-    insert_frame(MonthlyOtif._meta.db_table, monthly)
+    monthly_rows = _write_monthly(client, figures, definition_version=version)
 
     OutcomeRefresh.objects.create(
         client=client,
@@ -107,7 +114,44 @@ def refresh_outcomes(
         lines=outcomes.height,
         outcomes_written=written,
     )
-    return RefreshResult(client.code, as_of, version, outcomes.height, written, monthly.height)
+    return RefreshResult(client.code, as_of, version, outcomes.height, written, monthly_rows)
+
+
+@transaction.atomic
+def refresh_monthly(*, client: Client, periods: Iterable[dt.date]) -> int:
+    """Rebuild the monthly figures of some months from the stored outcomes (no re-evaluation).
+
+    Used after root-cause changes, which move net OTIF and the failure breakdown but no line's
+    outcome; only the months of the lines concerned are read and rewritten.
+    """
+    periods = sorted(set(periods))
+    if not periods:
+        return 0
+    version, _ = current_definition(client)
+    outcomes = stored_outcomes(client, periods=periods)
+    figures = with_dimensions(
+        outcomes, line_places(client, periods=periods), root_causes(client, periods=periods)
+    )
+    return _write_monthly(client, figures, definition_version=version, periods=periods)
+
+
+def _write_monthly(
+    client: Client,
+    figures: pl.DataFrame,
+    *,
+    definition_version: int,
+    periods: list[dt.date] | None = None,
+) -> int:
+    """Replace a client's MonthlyOtif and MonthlyFailure rows (of `periods`, or all)."""
+    monthly = monthly_figures(figures, client_id=client.pk, definition_version=definition_version)
+    failures = monthly_failures(figures, client_id=client.pk)
+    for model, frame in ((MonthlyOtif, monthly), (MonthlyFailure, failures)):
+        rows = model.objects.filter(client=client)
+        if periods is not None:
+            rows = rows.filter(period__in=periods)
+        rows.delete()
+        insert_frame(model._meta.db_table, frame)
+    return monthly.height
 
 
 def _store_changed_outcomes(client: Client, fresh: pl.DataFrame) -> int:
@@ -129,6 +173,24 @@ def _store_changed_outcomes(client: Client, fresh: pl.DataFrame) -> int:
     delete_where_in(table, "line_id", replaced["line_id"].to_list())
     insert_frame(table, changed)
     return changed.height
+
+
+def monthly_failures(figures: pl.DataFrame, *, client_id: int) -> pl.DataFrame:
+    """Failed lines per site x product x month x root cause and status (the cascade's level 3)."""
+    col = pl.col
+    failed = (col("state") == "measured") & col("otif").not_()
+    return (
+        figures.filter(failed.fill_null(False) & col("period").is_not_null())
+        .with_columns(col("root_cause_status").fill_null("unclassified").alias("status"))
+        .group_by("site_id", "product_id", "period", "functional_area", "root_cause", "status")
+        .agg(
+            pl.len().cast(pl.Int64).alias("lines"),
+            col("excused").sum().cast(pl.Int64).alias("excused"),
+        )
+        .rename({"functional_area": "area_id", "root_cause": "code_id"})
+        .with_columns(pl.lit(client_id, dtype=pl.Int64).alias("client_id"))
+        .sort("period", "site_id", "product_id", "area_id", "code_id", nulls_last=True)
+    )
 
 
 def monthly_figures(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from tower.tenancy.models import Client
+from tower.tenancy.models import Client, Membership, Role
 
 
 class _System:
@@ -37,6 +37,46 @@ def is_cmo_admin(principal) -> bool:
         and getattr(principal, "is_active", False)
         and getattr(principal, "is_superuser", False)
     )
+
+
+CMO_ADMIN = "cmo_admin"
+CMO_ROLES = frozenset({CMO_ADMIN, Role.CMO_STAFF})
+
+
+def _active(principal) -> bool:
+    return bool(
+        principal is not None
+        and getattr(principal, "is_authenticated", False)
+        and getattr(principal, "is_active", False)
+    )
+
+
+def roles(principal) -> dict[int, str]:
+    """The principal's role per client id (memberships), read once per principal object."""
+    if not _active(principal) or principal is SYSTEM:
+        return {}
+    cached = getattr(principal, "_tower_roles", None)
+    if cached is None:
+        cached = dict(Membership.objects.filter(user=principal).values_list("client_id", "role"))
+        principal._tower_roles = cached
+    return cached
+
+
+def role_for(principal, client: Client) -> str | None:
+    """ "cmo_admin", a Membership role, or None when the principal may not see the client."""
+    if is_cmo_admin(principal):
+        return CMO_ADMIN
+    return roles(principal).get(client.pk)
+
+
+def is_cmo_side(principal, client: Client) -> bool:
+    """The CMO's own people for this client: they see internal notes and propose root causes."""
+    return role_for(principal, client) in CMO_ROLES
+
+
+def sees_client_names(principal) -> bool:
+    """Whether the principal works across clients (the CMO); client users see only their own."""
+    return is_cmo_admin(principal) or Role.CMO_STAFF in roles(principal).values()
 
 
 def visible_clients(principal) -> QuerySet[Client]:
