@@ -9,11 +9,17 @@ import datetime as dt
 from collections.abc import Iterable
 
 import polars as pl
+from django.db.models import Q, QuerySet
 
 from tower.bulk import read_frame
 from tower.engine import OtifDefinition, evaluate
 from tower.engine.otif import OUTCOME_SCHEMA
-from tower.performance.models import LineOutcome, OtifDefinitionVersion, OutcomeRefresh
+from tower.performance.models import (
+    LineOutcome,
+    OtifDefinitionVersion,
+    OutcomeRefresh,
+    RootCauseStatus,
+)
 from tower.tenancy.models import Client
 
 DEFAULT_VERSION = 0
@@ -233,3 +239,69 @@ def stored_as_of(clients: Iterable[Client]) -> dt.date | None:
         if latest is not None:
             dates.append(latest.as_of)
     return min(dates) if dates else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The lines behind a figure (the dashboard's drill-down), as a queryset of LineOutcome.
+
+EXCUSED = Q(
+    line__root_cause__status=RootCauseStatus.APPROVED,
+    line__root_cause__code__area__cmo_attributable=False,
+)
+FAILED = Q(state="measured", otif=False)
+OUTCOME_FILTERS = {
+    "measured": Q(state="measured"),
+    "otif": Q(state="measured", otif=True),
+    "failed": FAILED,
+    "net_failed": FAILED & ~EXCUSED,
+    "late": Q(state="measured", on_time=False),
+    "not_in_full": Q(state="measured", in_full=False),
+    "pending": Q(state="pending"),
+    "excluded": Q(state="excluded"),
+}
+
+
+def lines_in_scope(outcomes: QuerySet, scope) -> QuerySet:
+    """Scoped LineOutcome rows narrowed to a FigureScope (clients, site, product, months)."""
+    rows = outcomes.filter(
+        client__in=[c.pk for c in scope.clients], period__gte=scope.start, period__lte=scope.end
+    )
+    if scope.site:
+        rows = rows.filter(line__site__code=scope.site)
+    if scope.product:
+        rows = rows.filter(line__product__code=scope.product)
+    return rows
+
+
+def filter_lines(
+    rows: QuerySet,
+    *,
+    outcome: str = "",
+    kind: str = "",
+    delay: str = "",
+    area: str = "",
+    code: str = "",
+    status: str = "",
+    q: str = "",
+) -> QuerySet:
+    """Narrow line outcomes by what a figure counts: outcome, failure kind, root cause..."""
+    if outcome:
+        rows = rows.filter(OUTCOME_FILTERS[outcome])
+    if kind:
+        rows = rows.filter(failure_kind=kind)
+    if delay:
+        rows = rows.filter(delay_class=delay)
+    unclassified = FAILED & Q(line__root_cause__isnull=True)
+    if area == "unclassified":
+        rows = rows.filter(unclassified)
+    elif area:
+        rows = rows.filter(FAILED, line__root_cause__code__area=area)
+    if code:
+        rows = rows.filter(line__root_cause__code=code)
+    if status == "unclassified":
+        rows = rows.filter(unclassified)
+    elif status:
+        rows = rows.filter(line__root_cause__status=status)
+    if q:
+        rows = rows.filter(line__order__number__icontains=q.strip())
+    return rows

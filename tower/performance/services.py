@@ -12,18 +12,28 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tower.bulk import delete_where_in, insert_frame, read_frame
 from tower.engine import OtifDefinition, evaluate
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS, OUTCOME_SCHEMA
+from tower.engine.periods import add_months
+from tower.orders.models import OrderLine
 from tower.performance.models import (
+    ClosedMonthlyFailure,
+    ClosedMonthlyOtif,
     LineOutcome,
+    MonthClose,
     MonthlyFailure,
     MonthlyOtif,
     OtifDefinitionVersion,
     OutcomeRefresh,
+    RootCause,
+    RootCauseCode,
+    RootCauseStatus,
 )
 from tower.performance.queries import (
     current_definition,
@@ -33,7 +43,8 @@ from tower.performance.queries import (
     stored_outcomes,
     with_dimensions,
 )
-from tower.tenancy.models import Client
+from tower.tenancy.models import Client, Role
+from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, role_for
 
 # Stored per line; the rest of the engine's output is derivable from the line itself.
 STORED_OUTCOME_COLUMNS = [
@@ -245,3 +256,284 @@ def monthly_figures(
         )
         .sort("period", "site_id", "product_id")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The root-cause workflow (kpis.md 2): the CMO proposes, the client approves or disputes.
+
+
+class WorkflowError(ValueError):
+    """A workflow step that cannot be taken; the message says why, in the user's words."""
+
+
+class NotAllowed(WorkflowError):
+    """The user's role does not allow the step (the web app answers 403)."""
+
+
+def _require_role(user, client: Client, allowed: frozenset[str], action: str) -> None:
+    if role_for(user, client) not in allowed:
+        raise NotAllowed(f"Your role does not allow you to {action} for this client.")
+
+
+def _audit_as(instance, user, reason: str = "") -> None:
+    """Name the acting user and the reason on the history record the next save() writes."""
+    if isinstance(user, get_user_model()):
+        instance._history_user = user
+    if reason:
+        instance._change_reason = reason[:100]
+
+
+def failed_lines(lines: Iterable[OrderLine] | Iterable[int]) -> set[int]:
+    """The ids among `lines` whose stored outcome is a measured failure."""
+    ids = [line if isinstance(line, int) else line.pk for line in lines]
+    return set(
+        LineOutcome.objects.filter(line_id__in=ids, state="measured", otif=False).values_list(
+            "line_id", flat=True
+        )
+    )
+
+
+def _active_code(code: str) -> RootCauseCode:
+    found = RootCauseCode.objects.filter(code=code, active=True).first()
+    if found is None:
+        raise WorkflowError(f"{code!r} is not an active root-cause code.")
+    return found
+
+
+@transaction.atomic
+def propose_root_cause(
+    *, line: OrderLine, code: str, comment: str, user, internal_note: str = ""
+) -> RootCause:
+    """CMO staff propose (or re-propose, after a dispute) the root cause of a failed line."""
+    count = propose_root_causes(
+        client=line.client,
+        line_ids=[line.pk],
+        code=code,
+        comment=comment,
+        internal_note=internal_note,
+        user=user,
+    )
+    if count.skipped_approved:
+        raise WorkflowError(
+            "The client has approved this line's root cause; it can no longer be changed."
+        )
+    return RootCause.objects.get(line=line)
+
+
+@dataclass(frozen=True)
+class ProposalCount:
+    proposed: int
+    skipped_approved: int
+
+
+@transaction.atomic
+def propose_root_causes(
+    *,
+    client: Client,
+    line_ids: Iterable[int],
+    code: str,
+    comment: str,
+    user,
+    internal_note: str = "",
+) -> ProposalCount:
+    """Propose one root cause for many failed lines of a client (the bulk action of the list).
+
+    Every line must be a failed line of `client`; lines whose cause the client has already
+    approved are left as they are and counted. Each change is recorded in the history.
+    """
+    _require_role(user, client, CMO_ROLES, "propose root causes")
+    rc_code = _active_code(code)
+    ids = set(line_ids)
+    owned = set(OrderLine.objects.filter(client=client, pk__in=ids).values_list("pk", flat=True))
+    if owned != ids:
+        raise WorkflowError("Some of the lines do not exist.")
+    not_failed = ids - failed_lines(ids)
+    if not_failed:
+        what = "This line" if len(ids) == 1 else f"{len(not_failed)} of the {len(ids)} lines"
+        raise WorkflowError(f"{what} did not fail OTIF; root causes are for failed lines only.")
+    now = timezone.now()
+    by = _username(user)
+    existing = {rc.line_id: rc for rc in RootCause.objects.filter(line_id__in=ids)}
+    approved = {i for i, rc in existing.items() if rc.status == RootCauseStatus.APPROVED}
+    changed = [existing[i] for i in ids if i in existing and i not in approved]
+    for cause in changed:
+        cause.code = rc_code
+        cause.status = RootCauseStatus.PROPOSED
+        cause.comment = comment
+        cause.internal_note = internal_note
+        cause.proposed_by, cause.proposed_at = by, now
+        cause.reviewed_by, cause.reviewed_at, cause.review_comment = "", None, ""
+    new = [
+        RootCause(
+            client=client,
+            line_id=i,
+            code=rc_code,
+            status=RootCauseStatus.PROPOSED,
+            comment=comment,
+            internal_note=internal_note,
+            proposed_by=by,
+            proposed_at=now,
+        )
+        for i in sorted(ids - set(existing))
+    ]
+    history_user = user if isinstance(user, get_user_model()) else None
+    if new:
+        bulk_create_with_history(
+            new, RootCause, default_user=history_user, default_change_reason="proposed"
+        )
+    if changed:
+        bulk_update_with_history(
+            changed,
+            RootCause,
+            fields=[
+                "code",
+                "status",
+                "comment",
+                "internal_note",
+                "proposed_by",
+                "proposed_at",
+                "reviewed_by",
+                "reviewed_at",
+                "review_comment",
+            ],
+            default_user=history_user,
+            default_change_reason="proposed again",
+        )
+    _refresh_months_of(client, ids - approved)
+    return ProposalCount(proposed=len(new) + len(changed), skipped_approved=len(approved))
+
+
+@transaction.atomic
+def approve_root_cause(*, root_cause: RootCause, user, comment: str = "") -> RootCause:
+    """The client approves a proposed root cause; net OTIF then uses it (kpis.md 2)."""
+    return _review(root_cause, user, RootCauseStatus.APPROVED, comment)
+
+
+@transaction.atomic
+def dispute_root_cause(*, root_cause: RootCause, user, comment: str) -> RootCause:
+    """The client disputes a proposed root cause: it returns to the CMO with the reason."""
+    if not comment.strip():
+        raise WorkflowError("Say why you dispute this root cause: the CMO needs the reason.")
+    return _review(root_cause, user, RootCauseStatus.DISPUTED, comment)
+
+
+def _review(root_cause: RootCause, user, status: str, comment: str) -> RootCause:
+    verb = "approve" if status == RootCauseStatus.APPROVED else "dispute"
+    _require_role(user, root_cause.client, frozenset({Role.CLIENT_APPROVER}), f"{verb} root causes")
+    locked = RootCause.objects.select_for_update().get(pk=root_cause.pk)
+    if locked.status != RootCauseStatus.PROPOSED:
+        raise WorkflowError(
+            f"This root cause is {locked.get_status_display().lower()}; only a proposed one "
+            f"can be {verb}d."
+        )
+    locked.status = status
+    locked.reviewed_by = _username(user)
+    locked.reviewed_at = timezone.now()
+    locked.review_comment = comment.strip()
+    _audit_as(locked, user, f"{verb}d")
+    locked.save()
+    _refresh_months_of(locked.client, {locked.line_id})
+    return locked
+
+
+def _refresh_months_of(client: Client, line_ids: Iterable[int]) -> None:
+    periods = LineOutcome.objects.filter(line_id__in=list(line_ids), period__isnull=False)
+    refresh_monthly(client=client, periods=set(periods.values_list("period", flat=True)))
+
+
+def _username(user) -> str:
+    return getattr(user, "username", str(user))
+
+
+# ---------------------------------------------------------------------------------------------
+# Manual exclusion of a line (kpis.md 1: "excluded by hand, with a reason that is kept").
+
+
+@transaction.atomic
+def set_line_exclusion(*, line: OrderLine, reason: str | None, user) -> OrderLine:
+    """Exclude a line from OTIF by hand with a reason, or include it again (reason None).
+
+    CMO admins only; the change is audited and the client's outcomes are recomputed.
+    """
+    _require_role(user, line.client, frozenset({CMO_ADMIN}), "exclude lines")
+    reason = reason.strip() if reason is not None else None
+    if reason == "":
+        raise WorkflowError("Give the reason for excluding this line; it is kept and shown.")
+    if line.manual_exclusion == reason:
+        return line
+    line.manual_exclusion = reason
+    _audit_as(line, user, "excluded" if reason else "included again")
+    line.save(update_fields=["manual_exclusion"])
+    refresh_outcomes(client=line.client, trigger="exclusion")
+    return line
+
+
+# ---------------------------------------------------------------------------------------------
+# Month close (design: "a closed month's figures do not change silently").
+
+
+def closed_month(client: Client, period: dt.date) -> MonthClose | None:
+    return MonthClose.objects.filter(client=client, period=period, reopened_at__isnull=True).first()
+
+
+@transaction.atomic
+def close_month(*, client: Client, period: dt.date, user, note: str = "") -> MonthClose:
+    """Freeze a client's figures of one finished month in a snapshot naming the definition.
+
+    The client's outcomes are first brought up to today (the close date is the month's as-of
+    date), then its live monthly rows are copied set-based into the snapshot tables.
+    """
+    _require_role(user, client, frozenset({CMO_ADMIN}), "close months")
+    period = period.replace(day=1)
+    today = timezone.localdate()
+    if add_months(period, 1) > today:
+        raise WorkflowError(f"{period:%B %Y} has not ended yet; a month is closed once it is over.")
+    if closed_month(client, period) is not None:
+        raise WorkflowError(f"{period:%B %Y} is already closed for {client.name}.")
+    refresh = refresh_outcomes(client=client, trigger="close", as_of=today)
+    close = MonthClose(
+        client=client,
+        period=period,
+        definition_version=refresh.definition_version,
+        as_of=today,
+        closed_at=timezone.now(),
+        closed_by=_username(user),
+        note=note.strip(),
+    )
+    _audit_as(close, user, "closed")
+    close.save()
+    for live, frozen in ((MonthlyOtif, ClosedMonthlyOtif), (MonthlyFailure, ClosedMonthlyFailure)):
+        _copy_rows(live, frozen, close)
+    return close
+
+
+def _copy_rows(live, frozen, close: MonthClose) -> None:
+    columns = [
+        f.column
+        for f in live._meta.concrete_fields
+        if not f.primary_key and f.column in {g.column for g in frozen._meta.concrete_fields}
+    ]
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {frozen._meta.db_table} ({names}, close_id) "
+            f"SELECT {names}, %s FROM {live._meta.db_table} WHERE client_id = %s AND period = %s",
+            [close.pk, close.client_id, close.period],
+        )
+
+
+@transaction.atomic
+def reopen_month(*, close: MonthClose, user, reason: str) -> MonthClose:
+    """Reopen a closed month: its live figures count again. The snapshot is kept with the close."""
+    _require_role(user, close.client, frozenset({CMO_ADMIN}), "reopen months")
+    if not reason.strip():
+        raise WorkflowError("Give the reason for reopening the month; it is kept in the history.")
+    locked = MonthClose.objects.select_for_update().get(pk=close.pk)
+    if locked.reopened_at is not None:
+        raise WorkflowError(f"{locked.period:%B %Y} is not closed.")
+    locked.reopened_at = timezone.now()
+    locked.reopened_by = _username(user)
+    locked.reopen_reason = reason.strip()
+    _audit_as(locked, user, "reopened")
+    locked.save()
+    return locked

@@ -102,7 +102,8 @@ def scope(queryset: QuerySet, principal, *, client_field: str = "client") -> Que
         or not principal.is_active
     ):
         return queryset.none()
-    return queryset.filter(**{f"{client_field}__memberships__user": principal})
+    prefix = f"{client_field}__" if client_field else ""  # "": the rows are clients themselves
+    return queryset.filter(**{f"{prefix}memberships__user": principal})
 
 
 def get_or_404(queryset: QuerySet, principal, *, client_field: str = "client", **lookup) -> Model:

@@ -217,6 +217,10 @@
 
     var options = baseOptions(p);
     options.scales.y.suggestedMin = suggestedMin;
+    options.scales.y.ticks.maxTicksLimit = 7;
+    options.plugins.legend.labels.usePointStyle = true;
+    options.plugins.legend.labels.pointStyle = "line";
+    options.plugins.legend.labels.pointStyleWidth = 22;
     if (unit === "%") {
       options.scales.y.max = 100;
     }
@@ -245,8 +249,9 @@
           text: "Target",
           fillStyle: "rgba(0,0,0,0)",
           strokeStyle: p.target,
-          lineWidth: 1.5,
+          lineWidth: 2,
           lineDash: [6, 4],
+          pointStyle: "line",
           fontColor: p.text,
           hidden: false,
           datasetIndex: -1,
@@ -323,6 +328,7 @@
     });
 
     var options = baseOptions(p);
+    options.layout = { padding: { top: 6 } };
     options.scales.y.beginAtZero = true;
     if (allIntegers(values)) {
       options.scales.y.ticks.precision = 0;
@@ -371,6 +377,7 @@
             borderWidth: 2,
             pointRadius: 3,
             tension: 0,
+            clip: 6,
             order: 0,
           },
           {

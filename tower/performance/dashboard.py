@@ -1,0 +1,269 @@
+"""Reads behind the OTIF dashboard: the cascade of kpis.md 2 from the monthly aggregates.
+
+Everything is summed in the database from MonthlyOtif / MonthlyFailure rows (a few per client,
+site, product and month), never from lines, so a page costs the same few queries whatever the
+number of lines. A month a CMO admin has closed is read from its frozen snapshot instead of the
+live rows; `stale_closes` tells when live data for a closed month has moved since.
+
+The clients passed in are already scoped (tenancy.scoping); nothing here widens access.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, QuerySet, Sum
+
+from tower.engine.periods import add_months, month_range
+from tower.engine.sigma import dpmo, sigma_level
+from tower.engine.targets import DEFAULT_TOLERANCE, target_status
+from tower.performance.models import (
+    ClosedMonthlyFailure,
+    ClosedMonthlyOtif,
+    KpiDirection,
+    KpiTarget,
+    MonthClose,
+    MonthlyFailure,
+    MonthlyOtif,
+)
+from tower.tenancy.models import Client
+
+DEFAULT_OTIF_TARGET = 95.0
+TREND_MONTHS = 13
+
+COUNTS = (
+    "lines",
+    "on_time",
+    "in_full",
+    "otif",
+    "net_on_time",
+    "net_in_full",
+    "net_otif",
+    "pending",
+    "excluded",
+    "late_1_2",
+    "late_3_7",
+    "late_8_14",
+    "late_over_14",
+)
+DELAY_COLUMNS = {"1-2": "late_1_2", "3-7": "late_3_7", "8-14": "late_8_14", ">14": "late_over_14"}
+
+
+@dataclass(frozen=True)
+class FigureScope:
+    """What a page shows: visible clients, optionally one site and product, months start..end."""
+
+    clients: tuple[Client, ...]
+    start: dt.date
+    end: dt.date
+    site: str | None = None
+    product: str | None = None
+
+    @property
+    def months(self) -> list[dt.date]:
+        return month_range(self.start, self.end)
+
+
+@dataclass
+class Totals:
+    """Summed monthly counts (line grain) and the percentages derived from them."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+
+    def add(self, row: dict) -> None:
+        for name in COUNTS:
+            self.counts[name] += row.get(name) or 0
+
+    def __getattr__(self, name: str) -> int:
+        try:
+            return self.__dict__["counts"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def pct(self, name: str) -> float | None:
+        lines = self.counts["lines"]
+        return self.counts[name] / lines * 100 if lines else None
+
+    @property
+    def failed(self) -> int:
+        return self.counts["lines"] - self.counts["otif"]
+
+    @property
+    def net_failed(self) -> int:
+        return self.counts["lines"] - self.counts["net_otif"]
+
+    @property
+    def dpmo(self) -> float | None:
+        return dpmo(self.failed, self.counts["lines"])
+
+    @property
+    def sigma(self) -> float | None:
+        return sigma_level(self.dpmo)
+
+    @property
+    def net_dpmo(self) -> float | None:
+        return dpmo(self.net_failed, self.counts["lines"])
+
+    @property
+    def net_sigma(self) -> float | None:
+        return sigma_level(self.net_dpmo)
+
+
+@dataclass(frozen=True)
+class Target:
+    value: float
+    tolerance: float
+    higher_is_better: bool
+    is_default: bool
+
+    def status(self, value: float | None) -> str:
+        return target_status(
+            value, self.value, higher_is_better=self.higher_is_better, tolerance=self.tolerance
+        )
+
+
+DEFAULT_TARGET = Target(DEFAULT_OTIF_TARGET, DEFAULT_TOLERANCE, True, True)
+
+
+def otif_targets(clients: Iterable[Client]) -> dict[int, dict[str, Target]]:
+    """Per client id: the net and gross OTIF targets of its agreement (the default without)."""
+    targets: dict[int, dict[str, Target]] = {
+        c.pk: {"otif_net": DEFAULT_TARGET, "otif_gross": DEFAULT_TARGET} for c in clients
+    }
+    for row in KpiTarget.objects.filter(
+        client__in=list(targets), kpi__in=["otif_net", "otif_gross"]
+    ):
+        targets[row.client_id][row.kpi] = Target(
+            row.target, row.tolerance, row.direction == KpiDirection.HIGHER, False
+        )
+    return targets
+
+
+def common_target(targets: dict[int, dict[str, Target]], kpi: str) -> Target | None:
+    """The target shared by all clients in view, or None when they differ (or none is in view)."""
+    found = {t[kpi] for t in targets.values()}
+    return found.pop() if len(found) == 1 else None
+
+
+def _open_close() -> Exists:
+    return Exists(
+        MonthClose.objects.filter(
+            client=OuterRef("client"), period=OuterRef("period"), reopened_at__isnull=True
+        )
+    )
+
+
+def _filtered(model, scope: FigureScope, start: dt.date, end: dt.date) -> QuerySet:
+    rows = model.objects.filter(client__in=[c.pk for c in scope.clients], period__gte=start)
+    rows = rows.filter(period__lte=end)
+    if scope.site:
+        rows = rows.filter(site__code=scope.site)
+    if scope.product:
+        rows = rows.filter(product__code=scope.product)
+    return rows
+
+
+def _figure_rows(live_model, closed_model, scope: FigureScope, start, end) -> list[QuerySet]:
+    """Live rows of open months and snapshot rows of closed months: each month counted once."""
+    live = _filtered(live_model, scope, start, end).exclude(_open_close())
+    closed = _filtered(closed_model, scope, start, end).filter(close__reopened_at__isnull=True)
+    return [live, closed]
+
+
+def _sums(rows: QuerySet, group: tuple[str, ...], fields: Iterable[str]) -> QuerySet:
+    return rows.values(*group).annotate(**{f"sum_{f}": Sum(f) for f in fields}).order_by()
+
+
+def _unprefixed(row: dict) -> dict:
+    return {k.removeprefix("sum_"): v for k, v in row.items()}
+
+
+def monthly_totals(scope: FigureScope, start: dt.date, end: dt.date) -> dict[dt.date, Totals]:
+    """Totals per month from `start` to `end` (a month without rows is absent, not zero)."""
+    months: dict[dt.date, Totals] = {}
+    for rows in _figure_rows(MonthlyOtif, ClosedMonthlyOtif, scope, start, end):
+        for row in _sums(rows, ("period",), COUNTS):
+            months.setdefault(row["period"], Totals()).add(_unprefixed(row))
+    return months
+
+
+def client_totals(scope: FigureScope) -> dict[int, Totals]:
+    """Totals per client id over the scope's months."""
+    clients: dict[int, Totals] = {}
+    for rows in _figure_rows(MonthlyOtif, ClosedMonthlyOtif, scope, scope.start, scope.end):
+        for row in _sums(rows, ("client",), COUNTS):
+            clients.setdefault(row["client"], Totals()).add(_unprefixed(row))
+    return clients
+
+
+@dataclass(frozen=True)
+class FailureRow:
+    client_id: int
+    area: str
+    code: str | None
+    status: str
+    lines: int
+    excused: int
+
+
+def failures(scope: FigureScope) -> list[FailureRow]:
+    """Failed lines per client x functional area x root-cause code x status over the scope."""
+    merged: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for rows in _figure_rows(MonthlyFailure, ClosedMonthlyFailure, scope, scope.start, scope.end):
+        for row in _sums(rows, ("client", "area", "code", "status"), ("lines", "excused")):
+            key = (row["client"], row["area"], row["code"], row["status"])
+            merged[key][0] += row["sum_lines"]
+            merged[key][1] += row["sum_excused"]
+    return [FailureRow(*key, lines, excused) for key, (lines, excused) in merged.items()]
+
+
+@dataclass(frozen=True)
+class StaleClose:
+    close: MonthClose
+    closed_lines: int
+    live_lines: int
+
+
+def stale_closes(scope: FigureScope) -> list[StaleClose]:
+    """Closed months in the scope whose live figures have changed since they were closed."""
+    fields = ("lines", "otif", "net_otif", "pending", "excluded", "definition_version")
+    group = ("client", "period")
+    closes = {
+        (c.client_id, c.period): c
+        for c in MonthClose.objects.filter(
+            client__in=[c.pk for c in scope.clients],
+            period__gte=scope.start,
+            period__lte=scope.end,
+            reopened_at__isnull=True,
+        )
+    }
+    if not closes:
+        return []
+    live_rows = _filtered(MonthlyOtif, scope, scope.start, scope.end).filter(_open_close())
+    closed_rows = _filtered(ClosedMonthlyOtif, scope, scope.start, scope.end).filter(
+        close__reopened_at__isnull=True
+    )
+
+    def keyed(rows):
+        out = {}
+        for row in rows:
+            out[(row["client"], row["period"])] = tuple(row[f"sum_{f}"] for f in fields)
+        return out
+
+    live = keyed(_sums(live_rows, group, fields))
+    frozen = keyed(_sums(closed_rows, group, fields))
+    stale = []
+    for key, close in sorted(closes.items(), key=lambda item: (item[0][1], item[0][0])):
+        if live.get(key) != frozen.get(key):
+            stale.append(
+                StaleClose(close, (frozen.get(key) or (0,))[0], (live.get(key) or (0,))[0])
+            )
+    return stale
+
+
+def trend_window(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The 13 months ending with `end` (the trend always shows a year and the month before)."""
+    return add_months(end, -(TREND_MONTHS - 1)), end

@@ -1,0 +1,215 @@
+"""Forms: the filters every figure page shares (kept in the URL) and the workflow's inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.http import Http404
+from django.utils import timezone
+
+from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS
+from tower.engine.periods import add_months, parse_month
+from tower.masterdata.models import Site
+from tower.performance.dashboard import FigureScope
+from tower.performance.models import FunctionalArea, RootCauseCode, RootCauseStatus
+from tower.tenancy.scoping import visible_clients
+
+DEFAULT_MONTHS = 12
+
+
+def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The twelve complete months before the current one."""
+    today = today or timezone.localdate()
+    end = add_months(today.replace(day=1), -1)
+    return add_months(end, -(DEFAULT_MONTHS - 1)), end
+
+
+class MonthField(forms.CharField):
+    """A YYYY-MM month, cleaned to the month's first day."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class ScopeForm(forms.Form):
+    """Client, site, product and months, read from the query string.
+
+    A client or product the user may not see is a 404, exactly like one that does not exist.
+    """
+
+    client = forms.CharField(required=False)
+    site = forms.CharField(required=False)
+    product = forms.CharField(required=False)
+
+    def __init__(self, data, *, principal, **kwargs):
+        super().__init__(data, **kwargs)
+        self.principal = principal
+        # "from" is a Python keyword, hence the fields are added by name.
+        self.fields["from"] = MonthField(required=False, label="From")
+        self.fields["to"] = MonthField(required=False, label="To")
+        self.clients = list(visible_clients(principal).order_by("code"))
+
+    def clean_client(self):
+        code = self.cleaned_data["client"].strip()
+        if code and not any(c.code == code for c in self.clients):
+            raise Http404("No such client.")
+        return code
+
+    def clean_site(self):
+        code = self.cleaned_data["site"].strip()
+        if code and not Site.objects.filter(code=code).exists():
+            raise forms.ValidationError(f"There is no site {code!r}.")
+        return code
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        default_start, default_end = default_period()
+        if start and not end:
+            end = max(start, default_end)
+        if end and not start:
+            start = add_months(end, -(DEFAULT_MONTHS - 1))
+        start, end = start or default_start, end or default_end
+        if start > end:
+            self.add_error("to", "The last month must not be before the first.")
+        data["from"], data["to"] = start, end
+        return data
+
+    def scope(self) -> FigureScope:
+        """The validated scope (call after is_valid(); falls back to defaults on errors)."""
+        data = getattr(self, "cleaned_data", {})
+        code = data.get("client") or ""
+        clients = tuple(c for c in self.clients if not code or c.code == code)
+        start, end = data.get("from"), data.get("to")
+        if not start or not end or start > end:
+            start, end = default_period()
+        return FigureScope(
+            clients=clients,
+            start=start,
+            end=end,
+            site=data.get("site") or None,
+            product=(data.get("product") or "").strip() or None,
+        )
+
+
+OUTCOME_CHOICES = [
+    ("", "All lines"),
+    ("measured", "Measured"),
+    ("otif", "OTIF met"),
+    ("failed", "Failed (gross)"),
+    ("net_failed", "Failed, CMO-attributable (net)"),
+    ("late", "Not on time"),
+    ("not_in_full", "Not in full"),
+    ("pending", "Pending (not yet measurable)"),
+    ("excluded", "Excluded"),
+]
+STATUS_CHOICES = [("", "Any"), ("unclassified", "Unclassified")] + [
+    (s.value, s.value.capitalize()) for s in RootCauseStatus
+]
+SORTS = {
+    "due_date": "due_date",
+    "days_late": "days_late",
+    "order": "line__order__number",
+    "product": "line__product__code",
+    "site": "line__site__code",
+    "ordered": "line__ordered_qty",
+    "delivered": "delivered_qty",
+    "root_cause": "line__root_cause__code",
+    "status": "line__root_cause__status",
+}
+DEFAULT_SORT = "-due_date"
+
+
+class LineFilterForm(ScopeForm):
+    outcome = forms.ChoiceField(choices=OUTCOME_CHOICES, required=False)
+    kind = forms.ChoiceField(
+        choices=[("", "Any")] + [(k, k.replace("_", " ")) for k in FAILURE_KINDS],
+        required=False,
+        label="Failure kind",
+    )
+    delay = forms.ChoiceField(
+        choices=[("", "Any")] + [(d, f"{d} days") for d in DELAY_CLASSES],
+        required=False,
+        label="Days late",
+    )
+    area = forms.ChoiceField(required=False, label="Functional area")
+    code = forms.ChoiceField(required=False, label="Root cause")
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, label="Root-cause status")
+    q = forms.CharField(required=False, label="Order number", max_length=100)
+    sort = forms.CharField(required=False)
+
+    def __init__(self, data, *, principal, areas, codes, **kwargs):
+        super().__init__(data, principal=principal, **kwargs)
+        self.fields["area"].choices = [("", "Any")] + [(a.code, a.name) for a in areas]
+        self.fields["code"].choices = [("", "Any")] + [(c.code, str(c)) for c in codes]
+
+    def clean_sort(self):
+        sort = self.cleaned_data["sort"] or DEFAULT_SORT
+        if sort.removeprefix("-") not in SORTS:
+            raise forms.ValidationError(
+                f"Lines can be sorted by {', '.join(SORTS)} (prefix - for descending)."
+            )
+        return sort
+
+
+class ProposeRootCauseForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "propose_%s")  # the line filters have a `code` field too
+        super().__init__(*args, **kwargs)
+
+    code = forms.ModelChoiceField(
+        queryset=RootCauseCode.objects.filter(active=True).select_related("area"),
+        label="Root cause",
+        help_text="The functional area follows from the code.",
+        to_field_name="code",
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shared with the client: what happened and what is being done.",
+    )
+    internal_note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Internal note",
+        help_text="CMO only: never shown to the client.",
+    )
+
+
+class ReviewRootCauseForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("dispute", "Dispute")])
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required when you dispute: tell the CMO why.",
+    )
+
+
+class ExclusionForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        help_text="Leave empty to measure the line again. The reason is kept and shown.",
+    )
+
+
+class CloseMonthForm(forms.Form):
+    client = forms.CharField()
+    month = MonthField()
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReopenMonthForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the month's history."
+    )
+
+
+def functional_areas() -> list[FunctionalArea]:
+    return list(FunctionalArea.objects.order_by("name"))

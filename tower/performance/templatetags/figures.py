@@ -1,0 +1,49 @@
+"""Formatting figures the same way on every page: percentages, counts, statuses."""
+
+from django import template
+
+register = template.Library()
+
+STATUS_LABELS = {"green": "On target", "amber": "Within tolerance", "red": "Below target"}
+
+
+@register.filter
+def pct(value, digits: int = 1) -> str:
+    """68.456 -> "68.5 %"; None (nothing measured) -> "no data", never 0 % or 100 %."""
+    if value is None:
+        return "no data"
+    return f"{value:.{digits}f} %"
+
+
+@register.filter
+def count(value) -> str:
+    """12345 -> "12,345"; None -> "—"."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    return f"{value:,}"
+
+
+@register.filter
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status or "", "No data")
+
+
+@register.filter
+def share(part, whole) -> str:
+    """Part of a whole as a percentage, "no data" when the whole is zero."""
+    if not whole:
+        return "no data"
+    return f"{part / whole * 100:.1f} %"
+
+
+@register.filter
+def totals_pct(totals, name: str):
+    """The percentage `name` of a dashboard Totals (None when absent or nothing measured)."""
+    return totals.pct(name) if totals is not None else None
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping is not None else None

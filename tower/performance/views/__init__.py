@@ -1,0 +1,1 @@
+"""Pages of the control tower; every read starts from tenancy.scoping."""

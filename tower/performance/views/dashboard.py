@@ -1,0 +1,255 @@
+"""The OTIF dashboard: the cascade of kpis.md 2, level by level, for a scope."""
+
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from tower.engine.periods import month_range
+from tower.performance.dashboard import (
+    DELAY_COLUMNS,
+    FigureScope,
+    Totals,
+    client_totals,
+    common_target,
+    failures,
+    monthly_totals,
+    otif_targets,
+    stale_closes,
+    trend_window,
+)
+from tower.performance.forms import (
+    ScopeForm,
+)
+from tower.performance.models import (
+    FunctionalArea,
+    MonthClose,
+    RootCause,
+    RootCauseCode,
+    RootCauseStatus,
+)
+from tower.performance.views.common import (
+    ROOT_CAUSE_STATES,
+    filter_options,
+    lines_url,
+    render_figures_page,
+    scope_query,
+)
+from tower.tenancy.models import Role
+from tower.tenancy.scoping import (
+    role_for,
+    sees_client_names,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    form = ScopeForm(request.GET, principal=request.user)
+    valid = form.is_valid()
+    figure_scope = form.scope()
+    context = {
+        "form": form,
+        "scope": figure_scope,
+        "show_clients": sees_client_names(request.user),
+        **filter_options(form, figure_scope),
+    }
+    if figure_scope.clients:
+        context |= dashboard_figures(figure_scope, request.user)
+    return render_figures_page(
+        request,
+        "performance/dashboard.html",
+        "performance/_dashboard_body.html",
+        context,
+        status=200 if valid else 400,
+    )
+
+
+def dashboard_figures(figure_scope: FigureScope, user) -> dict:
+    """Everything the dashboard shows for a scope: the cascade, level by level."""
+    targets = otif_targets(figure_scope.clients)
+    trend_start, trend_end = trend_window(figure_scope.end)
+    months = monthly_totals(figure_scope, min(figure_scope.start, trend_start), figure_scope.end)
+    period = Totals()
+    for month in figure_scope.months:
+        if month in months:
+            period.add(months[month].counts)
+    net_target = common_target(targets, "otif_net")
+    gross_target = common_target(targets, "otif_gross")
+
+    trend_months = month_range(trend_start, trend_end)
+    trend = {
+        "labels": [f"{m:%b %Y}" for m in trend_months],
+        "series": [
+            {
+                "label": "Net OTIF",
+                "values": [_rounded(months.get(m), "net_otif") for m in trend_months],
+            },
+            {
+                "label": "Gross OTIF",
+                "values": [_rounded(months.get(m), "otif") for m in trend_months],
+            },
+        ],
+        "target": net_target.value if net_target else None,
+        "unit": "%",
+        "links": [_month_lines_url(figure_scope, m) if m in months else None for m in trend_months],
+    }
+    trend_rows = [(m, months.get(m), _month_lines_url(figure_scope, m)) for m in trend_months]
+
+    delay = [
+        (label, period.counts[column], lines_url(figure_scope, outcome="late", delay=label))
+        for label, column in DELAY_COLUMNS.items()
+    ]
+    fail_rows = failures(figure_scope)
+    areas = {a.code: a for a in FunctionalArea.objects.all()}
+    codes = {c.code: c for c in RootCauseCode.objects.all()}
+    by_area: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_code: dict[str | None, int] = defaultdict(int)
+    by_client_status: dict[int, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(ROOT_CAUSE_STATES, 0)
+    )
+    for row in fail_rows:
+        by_area[row.area][0] += row.lines
+        by_area[row.area][1] += row.excused
+        by_code[row.code] += row.lines
+        by_client_status[row.client_id][row.status] += row.lines
+    area_rows = sorted(
+        (
+            {
+                "area": areas[code],
+                "lines": lines,
+                "excused": excused,
+                "url": lines_url(figure_scope, area=code),
+            }
+            for code, (lines, excused) in by_area.items()
+        ),
+        key=lambda r: (-r["lines"], r["area"].name),
+    )
+    pareto_rows, running = [], 0
+    total_failed = sum(by_code.values())
+    for code, lines in sorted(by_code.items(), key=lambda item: (-item[1], item[0] or "")):
+        running += lines
+        pareto_rows.append(
+            {
+                "code": codes.get(code),
+                "label": code or "Unclassified",
+                "lines": lines,
+                "cumulative": running / total_failed * 100 if total_failed else None,
+                "url": lines_url(figure_scope, code=code)
+                if code
+                else lines_url(figure_scope, status="unclassified"),
+            }
+        )
+
+    per_client = client_totals(figure_scope)
+    client_rows = [
+        {
+            "client": client,
+            "totals": per_client.get(client.pk, Totals()),
+            "target": targets[client.pk]["otif_net"],
+            "status": targets[client.pk]["otif_net"].status(
+                per_client.get(client.pk, Totals()).pct("net_otif")
+            ),
+            "root_causes": by_client_status.get(client.pk, dict.fromkeys(ROOT_CAUSE_STATES, 0)),
+            "url": f"{reverse('performance:dashboard')}?{scope_query(_one_client(figure_scope, client))}",
+        }
+        for client in figure_scope.clients
+    ]
+    awaiting = (
+        RootCause.objects.filter(
+            client__in=[
+                c.pk for c in figure_scope.clients if role_for(user, c) == Role.CLIENT_APPROVER
+            ],
+            status=RootCauseStatus.PROPOSED,
+        ).count()
+        if any(role_for(user, c) == Role.CLIENT_APPROVER for c in figure_scope.clients)
+        else 0
+    )
+    return {
+        "period": period,
+        "net_target": net_target,
+        "gross_target": gross_target,
+        "net_status": net_target.status(period.pct("net_otif")) if net_target else None,
+        "gross_status": gross_target.status(period.pct("otif")) if gross_target else None,
+        "trend": trend,
+        "trend_rows": trend_rows,
+        "delay_rows": delay,
+        "delay_chart": {
+            "labels": [f"{label} days" for label, _, _ in delay],
+            "values": [count for _, count, _ in delay],
+            "label": "Late lines",
+            "unit": "lines",
+            "links": [url for _, _, url in delay],
+        },
+        "area_rows": area_rows,
+        "area_chart": {
+            "labels": [r["area"].name for r in area_rows],
+            "values": [r["lines"] for r in area_rows],
+            "label": "Failed lines",
+            "unit": "lines",
+            "links": [r["url"] for r in area_rows],
+        },
+        "pareto_rows": pareto_rows,
+        "pareto_chart": {
+            "labels": [r["label"] for r in pareto_rows],
+            "values": [r["lines"] for r in pareto_rows],
+            "label": "Failed lines",
+            "links": [r["url"] for r in pareto_rows],
+        },
+        "client_rows": client_rows,
+        "stale_closes": stale_closes(figure_scope),
+        "closed_months": set(
+            MonthClose.objects.filter(
+                client__in=[c.pk for c in figure_scope.clients],
+                period__gte=trend_start,
+                period__lte=figure_scope.end,
+                reopened_at__isnull=True,
+            ).values_list("period", flat=True)
+        ),
+        "awaiting_review": awaiting,
+        "links": {
+            "measured": lines_url(figure_scope, outcome="measured"),
+            "failed": lines_url(figure_scope, outcome="failed"),
+            "net_failed": lines_url(figure_scope, outcome="net_failed"),
+            "late": lines_url(figure_scope, outcome="late"),
+            "not_in_full": lines_url(figure_scope, outcome="not_in_full"),
+            "pending": lines_url(figure_scope, outcome="pending"),
+            "excluded": lines_url(figure_scope, outcome="excluded"),
+            "proposed": lines_url(figure_scope, status="proposed"),
+            "awaiting": f"{reverse('performance:lines')}?"
+            + urlencode(
+                {"status": "proposed", "from": "2000-01", "to": f"{figure_scope.end:%Y-%m}"}
+            ),
+        },
+    }
+
+
+def _one_client(figure_scope: FigureScope, client) -> FigureScope:
+    return FigureScope(
+        clients=(client,),
+        start=figure_scope.start,
+        end=figure_scope.end,
+        site=figure_scope.site,
+        product=figure_scope.product,
+    )
+
+
+def _month_lines_url(figure_scope: FigureScope, month) -> str:
+    month_scope = FigureScope(
+        clients=figure_scope.clients,
+        start=month,
+        end=month,
+        site=figure_scope.site,
+        product=figure_scope.product,
+    )
+    return lines_url(month_scope, outcome="measured")
+
+
+def _rounded(totals: Totals | None, name: str) -> float | None:
+    value = totals.pct(name) if totals is not None else None
+    return round(value, 2) if value is not None else None

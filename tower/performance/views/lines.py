@@ -1,0 +1,324 @@
+"""The lines behind a figure, one line's page, and the root-cause and exclusion steps.
+
+Every read starts from tenancy.scoping (scoped querysets, get_or_404); writes go through
+performance.services, which check the role."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from tower.engine.otif import DELAY_CLASSES
+from tower.orders.models import Delivery, OrderLine
+from tower.performance import exports
+from tower.performance.forms import (
+    SORTS,
+    ExclusionForm,
+    LineFilterForm,
+    ProposeRootCauseForm,
+    ReviewRootCauseForm,
+    functional_areas,
+)
+from tower.performance.models import (
+    LineOutcome,
+    RootCause,
+    RootCauseCode,
+    RootCauseStatus,
+)
+from tower.performance.queries import filter_lines, lines_in_scope
+from tower.performance.services import (
+    NotAllowed,
+    WorkflowError,
+    approve_root_cause,
+    dispute_root_cause,
+    propose_root_cause,
+    propose_root_causes,
+    set_line_exclusion,
+)
+from tower.performance.views.common import (
+    LINES_PER_PAGE,
+    filter_options,
+    render_figures_page,
+)
+from tower.tenancy.models import Role
+from tower.tenancy.scoping import (
+    CMO_ADMIN,
+    get_or_404,
+    is_cmo_side,
+    role_for,
+    scope,
+    sees_client_names,
+)
+
+# ---------------------------------------------------------------------------------------------
+# The lines behind a figure
+
+
+def _line_filter_form(query: QueryDict, user) -> LineFilterForm:
+    return LineFilterForm(
+        query,
+        principal=user,
+        areas=functional_areas(),
+        codes=list(RootCauseCode.objects.filter(active=True).select_related("area")),
+    )
+
+
+def _filtered_lines(form: LineFilterForm):
+    """The scoped, filtered, sorted LineOutcome rows the form describes (none if invalid)."""
+    rows = scope(LineOutcome.objects.all(), form.principal)
+    if not form.is_valid():
+        return rows.none(), form.scope()
+    figure_scope = form.scope()
+    data = form.cleaned_data
+    rows = filter_lines(
+        lines_in_scope(rows, figure_scope),
+        **{
+            k: data.get(k) or ""
+            for k in ("outcome", "kind", "delay", "area", "code", "status", "q")
+        },
+    )
+    sort = data["sort"]
+    column = SORTS[sort.removeprefix("-")]
+    order = f"-{column}" if sort.startswith("-") else column
+    return rows.order_by(order, "line_id"), figure_scope
+
+
+@login_required
+@require_GET
+def line_list(request):
+    form = _line_filter_form(request.GET, request.user)
+    rows, figure_scope = _filtered_lines(form)
+    rows = rows.select_related(
+        "client",
+        "line__order",
+        "line__product",
+        "line__site",
+        "line__root_cause__code__area",
+    )
+    page = Paginator(rows, LINES_PER_PAGE).get_page(request.GET.get("page"))
+    sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
+    proposable_clients = [c for c in figure_scope.clients if is_cmo_side(request.user, c)]
+    context = {
+        "form": form,
+        "scope": figure_scope,
+        "page_obj": page,
+        "sort": sort,
+        "sort_links": _sort_links(request, sort),
+        "show_clients": sees_client_names(request.user),
+        "can_propose": bool(proposable_clients),
+        "propose_form": ProposeRootCauseForm() if proposable_clients else None,
+        "query": request.GET.urlencode(),
+        **filter_options(form, figure_scope),
+    }
+    return render_figures_page(
+        request,
+        "performance/line_list.html",
+        "performance/_line_table.html",
+        context,
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def _sort_links(request, current: str) -> dict[str, dict]:
+    """Per sortable column: the URL that sorts by it (toggling direction) and its state."""
+    links = {}
+    for name in SORTS:
+        params = request.GET.copy()
+        params.pop("page", None)
+        ascending = current == name
+        params["sort"] = f"-{name}" if ascending else name
+        state = "asc" if current == name else "desc" if current == f"-{name}" else ""
+        links[name] = {"url": f"?{params.urlencode()}", "state": state}
+    return links
+
+
+@login_required
+@require_GET
+def line_export(request, fmt: str):
+    """The filtered lines as CSV or XLSX (every matching line, not one page)."""
+    if fmt not in exports.FORMATS:
+        raise Http404("Lines download as csv or xlsx.")
+    form = _line_filter_form(request.GET, request.user)
+    if not form.is_valid():
+        return render(request, "performance/line_list.html", {"form": form}, status=400)
+    rows, figure_scope = _filtered_lines(form)
+    internal = all(is_cmo_side(request.user, c) for c in figure_scope.clients)
+    frame = exports.lines_frame(rows, include_internal=internal)
+    name = exports.file_name(figure_scope, fmt)
+    return exports.response(frame, fmt, name)
+
+
+@login_required
+@require_POST
+def propose_for_lines(request):
+    """Bulk: propose one root cause for the selected failed lines (or all that match)."""
+    form = ProposeRootCauseForm(request.POST)
+    back = f"{reverse('performance:lines')}?{request.POST.get('query', '')}"
+    if not form.is_valid():
+        messages.error(request, "Choose a root cause and write a comment for the client.")
+        return redirect(back)
+    ids = [int(i) for i in request.POST.getlist("line") if i.isdigit()]
+    if request.POST.get("all") == "1":
+        query = QueryDict(request.POST.get("query", ""))
+        rows, _ = _filtered_lines(_line_filter_form(query, request.user))
+        ids = list(rows.filter(state="measured", otif=False).values_list("line_id", flat=True))
+    lines = scope(OrderLine.objects.filter(pk__in=ids), request.user).select_related("client")
+    per_client = defaultdict(list)
+    for line in lines:
+        per_client[line.client].append(line.pk)
+    if not per_client:
+        messages.error(request, "Select at least one failed line.")
+        return redirect(back)
+    done = skipped = 0
+    try:
+        for client, line_ids in per_client.items():
+            count = propose_root_causes(
+                client=client,
+                line_ids=line_ids,
+                code=form.cleaned_data["code"].code,
+                comment=form.cleaned_data["comment"],
+                internal_note=form.cleaned_data["internal_note"],
+                user=request.user,
+            )
+            done += count.proposed
+            skipped += count.skipped_approved
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    note = f" {skipped} already approved by the client were left as they are." if skipped else ""
+    messages.success(request, f"Root cause proposed for {done} lines.{note}")
+    return redirect(back)
+
+
+# ---------------------------------------------------------------------------------------------
+# One line
+
+
+def _scoped_line(request, pk: int) -> OrderLine:
+    return get_or_404(
+        OrderLine.objects.select_related("client", "order", "product", "site"),
+        request.user,
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def line_detail(request, pk: int):
+    line = _scoped_line(request, pk)
+    outcome = LineOutcome.objects.filter(line=line).first()
+    cause = RootCause.objects.filter(line=line).select_related("code__area").first()
+    role = role_for(request.user, line.client)
+    cmo_side = is_cmo_side(request.user, line.client)
+    failed = outcome is not None and outcome.state == "measured" and outcome.otif is False
+    context = {
+        "line": line,
+        "outcome": outcome,
+        "deliveries": Delivery.objects.filter(line=line).order_by(
+            "delivered_date", "shipped_date", "id"
+        ),
+        "root_cause": cause,
+        "cause_history": list(
+            cause.history.select_related("history_user").order_by("-history_date")
+        )
+        if cause
+        else [],
+        "exclusion_history": list(
+            line.history.select_related("history_user").order_by("-history_date")
+        ),
+        "cmo_side": cmo_side,
+        "show_clients": sees_client_names(request.user),
+        "can_propose": cmo_side
+        and failed
+        and (cause is None or cause.status != RootCauseStatus.APPROVED),
+        "can_review": role == Role.CLIENT_APPROVER
+        and cause is not None
+        and cause.status == RootCauseStatus.PROPOSED,
+        "can_exclude": role == CMO_ADMIN,
+        "propose_form": ProposeRootCauseForm(initial={"code": cause.code_id} if cause else None),
+        "review_form": ReviewRootCauseForm(),
+        "exclusion_form": ExclusionForm(initial={"reason": line.manual_exclusion or ""}),
+        "delay_classes": DELAY_CLASSES,
+    }
+    return render(request, "performance/line_detail.html", context)
+
+
+def _workflow_step(request, line: OrderLine, step) -> HttpResponse:
+    """Run one workflow step: a message for a refused step, 403 for a role that may not."""
+    try:
+        message = step()
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect("performance:line", pk=line.pk)
+
+
+@login_required
+@require_POST
+def propose(request, pk: int):
+    line = _scoped_line(request, pk)
+    form = ProposeRootCauseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a root cause and write a comment for the client.")
+        return redirect("performance:line", pk=line.pk)
+
+    def step():
+        propose_root_cause(
+            line=line,
+            code=form.cleaned_data["code"].code,
+            comment=form.cleaned_data["comment"],
+            internal_note=form.cleaned_data["internal_note"],
+            user=request.user,
+        )
+        return "Root cause proposed; the client can now approve or dispute it."
+
+    return _workflow_step(request, line, step)
+
+
+@login_required
+@require_POST
+def review(request, pk: int):
+    line = _scoped_line(request, pk)
+    cause = get_or_404(RootCause.objects.select_related("client"), request.user, line=line)
+    form = ReviewRootCauseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or dispute.")
+        return redirect("performance:line", pk=line.pk)
+    comment = form.cleaned_data["comment"]
+
+    def step():
+        if form.cleaned_data["decision"] == "approve":
+            approve_root_cause(root_cause=cause, user=request.user, comment=comment)
+            return "Root cause approved; net OTIF now counts it."
+        dispute_root_cause(root_cause=cause, user=request.user, comment=comment)
+        return "Root cause disputed; it goes back to the CMO with your comment."
+
+    return _workflow_step(request, line, step)
+
+
+@login_required
+@require_POST
+def exclusion(request, pk: int):
+    line = _scoped_line(request, pk)
+    form = ExclusionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The reason is too long (500 characters at most).")
+        return redirect("performance:line", pk=line.pk)
+    reason = form.cleaned_data["reason"].strip() or None
+
+    def step():
+        set_line_exclusion(line=line, reason=reason, user=request.user)
+        return "Line excluded from OTIF." if reason else "Line measured again."
+
+    return _workflow_step(request, line, step)
