@@ -1,4 +1,4 @@
-"""The served app of this release: the landing page and every admin list and change page."""
+"""The Django admin behind the app: every list and change page renders; client users stay out."""
 
 import pytest
 from django.contrib import admin
@@ -15,10 +15,10 @@ def signed_in_admin(client, acme, write_csv, run_import):
     return client
 
 
-def test_landing_page_says_what_is_coming(client, db):
+def test_anonymous_visitor_is_sent_to_sign_in(client, db):
     response = client.get("/")
-    assert response.status_code == 200
-    assert b"administration pages" in response.content
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
 
 
 def test_every_admin_list_and_first_object_renders(signed_in_admin):
