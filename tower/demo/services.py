@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from tower.bulk import insert_frame, read_frame
 from tower.demo.generator import generate
+from tower.engine.periods import add_months
 from tower.masterdata.models import Product, Site
 from tower.orders.models import OrderLine
 from tower.orders.services import ImportReport, import_lines
-from tower.performance.models import RootCause
-from tower.performance.services import refresh_outcomes, set_definition
+from tower.performance.models import KpiTarget, RootCause
+from tower.performance.services import close_month, refresh_outcomes, set_definition
 from tower.tenancy.models import Client, Membership, Role
 from tower.tenancy.scoping import SYSTEM
 
@@ -87,7 +88,33 @@ def build_demo(
     _load_root_causes(data.root_causes, clients)
     for client in clients.values():
         refresh_outcomes(client=client, trigger="demo")
-    return report, _accounts(list(clients.values()))
+    accounts = _accounts(list(clients.values()))
+    _agreements_and_closes(list(clients.values()))
+    return report, accounts
+
+
+# Net OTIF targets per client (index in the catalogue); the others keep the 95 % default.
+DEMO_TARGETS = {0: 95.0, 1: 92.0, 2: 97.0, 3: 90.0}
+DEMO_CLOSED_MONTHS = 3
+
+
+def _agreements_and_closes(clients: list[Client]) -> None:
+    """Agreement targets, and the last finished months closed for the first two clients."""
+    for index, target in DEMO_TARGETS.items():
+        for kpi, value in (("otif_net", target), ("otif_gross", target - 5.0)):
+            KpiTarget.objects.update_or_create(
+                client=clients[index], kpi=kpi, defaults={"target": value, "tolerance": 5.0}
+            )
+    admin = get_user_model().objects.get(username="cmo-admin")
+    last = add_months(timezone.localdate().replace(day=1), -1)
+    for client in clients[:2]:
+        for back in range(DEMO_CLOSED_MONTHS, 0, -1):
+            close_month(
+                client=client,
+                period=add_months(last, -back),
+                user=admin,
+                note="Reviewed with the client in the monthly call",
+            )
 
 
 def _load_root_causes(causes: pl.DataFrame, clients: dict[str, Client]) -> None:
