@@ -25,6 +25,11 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return add_months(end, -(DEFAULT_MONTHS - 1)), end
 
 
+# Months a filter may name: far enough apart for any real data, and far enough from the ends of
+# the calendar that the pages' month arithmetic (the trend's year before, the month after) works.
+FIRST_MONTH, LAST_MONTH = dt.date(1900, 1, 1), dt.date(2999, 12, 1)
+
+
 class MonthField(forms.CharField):
     """A YYYY-MM month, cleaned to the month's first day."""
 
@@ -33,9 +38,15 @@ class MonthField(forms.CharField):
         if not value:
             return None
         try:
-            return parse_month(value)
+            month = parse_month(value)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
+        if not FIRST_MONTH <= month <= LAST_MONTH:
+            raise forms.ValidationError(
+                f"{value!r} is out of range: choose a month from {FIRST_MONTH:%Y-%m} "
+                f"to {LAST_MONTH:%Y-%m}."
+            )
+        return month
 
 
 class ScopeForm(forms.Form):

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -172,12 +173,16 @@ def propose_for_lines(request):
     if not form.is_valid():
         messages.error(request, "Choose a root cause and write a comment for the client.")
         return redirect(back)
-    ids = [int(i) for i in request.POST.getlist("line") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("line") if i.isascii() and i.isdigit()]
     if request.POST.get("all") == "1":
         query = QueryDict(request.POST.get("query", ""))
         rows, _ = _filtered_lines(_line_filter_form(query, request.user))
         ids = list(rows.filter(state="measured", otif=False).values_list("line_id", flat=True))
-    lines = list(scope(OrderLine.objects.filter(pk__in=ids), request.user).select_related("client"))
+    # An id past the database's integer range names no line (and must not reach the database).
+    in_range = [i for i in ids if i < 2**63]
+    lines = list(
+        scope(OrderLine.objects.filter(pk__in=in_range), request.user).select_related("client")
+    )
     if len(lines) != len(set(ids)):
         # A selected line of another client reads like one that does not exist (default deny).
         raise Http404("No order line matches the given query.")
@@ -189,17 +194,19 @@ def propose_for_lines(request):
         return redirect(back)
     done = skipped = 0
     try:
-        for client, line_ids in per_client.items():
-            count = propose_root_causes(
-                client=client,
-                line_ids=line_ids,
-                code=form.cleaned_data["code"].code,
-                comment=form.cleaned_data["comment"],
-                internal_note=form.cleaned_data["internal_note"],
-                user=request.user,
-            )
-            done += count.proposed
-            skipped += count.skipped_approved
+        # All clients' proposals or none: a refusal for one client must not leave the rest.
+        with transaction.atomic():
+            for client, line_ids in per_client.items():
+                count = propose_root_causes(
+                    client=client,
+                    line_ids=line_ids,
+                    code=form.cleaned_data["code"].code,
+                    comment=form.cleaned_data["comment"],
+                    internal_note=form.cleaned_data["internal_note"],
+                    user=request.user,
+                )
+                done += count.proposed
+                skipped += count.skipped_approved
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except WorkflowError as exc:
