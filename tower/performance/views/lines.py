@@ -262,7 +262,10 @@ def line_detail(request, pk: int):
         and cause is not None
         and cause.status == RootCauseStatus.PROPOSED,
         "can_exclude": role == CMO_ADMIN,
-        "propose_form": ProposeRootCauseForm(initial={"code": cause.code_id} if cause else None),
+        # A new proposal starts from the current one, internal note included.
+        "propose_form": ProposeRootCauseForm(
+            initial={"code": cause.code_id, "internal_note": cause.internal_note} if cause else None
+        ),
         "review_form": ReviewRootCauseForm(),
         "exclusion_form": ExclusionForm(initial={"reason": line.manual_exclusion or ""}),
         "delay_classes": DELAY_CLASSES,
