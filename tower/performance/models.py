@@ -122,11 +122,11 @@ class LineOutcome(models.Model):
     failure_kind = models.CharField(max_length=20, null=True)
 
     class Meta:
-        # Covers the drill-down's usual filters and sorts, so counting a month's failed lines
-        # reads the index alone.
+        # Covers the drill-down's usual filters and sorts, so counting and paging a month's
+        # lines reads the index alone ("line" is needed: a bigint primary key is no rowid).
         indexes = [
             models.Index(
-                fields=["client", "period", "state", "otif", "days_late", "due_date"],
+                fields=["client", "period", "state", "otif", "days_late", "due_date", "line"],
                 name="outcome_client_period",
             )
         ]

@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='lineoutcome',
-            index=models.Index(fields=['client', 'period', 'state', 'otif', 'days_late', 'due_date'], name='outcome_client_period'),
+            index=models.Index(fields=['client', 'period', 'state', 'otif', 'days_late', 'due_date', 'line'], name='outcome_client_period'),
         ),
     ]
