@@ -12,6 +12,7 @@ from tower.performance.dashboard import (
 from tower.performance.forms import (
     ScopeForm,
 )
+from tower.performance.models import MonthlyOtif
 
 LINES_PER_PAGE = 50
 ROOT_CAUSE_STATES = ("unclassified", "proposed", "approved", "disputed")
@@ -43,7 +44,14 @@ def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
         )
     return {
         "client_choices": form.clients,
-        "site_choices": list(Site.objects.values_list("code", "name")),
+        # Only the sites that made something for the clients in view.
+        "site_choices": list(
+            Site.objects.filter(
+                pk__in=MonthlyOtif.objects.filter(client__in=[c.pk for c in form.clients]).values(
+                    "site_id"
+                )
+            ).values_list("code", "name")
+        ),
         "product_choices": products,
     }
 
