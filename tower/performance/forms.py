@@ -52,7 +52,8 @@ class MonthField(forms.CharField):
 class ScopeForm(forms.Form):
     """Client, site, product and months, read from the query string.
 
-    A client or product the user may not see is a 404, exactly like one that does not exist.
+    A client the user may not see is a 404, exactly like one that does not exist. A product code
+    only ever matches the visible clients' products, so another client's reads as unknown.
     """
 
     client = forms.CharField(required=False)

@@ -1,0 +1,162 @@
+"""A small two-client world for the web tests: ACME and GLOBEX with lines, root causes, a closed
+month and a definition version each, and a user for every role.
+
+Every GLOBEX string (order numbers, product codes and names, the client's code and name, its
+internal note) contains "globex", so a page an ACME user sees must not contain "globex" at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from tests.conftest import make_user
+from tower.masterdata.models import Product
+from tower.orders.models import OrderLine
+from tower.performance import services
+from tower.performance.models import MonthClose, RootCause
+from tower.tenancy.models import Client, Role
+
+HEADER = (
+    "client,order,line,product,site,ordered_qty,committed_date,status,"
+    "delivered_date,delivered_qty,delivery_id"
+)
+
+# Default definition except the version set below; outcomes (due in March and April 2026):
+#   1001 OTIF, 1002 late 7 days, 1003 short, 1004 one day late, 1005 cancelled (excluded),
+#   1006 open and overdue (failed: nothing delivered).
+LINES = """
+{c},{c}-SO-1001,1,{c}-AMOXI-500,EU1,100,2026-03-10,closed,2026-03-10,100,{c}-D1
+{c},{c}-SO-1002,1,{c}-IBUPRO-200,EU1,50,2026-03-16,closed,2026-03-23,50,{c}-D2
+{c},{c}-SO-1003,1,{c}-AMOXI-500,US1,80,2026-04-06,closed,2026-04-06,70,{c}-D3
+{c},{c}-SO-1004,1,{c}-IBUPRO-200,EU1,20,2026-04-20,closed,2026-04-21,20,{c}-D4
+{c},{c}-SO-1005,1,{c}-IBUPRO-200,EU1,30,2026-04-22,cancelled,,,
+{c},{c}-SO-1006,1,{c}-AMOXI-500,US1,40,2026-04-24,open,,,
+"""
+
+PASSWORD = "x-long-password"  # tests.conftest.make_user's
+ACME_NOTE = "INTERNAL-ACME-NOTE"
+GLOBEX_NOTE = "INTERNAL-GLOBEX-NOTE"
+CLOSED_MONTH = dt.date(2026, 3, 1)
+# Everything of GLOBEX's that an ACME user could be shown contains this (case-insensitive).
+GLOBEX_MARK = "globex"
+
+
+def lines_csv(*codes: str) -> str:
+    return HEADER + "\n" + "".join(LINES.format(c=code).lstrip("\n") for code in codes)
+
+
+@dataclass
+class World:
+    acme: Client
+    globex: Client
+    admin: object
+    acme_staff: object
+    acme_viewer: object
+    acme_approver: object
+    globex_viewer: object
+    acme_late: OrderLine  # failed, root cause proposed with the internal note
+    acme_short: OrderLine  # failed, root cause approved by the client
+    acme_ok: OrderLine  # OTIF
+    globex_late: OrderLine
+    globex_short: OrderLine
+    acme_close: MonthClose
+    globex_close: MonthClose
+
+    @property
+    def acme_users(self) -> dict[str, object]:
+        return {
+            "acme_viewer": self.acme_viewer,
+            "acme_approver": self.acme_approver,
+            "acme_staff": self.acme_staff,
+        }
+
+
+def line(client: Client, number: str) -> OrderLine:
+    return OrderLine.objects.select_related("client").get(client=client, order__number=number)
+
+
+def build_world(acme: Client, globex: Client, write_csv, run_import) -> World:
+    report = run_import(write_csv(lines_csv("ACME", "GLOBEX"), "world.csv"), create_missing=True)
+    assert report.ok, report.errors
+    for client in (acme, globex):
+        for product in Product.objects.filter(client=client):
+            product.name = f"{client.name} {product.code.split('-')[1].title()}"
+            product.save(update_fields=["name"])
+
+    admin = make_user("boss", admin=True)
+    acme_staff = make_user("acme-staff", acme, Role.CMO_STAFF)
+    acme_viewer = make_user("acme-viewer", acme, Role.CLIENT_VIEWER)
+    acme_approver = make_user("acme-approver", acme, Role.CLIENT_APPROVER)
+    globex_viewer = make_user("globex-viewer", globex, Role.CLIENT_VIEWER)
+
+    services.set_definition(client=acme, parameters={"late_days": 1}, actor="boss", note="grace")
+    services.set_definition(client=globex, parameters={"under_pct": 5.0}, actor="boss", note="tol")
+
+    for client, user, note in ((acme, acme_staff, ACME_NOTE), (globex, admin, GLOBEX_NOTE)):
+        code = client.code
+        services.propose_root_cause(
+            line=line(client, f"{code}-SO-1002"),
+            code="MFG-EQUIPMENT",
+            comment="The blister line broke down.",
+            internal_note=f"{note}: night shift short of two operators",
+            user=user,
+        )
+        services.propose_root_cause(
+            line=line(client, f"{code}-SO-1003"),
+            code="CLI-ORDER-CHANGE",
+            comment="Quantity changed inside the frozen horizon.",
+            internal_note=f"{note}: second",
+            user=user,
+        )
+    services.approve_root_cause(
+        root_cause=RootCause.objects.get(line=line(acme, "ACME-SO-1003")),
+        user=acme_approver,
+        comment="Agreed.",
+    )
+    closes = {
+        client.code: services.close_month(
+            client=client, period=CLOSED_MONTH, user=admin, note="March closed"
+        )
+        for client in (acme, globex)
+    }
+    return World(
+        acme=acme,
+        globex=globex,
+        admin=admin,
+        acme_staff=acme_staff,
+        acme_viewer=acme_viewer,
+        acme_approver=acme_approver,
+        globex_viewer=globex_viewer,
+        acme_late=line(acme, "ACME-SO-1002"),
+        acme_short=line(acme, "ACME-SO-1003"),
+        acme_ok=line(acme, "ACME-SO-1001"),
+        globex_late=line(globex, "GLOBEX-SO-1002"),
+        globex_short=line(globex, "GLOBEX-SO-1003"),
+        acme_close=closes["ACME"],
+        globex_close=closes["GLOBEX"],
+    )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users are made per test; the production hasher's 0.4 s per password would dominate."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(acme, globex, write_csv, run_import) -> World:
+    return build_world(acme, globex, write_csv, run_import)
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign the test client in as a user and return it."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

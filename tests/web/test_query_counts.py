@@ -1,0 +1,201 @@
+"""Views run a bounded number of queries whatever the data size (design: "no N+1").
+
+Every page is measured on the small world of conftest.py, then the world grows several times
+over (more lines, products, sites and months, more root causes, more closed months, some of
+them with newer data, more definition versions, a line with many deliveries and a long history)
+and the same page must run exactly as many queries as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tower.engine.periods import add_months
+from tower.orders.models import OrderLine
+from tower.performance import services
+from tower.performance.models import LineOutcome, MonthClose, RootCause
+
+from .conftest import HEADER, World, line
+
+CEILING = 30
+MONTHS = [add_months(dt.date(2025, 11, 1), i) for i in range(12)]  # 2025-11 .. 2026-10
+SITES = ["EU1", "US1", "ASIA1"]
+PRODUCTS = 24
+LINES_PER_CLIENT = 360
+CODES = ["MFG-EQUIPMENT", "QC-RELEASE-LATE", "CLI-ARTWORK", "SHP-TRANSPORT", "EXT-REGULATOR"]
+
+
+def big_csv(code: str) -> str:
+    """Many lines over twelve months with every kind of outcome: OTIF, late, short, split
+    deliveries, cancelled, open and overdue."""
+    rows = [HEADER]
+    for i in range(LINES_PER_CLIENT):
+        month = MONTHS[i % len(MONTHS)]
+        due = month.replace(day=1 + i % 27)
+        product = f"{code}-P{i % PRODUCTS:02d}"
+        site = SITES[i % len(SITES)]
+        order, number = f"{code}-SO-5{i // 3:04d}", str(1 + i % 3)
+        qty = 10 + i % 90
+        head = f"{code},{order},{number},{product},{site},{qty}"
+        if i % 13 == 0:
+            rows.append(f"{head},{due},cancelled,,,")
+        elif i % 17 == 0:
+            rows.append(f"{head},{due},open,,,")
+        elif i % 11 == 0:  # split: half on time, the rest late
+            late = due + dt.timedelta(days=1 + i % 20)
+            rows.append(f"{head},{due},closed,{due},{qty / 2},{order}-{number}-a")
+            rows.append(f"{head},{due},closed,{late},{qty / 2},{order}-{number}-b")
+        else:
+            delivered = due + dt.timedelta(days=(i % 5 == 0) * (1 + i % 19))
+            quantity = qty - (i % 7 == 0) * 5
+            rows.append(f"{head},{due},closed,{delivered},{quantity},{order}-{number}")
+    return "\n".join(rows) + "\n"
+
+
+def many_deliveries_csv() -> str:
+    """One ACME line delivered in six parts, the last ones late."""
+    rows = [HEADER]
+    for part in range(6):
+        day = dt.date(2026, 6, 10) + dt.timedelta(days=part * 2)
+        rows.append(
+            f"ACME,ACME-SO-9999,1,ACME-P00,EU1,60,2026-06-12,closed,{day},10,ACME-D99{part}"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def late_data_csv(code: str, month: dt.date) -> str:
+    """Lines arriving after their month was closed: the close becomes stale."""
+    rows = [HEADER]
+    for i in range(5):
+        due = month.replace(day=5 + i)
+        rows.append(
+            f"{code},{code}-SO-8{i:03d},1,{code}-P0{i},EU1,10,{due},closed,{due},10,{code}-L{i}"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def grow(world: World, write_csv, run_import) -> OrderLine:
+    """Make the world several times larger; return a line with many deliveries and history."""
+    for code in ("ACME", "GLOBEX"):
+        report = run_import(write_csv(big_csv(code), f"big-{code}.csv"), create_missing=True)
+        assert report.ok, report.errors
+    assert run_import(write_csv(many_deliveries_csv(), "parts.csv")).ok
+    for client in (world.acme, world.globex):
+        failed = list(
+            LineOutcome.objects.filter(client=client, state="measured", otif=False)
+            .exclude(line__root_cause__isnull=False)
+            .order_by("line_id")
+            .values_list("line_id", flat=True)
+        )
+        for index, code in enumerate(CODES):
+            services.propose_root_causes(
+                client=client,
+                line_ids=failed[index::6],  # every sixth stays unclassified
+                code=code,
+                comment=f"Cause {code}",
+                internal_note="internal",
+                user=world.admin,
+            )
+        approver = world.acme_approver if client == world.acme else None
+        if approver is not None:
+            proposed = RootCause.objects.filter(client=client, status="proposed").order_by("pk")
+            for cause in proposed[:4]:
+                services.approve_root_cause(root_cause=cause, user=approver)
+            for cause in proposed[4:6]:
+                services.dispute_root_cause(root_cause=cause, user=approver, comment="No.")
+        services.set_definition(
+            client=client, parameters={"late_days": 2}, actor="boss", note="more grace"
+        )
+        for month in MONTHS[1:4]:
+            services.close_month(client=client, period=month, user=world.admin, note="closed")
+        assert run_import(write_csv(late_data_csv(client.code, MONTHS[2]), "late.csv")).ok
+
+    # A line with six deliveries, excluded and included again, its cause disputed and proposed
+    # again: long delivery and history tables on its page.
+    busy = line(world.acme, "ACME-SO-9999")
+    services.set_line_exclusion(line=busy, reason="checking", user=world.admin)
+    services.set_line_exclusion(line=busy, reason=None, user=world.admin)
+    services.propose_root_cause(
+        line=busy, code="SHP-TRANSPORT", comment="Truck", internal_note="x", user=world.acme_staff
+    )
+    cause = RootCause.objects.get(line=busy)
+    services.dispute_root_cause(root_cause=cause, user=world.acme_approver, comment="No truck")
+    services.propose_root_cause(
+        line=busy, code="SHP-DOCUMENTS", comment="Papers", internal_note="y", user=world.acme_staff
+    )
+    assert OrderLine.objects.count() > 10 * 12
+    assert MonthClose.objects.count() == 8
+    return line(world.acme, "ACME-SO-9999")
+
+
+def pages(world: World, busy_line: OrderLine, close: MonthClose) -> list[tuple[str, str]]:
+    """(who, URL) of every page measured; the line and close differ between the two sizes."""
+    period = "from=2025-11&to=2026-10"
+    return [
+        ("admin", f"/?{period}"),
+        ("admin", f"/?client=ACME&{period}"),
+        ("acme_approver", f"/?{period}"),
+        ("acme_viewer", f"/?client=ACME&site=EU1&{period}"),
+        ("admin", f"/lines/?outcome=failed&{period}"),
+        ("acme_staff", f"/lines/?client=ACME&outcome=failed&{period}&sort=product"),
+        ("acme_viewer", f"/lines/?status=proposed&{period}&sort=-days_late"),
+        ("admin", f"/lines/{busy_line.pk}/"),
+        ("acme_staff", f"/lines/{busy_line.pk}/"),
+        ("acme_approver", f"/lines/{busy_line.pk}/"),
+        ("admin", "/closes/"),
+        ("acme_viewer", "/closes/"),
+        ("admin", f"/closes/{close.pk}/"),
+        ("admin", "/definitions/"),
+        ("acme_viewer", "/definitions/"),
+        ("admin", "/definitions/ACME/"),
+        ("admin", f"/lines/export.csv?{period}"),
+        ("acme_viewer", f"/lines/export.csv?{period}&outcome=failed"),
+        ("acme_staff", f"/lines/export.xlsx?{period}"),
+    ]
+
+
+def user_of(world: World, who: str):
+    return world.admin if who == "admin" else getattr(world, who)
+
+
+@pytest.mark.django_db
+def test_pages_run_the_same_number_of_queries_whatever_the_data_size(
+    world, client, write_csv, run_import, django_assert_max_num_queries, django_assert_num_queries
+):
+    def get(who: str, url: str):
+        client.force_login(user_of(world, who))
+        client.get(url)  # warm up: nothing cached by a first request is counted
+        return url
+
+    small: dict[tuple[str, str], int] = {}
+    small_pages = pages(world, world.acme_late, world.acme_close)
+    for who, url in small_pages:
+        get(who, url)
+        with django_assert_max_num_queries(CEILING, info=f"{who} {url}") as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (who, url)
+        small[(who, url)] = len(queries)
+
+    busy = grow(world, write_csv, run_import)
+    stale = MonthClose.objects.get(client=world.acme, period=MONTHS[2])
+    large_pages = pages(world, busy, stale)
+    for (who, small_url), (_, url) in zip(small_pages, large_pages, strict=True):
+        get(who, url)
+        expected = small[(who, small_url)]
+        with django_assert_num_queries(expected, info=f"{who} {url} (small: {small_url})"):
+            response = client.get(url)
+        assert response.status_code == 200, (who, url)
+
+    # The large world really is larger where the pages look.
+    client.force_login(world.admin)
+    listed = client.get("/lines/?outcome=failed&from=2025-11&to=2026-10")
+    assert listed.context["page_obj"].paginator.count > 100
+    dashboard = client.get("/?from=2025-11&to=2026-10").content.decode()
+    assert dashboard.count("Newer data exists") >= 2
+    print(
+        "\nqueries per page:",
+        *(f"{n:3d}  {who} {url}" for (who, url), n in small.items()),
+        sep="\n",
+    )
