@@ -94,6 +94,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "tower.sqlite3",
+            # Keep each thread's connection (and its page cache) between requests instead of
+            # reconnecting and re-running the pragmas below on every request.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets the web app read while an import writes; NORMAL is durable in WAL mode
                 # except for the last transactions on power loss, the usual trade-off.

@@ -4,6 +4,8 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from tower.masterdata.models import Product, Site
 from tower.performance.dashboard import (
@@ -15,6 +17,8 @@ from tower.performance.forms import (
 from tower.performance.models import MonthlyOtif
 
 LINES_PER_PAGE = 50
+SELECTED_FILTERS = ("client", "site", "product", "outcome", "kind", "delay", "area", "code")
+SELECTED_FILTERS += ("status", "sort")
 ROOT_CAUSE_STATES = ("unclassified", "proposed", "approved", "disputed")
 
 
@@ -42,7 +46,11 @@ def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
         products = list(
             Product.objects.filter(client=figure_scope.clients[0]).values_list("code", "name")
         )
+    # The values as typed, every key present: a missing key would make each template lookup
+    # fall back to slow attribute probing (hundreds of times in a product list).
+    selected = {name: str(form.data.get(name, "")) for name in SELECTED_FILTERS}
     return {
+        "selected": selected,
         "client_choices": form.clients,
         # Only the sites that made something for the clients in view.
         "site_choices": list(
@@ -53,7 +61,25 @@ def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
             ).values_list("code", "name")
         ),
         "product_choices": products,
+        "product_options": _options(products, selected["product"]),
     }
+
+
+def _options(choices: list[tuple[str, str]], current: str) -> str:
+    """<option> elements for (code, name) pairs, built here rather than in the template: a
+    client can have hundreds of products, and the template engine is slow per option."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (code, mark_safe(" selected") if code == current else "", _label(code, name))
+            for code, name in choices
+        ),
+    )
+
+
+def _label(code: str, name: str) -> str:
+    return f"{code} · {name}" if name and name != code else code
 
 
 def render_figures_page(request, template: str, partial: str, context: dict, status: int = 200):
