@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
@@ -12,16 +13,21 @@ from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS
 from tower.engine.periods import add_months, parse_month
 from tower.masterdata.models import Site
 from tower.performance.dashboard import FigureScope
-from tower.performance.models import FunctionalArea, RootCauseCode, RootCauseStatus
+from tower.performance.models import FunctionalArea, MonthlyOtif, RootCauseCode, RootCauseStatus
 from tower.tenancy.scoping import visible_clients
 
 DEFAULT_MONTHS = 12
 
 
-def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The twelve complete months before the current one."""
+def default_period(
+    latest: dt.date | None = None, today: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """Twelve months ending with the last complete month, or earlier with the latest month that
+    has measured lines (`latest`), so that an old data set opens on its figures, not on gaps."""
     today = today or timezone.localdate()
     end = add_months(today.replace(day=1), -1)
+    if latest is not None and latest < end:
+        end = latest
     return add_months(end, -(DEFAULT_MONTHS - 1)), end
 
 
@@ -83,7 +89,7 @@ class ScopeForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("from"), data.get("to")
-        default_start, default_end = default_period()
+        default_start, default_end = self.default_period()
         if start and not end:
             end = max(start, default_end)
         if end and not start:
@@ -94,6 +100,14 @@ class ScopeForm(forms.Form):
         data["from"], data["to"] = start, end
         return data
 
+    def default_period(self) -> tuple[dt.date, dt.date]:
+        if not hasattr(self, "_default_period"):
+            latest = MonthlyOtif.objects.filter(
+                client__in=[c.pk for c in self.clients], lines__gt=0
+            ).aggregate(latest=Max("period"))["latest"]
+            self._default_period = default_period(latest)
+        return self._default_period
+
     def scope(self) -> FigureScope:
         """The validated scope (call after is_valid(); falls back to defaults on errors)."""
         data = getattr(self, "cleaned_data", {})
@@ -101,7 +115,7 @@ class ScopeForm(forms.Form):
         clients = tuple(c for c in self.clients if not code or c.code == code)
         start, end = data.get("from"), data.get("to")
         if not start or not end or start > end:
-            start, end = default_period()
+            start, end = self.default_period()
         return FigureScope(
             clients=clients,
             start=start,
