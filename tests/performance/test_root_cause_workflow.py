@@ -30,6 +30,7 @@ from tower.performance.services import (
     ProposalCount,
     WorkflowError,
     approve_root_cause,
+    approve_root_causes,
     dispute_root_cause,
     propose_root_cause,
     propose_root_causes,
@@ -383,6 +384,43 @@ def test_bulk_proposal_updates_open_causes_and_skips_approved_ones(acme_data, pe
     }
     assert failure_rows(acme_data, APRIL) == {("shipping", "SHP-TRANSPORT", "proposed", 1, 0)}
     assert monthly(acme_data, MARCH)["net_otif"] == 2
+
+
+def test_bulk_approval_approves_proposed_causes_only_and_moves_net_otif(acme_data, people):
+    staff, approver = people["staff"], people["approver"]
+    # Given client causes proposed for PO-1/2 and PO-2/1, and a disputed one for PO-3/1
+    propose(staff, "PO-1", "2", code="CLI-ARTWORK")
+    propose(staff, "PO-2", code="CLI-ORDER-CHANGE")
+    dispute_root_cause(
+        root_cause=propose(staff, "PO-3", code="EXT-FORCE-MAJEURE"), user=approver, comment="No"
+    )
+    ids = [line("PO-1", "2").pk, line("PO-2").pk, line("PO-3").pk]
+
+    # When the approver approves the three lines at once
+    approved = approve_root_causes(client=acme_data, line_ids=ids, user=approver, comment="Agreed")
+
+    # Then the two proposed causes are approved (the disputed one is left) and net OTIF in
+    # March rises from 1 to 3 of 4 lines, gross staying at 1
+    assert approved == 2
+    statuses = dict(
+        RootCause.objects.values_list("line__order__number", "status").order_by("line__order")
+    )
+    assert statuses == {"PO-1": "approved", "PO-2": "approved", "PO-3": "disputed"}
+    assert monthly(acme_data, MARCH) == {**ACME_MARCH, "net_otif": 3}
+    history = RootCause.objects.get(line=line("PO-2")).history.first()
+    assert (history.history_change_reason, history.history_user, history.review_comment) == (
+        "approved",
+        approver,
+        "Agreed",
+    )
+
+
+@pytest.mark.parametrize("who", ["viewer", "staff", "other_approver"])
+def test_only_the_clients_approver_may_approve_in_bulk(acme_data, people, who):
+    propose(people["staff"], "PO-2", code="CLI-ORDER-CHANGE")
+    with pytest.raises(NotAllowed):
+        approve_root_causes(client=acme_data, line_ids=[line("PO-2").pk], user=people[who])
+    assert RootCause.objects.get().status == "proposed"
 
 
 def test_bulk_proposal_with_a_line_of_another_client_writes_nothing(acme_data, globex_data, people):

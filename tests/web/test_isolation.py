@@ -106,6 +106,11 @@ POST_DATA = {
         "comment": "Proposed by the isolation test",
         "internal_note": "isolation test",
     },
+    "performance:lines_approve": lambda world, client: {
+        "line": [str(world_line(world, client).pk)],
+        "comment": "Approved by the isolation test",
+        "query": "",
+    },
     "performance:line_review": lambda world, client: {"decision": "approve", "comment": "ok"},
     "performance:line_exclusion": lambda world, client: {"reason": "isolation test"},
     "performance:close_month": lambda world, client: {"client": client.code, "month": "2026-04"},
@@ -113,6 +118,11 @@ POST_DATA = {
 }
 # Further POSTs naming another client's objects in other ways.
 EXTRA_POSTS = {
+    "performance:lines_approve": lambda world, client: {
+        "all": "1",
+        "query": f"client={client.code}",
+        "comment": "Approved by the isolation test",
+    },
     "performance:lines_propose": lambda world, client: {
         "all": "1",
         "query": f"client={client.code}",

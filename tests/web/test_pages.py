@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from tower.performance.models import RootCause
+
 from .conftest import PASSWORD
 
 # ---------------------------------------------------------------------------------------------
@@ -269,3 +271,40 @@ def test_every_dashboard_number_links_to_as_many_lines(world, client, who, query
             assert line_count(client, link) == value, (source, link)
             checked += 1
     assert measured and failed and checked > 15
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk steps from the line list
+
+
+def test_the_approver_approves_ticked_lines_from_the_list(world, signed_in):
+    client = signed_in(world.acme_approver)
+    page = client.get("/lines/?client=ACME&from=2026-01&to=2026-06&status=proposed")
+    assert 'id="bulk-approve"' in page.content.decode()
+    assert f'value="{world.acme_late.pk}"' in page.content.decode()
+
+    answer = client.post(
+        "/lines/approve/",
+        {
+            "line": [str(world.acme_late.pk)],
+            "comment": "Agreed in the call",
+            "query": "client=ACME",
+        },
+        follow=True,
+    )
+
+    assert "1 root cause approved" in answer.content.decode()
+    cause = RootCause.objects.get(line=world.acme_late)
+    assert (cause.status, cause.reviewed_by, cause.review_comment) == (
+        "approved",
+        world.acme_approver.username,
+        "Agreed in the call",
+    )
+
+
+def test_cmo_staff_cannot_approve_from_the_list(world, signed_in):
+    client = signed_in(world.acme_staff)
+    assert 'id="bulk-approve"' not in client.get("/lines/?client=ACME").content.decode()
+    answer = client.post("/lines/approve/", {"line": [str(world.acme_late.pk)], "query": ""})
+    assert answer.status_code == 403
+    assert RootCause.objects.get(line=world.acme_late).status == "proposed"

@@ -417,6 +417,36 @@ def dispute_root_cause(*, root_cause: RootCause, user, comment: str) -> RootCaus
     return _review(root_cause, user, RootCauseStatus.DISPUTED, comment)
 
 
+@transaction.atomic
+def approve_root_causes(*, client: Client, line_ids: Iterable[int], user, comment: str = "") -> int:
+    """The client approves the proposed root causes of many lines at once (the list's bulk step).
+
+    Lines whose cause is not (or no longer) proposed are left as they are; returns how many were
+    approved. Disputes stay one at a time: each needs its own reason.
+    """
+    _require_role(user, client, frozenset({Role.CLIENT_APPROVER}), "approve root causes")
+    causes = list(
+        RootCause.objects.select_for_update().filter(
+            client=client, line_id__in=list(line_ids), status=RootCauseStatus.PROPOSED
+        )
+    )
+    now = timezone.now()
+    for cause in causes:
+        cause.status = RootCauseStatus.APPROVED
+        cause.reviewed_by, cause.reviewed_at = _username(user), now
+        cause.review_comment = comment.strip()
+    if causes:
+        bulk_update_with_history(
+            causes,
+            RootCause,
+            fields=["status", "reviewed_by", "reviewed_at", "review_comment"],
+            default_user=user if isinstance(user, get_user_model()) else None,
+            default_change_reason="approved",
+        )
+        _refresh_months_of(client, {cause.line_id for cause in causes})
+    return len(causes)
+
+
 def _review(root_cause: RootCause, user, status: str, comment: str) -> RootCause:
     verb = "approve" if status == RootCauseStatus.APPROVED else "dispute"
     _require_role(user, root_cause.client, frozenset({Role.CLIENT_APPROVER}), f"{verb} root causes")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("lines/", lines.line_list, name="lines"),
     path("lines/export.<str:fmt>", lines.line_export, name="lines_export"),
     path("lines/propose/", lines.propose_for_lines, name="lines_propose"),
+    path("lines/approve/", lines.approve_for_lines, name="lines_approve"),
     path("lines/<int:pk>/", lines.line_detail, name="line"),
     path("lines/<int:pk>/root-cause/", lines.propose, name="line_propose"),
     path("lines/<int:pk>/review/", lines.review, name="line_review"),

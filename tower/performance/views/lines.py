@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,11 +33,12 @@ from tower.performance.models import (
     RootCauseCode,
     RootCauseStatus,
 )
-from tower.performance.queries import filter_lines, lines_in_scope
+from tower.performance.queries import FAILED, filter_lines, lines_in_scope
 from tower.performance.services import (
     NotAllowed,
     WorkflowError,
     approve_root_cause,
+    approve_root_causes,
     dispute_root_cause,
     propose_root_cause,
     propose_root_causes,
@@ -106,6 +108,9 @@ def line_list(request):
         "sort_links": _sort_links(request, sort),
         "show_clients": sees_client_names(request.user),
         "can_propose": bool(proposable_clients),
+        "can_approve": any(
+            role_for(request.user, c) == Role.CLIENT_APPROVER for c in figure_scope.clients
+        ),
         "propose_form": ProposeRootCauseForm() if proposable_clients else None,
         "query": request.GET.urlencode(),
         **filter_options(form, figure_scope),
@@ -164,6 +169,42 @@ def line_export(request, fmt: str):
     return exports.response(frame, fmt, name)
 
 
+def _selected_lines(request, selectable: Q) -> dict:
+    """The lines a bulk step acts on, per client: the ticked ones, or with "all" every line
+    matching the list's filters (`query`) that is `selectable`. A ticked line the user may not
+    see reads like one that does not exist (404, default deny)."""
+    ids = [int(i) for i in request.POST.getlist("line") if i.isascii() and i.isdigit()]
+    if request.POST.get("all") == "1":
+        query = QueryDict(request.POST.get("query", ""))
+        rows, _ = _filtered_lines(_line_filter_form(query, request.user))
+        ids = list(rows.filter(selectable).values_list("line_id", flat=True))
+    # An id past the database's integer range names no line (and must not reach the database).
+    in_range = [i for i in ids if i < 2**63]
+    lines = list(
+        scope(OrderLine.objects.filter(pk__in=in_range), request.user).select_related("client")
+    )
+    if len(lines) != len(set(ids)):
+        raise Http404("No order line matches the given query.")
+    per_client = defaultdict(list)
+    for line in lines:
+        per_client[line.client].append(line.pk)
+    return per_client
+
+
+def _bulk_step(request, back: str, step) -> HttpResponse:
+    """Run a bulk step for every client in one transaction: all of it, or nothing."""
+    try:
+        with transaction.atomic():
+            message = step()
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect(back)
+
+
 @login_required
 @require_POST
 def propose_for_lines(request):
@@ -173,48 +214,51 @@ def propose_for_lines(request):
     if not form.is_valid():
         messages.error(request, "Choose a root cause and write a comment for the client.")
         return redirect(back)
-    ids = [int(i) for i in request.POST.getlist("line") if i.isascii() and i.isdigit()]
-    if request.POST.get("all") == "1":
-        query = QueryDict(request.POST.get("query", ""))
-        rows, _ = _filtered_lines(_line_filter_form(query, request.user))
-        ids = list(rows.filter(state="measured", otif=False).values_list("line_id", flat=True))
-    # An id past the database's integer range names no line (and must not reach the database).
-    in_range = [i for i in ids if i < 2**63]
-    lines = list(
-        scope(OrderLine.objects.filter(pk__in=in_range), request.user).select_related("client")
-    )
-    if len(lines) != len(set(ids)):
-        # A selected line of another client reads like one that does not exist (default deny).
-        raise Http404("No order line matches the given query.")
-    per_client = defaultdict(list)
-    for line in lines:
-        per_client[line.client].append(line.pk)
+    per_client = _selected_lines(request, FAILED)
     if not per_client:
         messages.error(request, "Select at least one failed line.")
         return redirect(back)
-    done = skipped = 0
-    try:
-        # All clients' proposals or none: a refusal for one client must not leave the rest.
-        with transaction.atomic():
-            for client, line_ids in per_client.items():
-                count = propose_root_causes(
-                    client=client,
-                    line_ids=line_ids,
-                    code=form.cleaned_data["code"].code,
-                    comment=form.cleaned_data["comment"],
-                    internal_note=form.cleaned_data["internal_note"],
-                    user=request.user,
-                )
-                done += count.proposed
-                skipped += count.skipped_approved
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
+
+    def step():
+        done = skipped = 0
+        for client, line_ids in per_client.items():
+            count = propose_root_causes(
+                client=client,
+                line_ids=line_ids,
+                code=form.cleaned_data["code"].code,
+                comment=form.cleaned_data["comment"],
+                internal_note=form.cleaned_data["internal_note"],
+                user=request.user,
+            )
+            done += count.proposed
+            skipped += count.skipped_approved
+        note = (
+            f" {skipped} already approved by the client were left as they are." if skipped else ""
+        )
+        return f"Root cause proposed for {done} lines.{note}"
+
+    return _bulk_step(request, back, step)
+
+
+@login_required
+@require_POST
+def approve_for_lines(request):
+    """Bulk: the client approver approves the proposed causes of the selected lines."""
+    back = f"{reverse('performance:lines')}?{request.POST.get('query', '')}"
+    per_client = _selected_lines(request, Q(line__root_cause__status=RootCauseStatus.PROPOSED))
+    if not per_client:
+        messages.error(request, "Select at least one line with a proposed root cause.")
         return redirect(back)
-    note = f" {skipped} already approved by the client were left as they are." if skipped else ""
-    messages.success(request, f"Root cause proposed for {done} lines.{note}")
-    return redirect(back)
+    comment = request.POST.get("comment", "")[:2000]
+
+    def step():
+        done = sum(
+            approve_root_causes(client=client, line_ids=ids, user=request.user, comment=comment)
+            for client, ids in per_client.items()
+        )
+        return f"{done} root cause{'s' if done != 1 else ''} approved; net OTIF now counts them."
+
+    return _bulk_step(request, back, step)
 
 
 # ---------------------------------------------------------------------------------------------
