@@ -159,6 +159,12 @@ def _load_root_causes(causes: pl.DataFrame, clients: dict[str, Client]) -> None:
         )
     )
     insert_frame(RootCause._meta.db_table, frame)
+    # Give every demo cause its first history record, so line pages show where it came from.
+    RootCause.history.bulk_history_create(
+        list(RootCause.objects.exclude(pk__in=RootCause.history.values("id"))),
+        default_change_reason="loaded with the demo data",
+        default_date=now,
+    )
 
 
 def _accounts(clients: list[Client]) -> list[DemoAccount]:
