@@ -16,6 +16,7 @@ NEEDS_SCHEMA = {
     "client",
     "user",
     "definition",
+    "month",
     "import_lines",
     "imports",
     "otif",

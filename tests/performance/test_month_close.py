@@ -5,8 +5,10 @@ Data: conftest.py. ACME March 2026 has 4 measured lines, 1 OTIF; April 2 lines, 
 """
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.performance.conftest import (
@@ -314,3 +316,41 @@ def test_the_late_data_fixture_is_what_the_figures_say(acme_data, import_text):
     import_text(ACME_LATE_DATA)
     assert monthly(acme_data, MARCH) == ACME_MARCH_LATE
     assert monthly(acme_data, APRIL) == ACME_APRIL
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_tower_month_closes_lists_and_reopens_a_month(acme_data):
+    out = StringIO()
+    call_command("month", "close", "ACME", "2026-03", "--note", "QBR figures", stdout=out)
+    close = MonthClose.objects.get()
+    assert (close.period, close.closed_by, close.note) == (MARCH, "system", "QBR figures")
+    assert out.getvalue().startswith("ACME 2026-03 closed: figures frozen as of ")
+    assert (
+        ClosedMonthlyOtif.objects.filter(close=close).count()
+        == MonthlyOtif.objects.filter(client=acme_data, period=MARCH).count()
+    )
+
+    call_command("month", "reopen", "ACME", "2026-03", "--reason", "late GR data", stdout=out)
+    close.refresh_from_db()
+    assert (close.is_closed, close.reopened_by, close.reopen_reason) == (
+        False,
+        "system",
+        "late GR data",
+    )
+    listing = StringIO()
+    call_command("month", "list", "ACME", stdout=listing)
+    assert "2026-03  closed" in listing.getvalue()
+    assert "reopened" in listing.getvalue() and "late GR data" in listing.getvalue()
+
+
+def test_tower_month_refusals_are_command_errors(acme_data):
+    with pytest.raises(CommandError, match="is not closed"):
+        call_command("month", "reopen", "ACME", "2026-03", "--reason", "x")
+    this_month = timezone.localdate().strftime("%Y-%m")
+    with pytest.raises(CommandError, match="has not ended yet"):
+        call_command("month", "close", "ACME", this_month)
+    with pytest.raises(CommandError, match="unknown client"):
+        call_command("month", "close", "NOPE", "2026-03")
+    assert not MonthClose.objects.exists()

@@ -519,7 +519,7 @@ def close_month(*, client: Client, period: dt.date, user, note: str = "") -> Mon
     if add_months(period, 1) > today:
         raise WorkflowError(f"{period:%B %Y} has not ended yet; a month is closed once it is over.")
     if closed_month(client, period) is not None:
-        raise WorkflowError(f"{period:%B %Y} is already closed for {client.name}.")
+        raise WorkflowError(f"{period:%B %Y} is already closed.")
     refresh = refresh_outcomes(client=client, trigger="close", as_of=today)
     close = MonthClose(
         client=client,
