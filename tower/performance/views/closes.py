@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +14,8 @@ from tower.engine.periods import add_months, month_range
 from tower.performance.dashboard import COUNTS, FigureScope, Totals, monthly_totals, stale_closes
 from tower.performance.forms import CloseMonthForm, ReopenMonthForm
 from tower.performance.models import ClosedMonthlyOtif, MonthClose, MonthlyOtif
-from tower.performance.services import NotAllowed, WorkflowError, close_month, reopen_month
-from tower.performance.views.common import lines_url
+from tower.performance.services import close_month, reopen_month
+from tower.performance.views.common import lines_url, run_step
 from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, visible_clients
 
 CLOSE_MONTHS_SHOWN = 24
@@ -76,24 +75,20 @@ def close(request):
         messages.error(request, "Choose a client and a month (YYYY-MM).")
         return redirect("performance:closes")
     client = _visible_client(request, form.cleaned_data["client"])
-    try:
+
+    def step():
         closed = close_month(
             client=client,
             period=form.cleaned_data["month"],
             user=request.user,
             note=form.cleaned_data["note"],
         )
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
+        return (
             f"{closed.period:%B %Y} is closed: its figures are frozen with definition "
-            f"version {closed.definition_version}.",
+            f"version {closed.definition_version}."
         )
-    return redirect(f"{reverse('performance:closes')}?client={client.code}")
+
+    return run_step(request, f"{reverse('performance:closes')}?client={client.code}", step)
 
 
 def _visible_client(request, code: str):
@@ -141,14 +136,9 @@ def reopen(request, pk: int):
     if not form.is_valid():
         messages.error(request, "Give the reason for reopening the month.")
         return redirect("performance:close", pk=pk)
-    try:
+
+    def step():
         reopen_month(close=month_close, user=request.user, reason=form.cleaned_data["reason"])
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request, f"{month_close.period:%B %Y} is open again; its live figures count."
-        )
-    return redirect("performance:close", pk=pk)
+        return f"{month_close.period:%B %Y} is open again; its live figures count."
+
+    return run_step(request, reverse("performance:close", args=[pk]), step)

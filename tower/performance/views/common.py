@@ -2,7 +2,11 @@
 
 from urllib.parse import urlencode
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -15,6 +19,7 @@ from tower.performance.forms import (
     ScopeForm,
 )
 from tower.performance.models import MonthlyOtif
+from tower.performance.services import NotAllowed, WorkflowError
 
 LINES_PER_PAGE = 50
 SELECTED_FILTERS = ("client", "site", "product", "outcome", "kind", "delay", "area", "code")
@@ -86,3 +91,22 @@ def render_figures_page(request, template: str, partial: str, context: dict, sta
     """Full page, or only the part below the filters when htmx asks for it."""
     name = partial if request.htmx and not request.htmx.boosted else template
     return render(request, name, context, status=status)
+
+
+def run_step(request, back: str, step) -> HttpResponse:
+    """Run one workflow step (a function returning its success message) and go back.
+
+    All of it or nothing (one transaction). A step the workflow refuses becomes an error
+    message; a role that may not take it at all gets 403 (the object is visible to the user,
+    so saying so confirms nothing).
+    """
+    try:
+        with transaction.atomic():
+            message = step()
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect(back)

@@ -7,11 +7,9 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -35,8 +33,6 @@ from tower.performance.models import (
 )
 from tower.performance.queries import FAILED, filter_lines, lines_in_scope
 from tower.performance.services import (
-    NotAllowed,
-    WorkflowError,
     approve_root_cause,
     approve_root_causes,
     dispute_root_cause,
@@ -48,6 +44,7 @@ from tower.performance.views.common import (
     LINES_PER_PAGE,
     filter_options,
     render_figures_page,
+    run_step,
 )
 from tower.tenancy.models import Role
 from tower.tenancy.scoping import (
@@ -191,20 +188,6 @@ def _selected_lines(request, selectable: Q) -> dict:
     return per_client
 
 
-def _bulk_step(request, back: str, step) -> HttpResponse:
-    """Run a bulk step for every client in one transaction: all of it, or nothing."""
-    try:
-        with transaction.atomic():
-            message = step()
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, message)
-    return redirect(back)
-
-
 @login_required
 @require_POST
 def propose_for_lines(request):
@@ -237,7 +220,7 @@ def propose_for_lines(request):
         )
         return f"Root cause proposed for {done} lines.{note}"
 
-    return _bulk_step(request, back, step)
+    return run_step(request, back, step)
 
 
 @login_required
@@ -258,7 +241,7 @@ def approve_for_lines(request):
         )
         return f"{done} root cause{'s' if done != 1 else ''} approved; net OTIF now counts them."
 
-    return _bulk_step(request, back, step)
+    return run_step(request, back, step)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,19 +300,6 @@ def line_detail(request, pk: int):
     return render(request, "performance/line_detail.html", context)
 
 
-def _workflow_step(request, line: OrderLine, step) -> HttpResponse:
-    """Run one workflow step: a message for a refused step, 403 for a role that may not."""
-    try:
-        message = step()
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, message)
-    return redirect("performance:line", pk=line.pk)
-
-
 @login_required
 @require_POST
 def propose(request, pk: int):
@@ -349,7 +319,7 @@ def propose(request, pk: int):
         )
         return "Root cause proposed; the client can now approve or dispute it."
 
-    return _workflow_step(request, line, step)
+    return run_step(request, reverse("performance:line", args=[line.pk]), step)
 
 
 @login_required
@@ -370,7 +340,7 @@ def review(request, pk: int):
         dispute_root_cause(root_cause=cause, user=request.user, comment=comment)
         return "Root cause disputed; it goes back to the CMO with your comment."
 
-    return _workflow_step(request, line, step)
+    return run_step(request, reverse("performance:line", args=[line.pk]), step)
 
 
 @login_required
@@ -387,4 +357,4 @@ def exclusion(request, pk: int):
         set_line_exclusion(line=line, reason=reason, user=request.user)
         return "Line excluded from OTIF." if reason else "Line measured again."
 
-    return _workflow_step(request, line, step)
+    return run_step(request, reverse("performance:line", args=[line.pk]), step)
