@@ -1,5 +1,6 @@
 """What the figure pages share: scope query strings, filter choices, partial rendering."""
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from tower.engine.periods import add_months
 from tower.masterdata.models import Product, Site
 from tower.performance.dashboard import (
     FigureScope,
@@ -55,6 +57,7 @@ def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
     # fall back to slow attribute probing (hundreds of times in a product list).
     selected = {name: str(form.data.get(name, "")) for name in SELECTED_FILTERS}
     return {
+        "period_presets": _period_presets(selected, form.default_period()[1]),
         "selected": selected,
         "client_choices": form.clients,
         # Only the sites that made something for the clients in view.
@@ -68,6 +71,21 @@ def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
         "product_choices": products,
         "product_options": _options(products, selected["product"]),
     }
+
+
+def _period_presets(selected: dict, last: dt.date) -> list[tuple[str, str]]:
+    """Links to the usual review periods, ending with the last month that has figures."""
+    keep = {k: selected[k] for k in ("client", "site", "product") if selected[k]}
+    periods = [
+        ("Last month", last, last),
+        ("Last 3 months", add_months(last, -2), last),
+        ("Year to date", last.replace(month=1), last),
+        ("Last 12 months", add_months(last, -11), last),
+    ]
+    return [
+        (label, "?" + urlencode({**keep, "from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}"}))
+        for label, start, end in periods
+    ]
 
 
 def _options(choices: list[tuple[str, str]], current: str) -> str:
