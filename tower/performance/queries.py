@@ -99,15 +99,29 @@ def evaluate_client(client: Client, as_of: dt.date) -> tuple[int, pl.DataFrame]:
     return version, evaluate(lines, deliveries, definition, as_of)
 
 
-def _period_filter(periods: list[dt.date] | None, alias: str) -> tuple[str, list]:
-    """An SQL condition (and its parameters) keeping the stored outcomes of some months."""
-    if periods is None:
-        return "", []
-    return f" AND {alias}.period IN ({', '.join(['%s'] * len(periods))})", list(periods)
+def _outcome_filter(
+    periods: list[dt.date] | None, products: list[int] | None = None
+) -> tuple[str, list]:
+    """An SQL condition (and its parameters) keeping the stored outcomes (alias o) of some months
+    and, optionally, of some products (the order line's alias is l)."""
+    condition, params = "", []
+    if periods is not None:
+        condition += f" AND o.period IN ({', '.join(['%s'] * len(periods))})"
+        params += list(periods)
+    if products is not None:
+        condition += f" AND l.product_id IN ({', '.join(['%s'] * len(products))})"
+        params += list(products)
+    return condition, params
 
 
-def stored_outcomes(client: Client, *, periods: list[dt.date] | None = None) -> pl.DataFrame:
-    """The materialised outcomes of a client (of some months), in the engine's output schema."""
+def stored_outcomes(
+    client: Client,
+    *,
+    periods: list[dt.date] | None = None,
+    products: list[int] | None = None,
+) -> pl.DataFrame:
+    """The materialised outcomes of a client (of some months and products), in the engine's
+    output schema."""
     fields = [
         c for c in OUTCOME_SCHEMA if c not in ("line_id", "order_key", "ordered_qty", "line_value")
     ]
@@ -120,7 +134,7 @@ def stored_outcomes(client: Client, *, periods: list[dt.date] | None = None) -> 
     schema |= {c: OUTCOME_SCHEMA[c] for c in fields}
     schema |= {"definition_version": pl.Int64}
     table = LineOutcome._meta.db_table
-    condition, params = _period_filter(periods, "o")
+    condition, params = _outcome_filter(periods, products)
     frame = read_frame(
         f"""SELECT o.line_id, l.order_id, l.ordered_qty, l.line_value, {", ".join("o." + c for c in fields)},
                    o.definition_version
@@ -148,13 +162,18 @@ def dimensions(client: Client) -> pl.DataFrame:
     )
 
 
-def line_places(client: Client, *, periods: list[dt.date] | None = None) -> pl.DataFrame:
+def line_places(
+    client: Client,
+    *,
+    periods: list[dt.date] | None = None,
+    products: list[int] | None = None,
+) -> pl.DataFrame:
     """Each line's site and product (of the lines whose stored outcome is in `periods`)."""
-    condition, params = _period_filter(periods, "o")
+    condition, params = _outcome_filter(periods, products)
     return read_frame(
         f"""SELECT l.id, l.site_id, l.product_id
-            FROM orders_orderline l JOIN performance_lineoutcome o ON o.line_id = l.id
-            WHERE l.client_id = %s{condition}""",
+            FROM performance_lineoutcome o JOIN orders_orderline l ON l.id = o.line_id
+            WHERE o.client_id = %s{condition}""",
         [client.pk, *params],
         schema={"line_id": pl.Int64, "site_id": pl.Int64, "product_id": pl.Int64},
     )
@@ -162,7 +181,7 @@ def line_places(client: Client, *, periods: list[dt.date] | None = None) -> pl.D
 
 def root_causes(client: Client, *, periods: list[dt.date] | None = None) -> pl.DataFrame:
     """The client's root causes with their functional area (a few rows per failed line at most)."""
-    condition, params = _period_filter(periods, "o")
+    condition, params = _outcome_filter(periods)
     join = "JOIN performance_lineoutcome o ON o.line_id = rc.line_id" if periods is not None else ""
     return read_frame(
         f"""SELECT rc.line_id, rc.code_id, rc.status, a.code, a.cmo_attributable

@@ -129,21 +129,29 @@ def refresh_outcomes(
 
 
 @transaction.atomic
-def refresh_monthly(*, client: Client, periods: Iterable[dt.date]) -> int:
-    """Rebuild the monthly figures of some months from the stored outcomes (no re-evaluation).
+def refresh_monthly(
+    *, client: Client, periods: Iterable[dt.date], products: Iterable[int] | None = None
+) -> int:
+    """Rebuild the monthly figures of some months (and products) from the stored outcomes.
 
     Used after root-cause changes, which move net OTIF and the failure breakdown but no line's
-    outcome; only the months of the lines concerned are read and rewritten.
+    outcome: only the months and products of the lines concerned are read and rewritten (with
+    a million lines, one product-month is a few dozen lines, a whole month tens of thousands).
     """
     periods = sorted(set(periods))
-    if not periods:
+    products = sorted(set(products)) if products is not None else None
+    if not periods or products == []:
         return 0
     version, _ = current_definition(client)
-    outcomes = stored_outcomes(client, periods=periods)
+    outcomes = stored_outcomes(client, periods=periods, products=products)
     figures = with_dimensions(
-        outcomes, line_places(client, periods=periods), root_causes(client, periods=periods)
+        outcomes,
+        line_places(client, periods=periods, products=products),
+        root_causes(client, periods=periods),
     )
-    return _write_monthly(client, figures, definition_version=version, periods=periods)
+    return _write_monthly(
+        client, figures, definition_version=version, periods=periods, products=products
+    )
 
 
 def _write_monthly(
@@ -152,14 +160,18 @@ def _write_monthly(
     *,
     definition_version: int,
     periods: list[dt.date] | None = None,
+    products: list[int] | None = None,
 ) -> int:
-    """Replace a client's MonthlyOtif and MonthlyFailure rows (of `periods`, or all)."""
+    """Replace a client's MonthlyOtif and MonthlyFailure rows (of `periods` and `products`, or
+    all)."""
     monthly = monthly_figures(figures, client_id=client.pk, definition_version=definition_version)
     failures = monthly_failures(figures, client_id=client.pk)
     for model, frame in ((MonthlyOtif, monthly), (MonthlyFailure, failures)):
         rows = model.objects.filter(client=client)
         if periods is not None:
             rows = rows.filter(period__in=periods)
+        if products is not None:
+            rows = rows.filter(product_id__in=products)
         rows.delete()
         insert_frame(model._meta.db_table, frame)
     return monthly.height
@@ -467,8 +479,14 @@ def _review(root_cause: RootCause, user, status: str, comment: str) -> RootCause
 
 
 def _refresh_months_of(client: Client, line_ids: Iterable[int]) -> None:
-    periods = LineOutcome.objects.filter(line_id__in=list(line_ids), period__isnull=False)
-    refresh_monthly(client=client, periods=set(periods.values_list("period", flat=True)))
+    """Rebuild the monthly figures of the months and products of some lines."""
+    places = LineOutcome.objects.filter(line_id__in=list(line_ids), period__isnull=False)
+    pairs = set(places.values_list("period", "line__product_id"))
+    refresh_monthly(
+        client=client,
+        periods={period for period, _ in pairs},
+        products={product for _, product in pairs},
+    )
 
 
 def _username(user) -> str:
@@ -510,8 +528,9 @@ def closed_month(client: Client, period: dt.date) -> MonthClose | None:
 def close_month(*, client: Client, period: dt.date, user, note: str = "") -> MonthClose:
     """Freeze a client's figures of one finished month in a snapshot naming the definition.
 
-    The client's outcomes are first brought up to today (the close date is the month's as-of
-    date), then its live monthly rows are copied set-based into the snapshot tables.
+    The client's outcomes are first brought up to today when they are not already (the close
+    date is the month's as-of date), then its live monthly rows are copied set-based into the
+    snapshot tables.
     """
     _require_role(user, client, frozenset({CMO_ADMIN}), "close months")
     period = period.replace(day=1)
@@ -520,11 +539,16 @@ def close_month(*, client: Client, period: dt.date, user, note: str = "") -> Mon
         raise WorkflowError(f"{period:%B %Y} has not ended yet; a month is closed once it is over.")
     if closed_month(client, period) is not None:
         raise WorkflowError(f"{period:%B %Y} is already closed.")
-    refresh = refresh_outcomes(client=client, trigger="close", as_of=today)
+    version, _ = current_definition(client)
+    latest = OutcomeRefresh.objects.filter(client=client).order_by("-refreshed_at", "-id").first()
+    # Every change of data, definition or exclusion refreshes the outcomes, so a refresh as of
+    # today with the definition in force means they are current; otherwise bring them up to date.
+    if latest is None or latest.as_of != today or latest.definition_version != version:
+        version = refresh_outcomes(client=client, trigger="close", as_of=today).definition_version
     close = MonthClose(
         client=client,
         period=period,
-        definition_version=refresh.definition_version,
+        definition_version=version,
         as_of=today,
         closed_at=timezone.now(),
         closed_by=_username(user),
