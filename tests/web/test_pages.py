@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from django.test import Client as Browser
 
 from tower.performance.models import RootCause
 
@@ -308,3 +309,11 @@ def test_cmo_staff_cannot_approve_from_the_list(world, signed_in):
     answer = client.post("/lines/approve/", {"line": [str(world.acme_late.pk)], "query": ""})
     assert answer.status_code == 403
     assert RootCause.objects.get(line=world.acme_late).status == "proposed"
+
+
+def test_a_form_without_its_security_token_gets_a_readable_page(world, db):
+    browser = Browser(enforce_csrf_checks=True)
+    browser.force_login(world.acme_staff)
+    answer = browser.post(f"/lines/{world.acme_late.pk}/root-cause/", {"code": "MFG-PROCESS"})
+    assert answer.status_code == 403
+    assert "The form had expired" in answer.content.decode()

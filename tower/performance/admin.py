@@ -1,8 +1,12 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from tower.performance.models import (
     FunctionalArea,
+    KpiTarget,
     LineOutcome,
+    MonthClose,
+    MonthlyFailure,
     MonthlyOtif,
     OtifDefinitionVersion,
     OutcomeRefresh,
@@ -33,7 +37,7 @@ class RootCauseCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(RootCause)
-class RootCauseAdmin(admin.ModelAdmin):
+class RootCauseAdmin(SimpleHistoryAdmin):
     list_display = ["line", "client", "code", "status", "proposed_by", "reviewed_by"]
     list_filter = ["client", "status", "code__area"]
     list_select_related = ["line__order", "client", "code"]
@@ -90,3 +94,39 @@ class OutcomeRefreshAdmin(admin.ModelAdmin):
         "outcomes_written",
     ]
     list_filter = ["client", "trigger"]
+
+
+@admin.register(MonthlyFailure)
+class MonthlyFailureAdmin(admin.ModelAdmin):
+    list_display = ["period", "client", "site", "product", "area", "code", "status", "lines"]
+    list_filter = ["client", "area", "status"]
+    list_select_related = ["client", "site", "product", "area", "code"]
+
+
+@admin.register(MonthClose)
+class MonthCloseAdmin(SimpleHistoryAdmin):
+    """Read-only: closes and reopens go through the Month close page or `tower month`."""
+
+    list_display = [
+        "period",
+        "client",
+        "closed_at",
+        "closed_by",
+        "definition_version",
+        "reopened_at",
+    ]
+    list_filter = ["client"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(KpiTarget)
+class KpiTargetAdmin(SimpleHistoryAdmin):
+    """Agreement targets (kpis.md 7); every change is kept in the history."""
+
+    list_display = ["client", "kpi", "target", "direction", "tolerance"]
+    list_filter = ["client", "kpi"]
