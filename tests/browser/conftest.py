@@ -15,7 +15,11 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.conftest import make_user
+from tower.orders.models import OrderLine
+from tower.tenancy.models import Membership, Role
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling home, which floods a closed
@@ -135,3 +139,49 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "browser test artefacts")
         for path in _saved:
             terminalreporter.write_line(str(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# The data and sign-in the browser tests share.
+
+PASSWORD = "x-long-password"  # tests.conftest.make_user's
+DASHBOARD = "/?client=ACME&from=2026-03&to=2026-03"
+
+# Hand-checked with the default definition (due = committed date, no grace, no tolerance).
+# ACME, March 2026: 4 measured lines, A1 and A2 on time and in full, A3 four days late, A4 short
+# (45 of 60): gross = net = 2/4 = 50.0 %. Once the client approves CLI-ARTWORK (area Client, not
+# CMO-attributable) for A3, net counts it as met: 3/4 = 75.0 %; gross stays 50.0 %.
+# GLOBEX has lines (and failures) in the same month, which its competitor must never see.
+LINES = """
+client,order,line,product,site,ordered_qty,committed_date,status,delivered_date,delivered_qty,delivery_id
+ACME,PO-A1,1,AMX-500,EU1,100,2026-03-05,closed,2026-03-05,100,DA1
+ACME,PO-A2,1,IBU-200,EU1,50,2026-03-10,closed,2026-03-10,50,DA2
+ACME,PO-A3,1,AMX-500,EU1,80,2026-03-12,closed,2026-03-16,80,DA3
+ACME,PO-A4,1,IBU-200,EU1,60,2026-03-20,closed,2026-03-20,45,DA4
+GLOBEX,GX-1,1,GLX-100,EU1,10,2026-03-04,closed,2026-03-04,10,DG1
+GLOBEX,GX-2,1,GLX-100,EU1,20,2026-03-18,closed,2026-03-25,20,DG2
+GLOBEX,GX-3,1,GLX-200,EU1,30,2026-03-25,closed,2026-03-25,12,DG3
+"""
+MEASURED = 4
+GLOBEX_TRACES = re.compile(r"globex|GX-\d|GLX-\d", re.IGNORECASE)
+
+
+@pytest.fixture
+def march(acme, globex, write_csv, run_import):
+    report = run_import(write_csv(LINES), create_missing=True)
+    assert report.ok, report.errors
+    cmo = make_user("cmo.staff", acme, Role.CMO_STAFF)
+    Membership.objects.create(user=cmo, client=globex, role=Role.CMO_STAFF)
+    make_user("acme.approver", acme, Role.CLIENT_APPROVER)
+    return OrderLine.objects.get(order__number="GX-2")
+
+
+def sign_in(page: Page, username: str) -> None:
+    """Open the March dashboard signed out, sign in on the form, land back on it."""
+    page.goto(DASHBOARD)
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".usermenu")).to_contain_text(f"Signed in as {username}")
+    expect(page).to_have_url(re.compile(re.escape(DASHBOARD) + "$"))
