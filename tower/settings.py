@@ -10,6 +10,7 @@ Variables:
   DEBUG               1/0 [0]
   ALLOWED_HOSTS       comma-separated [127.0.0.1,localhost]
   TIME_ZONE           [UTC]
+  TOWER_HTTPS         1 behind an HTTPS proxy: secure cookies, redirect to HTTPS [0]
 """
 
 import os
@@ -143,6 +144,11 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# Behind HTTPS (a reverse proxy that sets X-Forwarded-Proto): cookies only over HTTPS.
+if envbool("TOWER_HTTPS"):
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
 
 LOGGING = {
     "version": 1,
