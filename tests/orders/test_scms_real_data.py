@@ -10,8 +10,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, make_user
 from tower.orders.models import Delivery, OrderLine
+from tower.tenancy.models import Client, Role
 
 SCMS = SHARED_DATA / "scms"
 
@@ -72,3 +73,20 @@ def test_scms_xlsx_holds_the_same_lines_as_the_csv(scms):
         stdout=out,
     )
     assert "created 0 lines, updated 0, 10324 unchanged; 0 deliveries written" in out.getvalue()
+
+
+@pytest.mark.slow
+def test_scms_on_the_web_dashboard_and_its_drill_down(scms, client):
+    # Given the client's approver, who lands on the twelve months ending with the last data
+    client.force_login(make_user("usaid", Client.objects.get(code="USAID"), Role.CLIENT_APPROVER))
+    page = client.get("/").content.decode()
+    assert "Jan 2015 – Dec 2015" in page  # not an empty year before today
+
+    # When the whole history is asked for, the cards give the README's figures
+    page = client.get("/?from=2006-01&to=2015-12").content.decode()
+    assert 'data-figure="gross-otif"' in page
+    assert "88.5 %" in page and "1,186" in page and "10,324 measured lines" in page
+
+    # And the failed lines behind the card are the 1,186 late lines
+    listing = client.get("/lines/?from=2006-01&to=2015-12&outcome=failed").content.decode()
+    assert "Page 1 of 24 · 1,186 lines" in listing
