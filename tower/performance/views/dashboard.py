@@ -160,14 +160,11 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
         }
         for client in figure_scope.clients
     ]
+    # An approver's to-do list: proposed causes of their clients, whatever the period.
+    approving = [c.pk for c in figure_scope.clients if role_for(user, c) == Role.CLIENT_APPROVER]
     awaiting = (
-        RootCause.objects.filter(
-            client__in=[
-                c.pk for c in figure_scope.clients if role_for(user, c) == Role.CLIENT_APPROVER
-            ],
-            status=RootCauseStatus.PROPOSED,
-        ).count()
-        if any(role_for(user, c) == Role.CLIENT_APPROVER for c in figure_scope.clients)
+        RootCause.objects.filter(client__in=approving, status=RootCauseStatus.PROPOSED).count()
+        if approving
         else 0
     )
     return {

@@ -158,9 +158,11 @@ def line_export(request, fmt: str):
         raise Http404("Lines download as csv or xlsx.")
     form = _line_filter_form(request.GET, request.user)
     if not form.is_valid():
-        return render(request, "performance/line_list.html", {"form": form}, status=400)
+        return render(request, "400.html", {"form_errors": form.errors}, status=400)
     rows, figure_scope = _filtered_lines(form)
-    internal = all(is_cmo_side(request.user, c) for c in figure_scope.clients)
+    internal = bool(figure_scope.clients) and all(
+        is_cmo_side(request.user, c) for c in figure_scope.clients
+    )
     frame = exports.lines_frame(rows, include_internal=internal)
     name = exports.file_name(figure_scope, fmt)
     return exports.response(frame, fmt, name)
