@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import re
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.conftest import make_user
@@ -143,6 +145,16 @@ def pytest_terminal_summary(terminalreporter):
 
 # ---------------------------------------------------------------------------------------------
 # The data and sign-in the browser tests share.
+
+
+@pytest.fixture(autouse=True)
+def root_cause_catalogue(transactional_db):
+    """The root-cause catalogue, loaded again by the migration's own code: the flush after each
+    transactional test empties every table, and pytest-django keeps a copy to restore only in
+    some test orders (serialized_rollback), so the browser tests do not rely on it."""
+    migration = import_module("tower.performance.migrations.0002_root_cause_catalogue")
+    migration.load(django_apps, None)
+
 
 PASSWORD = "x-long-password"  # tests.conftest.make_user's
 DASHBOARD = "/?client=ACME&from=2026-03&to=2026-03"

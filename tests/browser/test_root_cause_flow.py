@@ -12,11 +12,10 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DASHBOARD, GLOBEX_TRACES, MEASURED, sign_in
 
-# live_server needs committed data; serialized_rollback puts the migrations' root-cause catalogue
-# back for any later transactional test (the flush after this one empties every table).
+# live_server needs committed data (the catalogue is loaded again by conftest.py).
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
