@@ -14,6 +14,7 @@ Variables:
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -136,6 +137,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# The app serves static files from the package through the finders; STATIC_ROOT only exists
+# after `tower collectstatic`, so WhiteNoise's warning about it missing is noise.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "performance:dashboard"
