@@ -139,7 +139,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # The app serves static files from the package through the finders; STATIC_ROOT only exists
 # after `tower collectstatic`, so WhiteNoise's warning about it missing is noise.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "performance:dashboard"
