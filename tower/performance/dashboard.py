@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 
+from tower.engine.otif import DELAY_CLASSES
 from tower.engine.periods import add_months, month_range
 from tower.engine.sigma import dpmo, sigma_level
 from tower.engine.targets import DEFAULT_TOLERANCE, target_status
 from tower.performance.models import (
+    DELAY_COLUMNS,
     ClosedMonthlyFailure,
     ClosedMonthlyOtif,
     KpiDirection,
@@ -49,7 +51,8 @@ COUNTS = (
     "late_8_14",
     "late_over_14",
 )
-DELAY_COLUMNS = {"1-2": "late_1_2", "3-7": "late_3_7", "8-14": "late_8_14", ">14": "late_over_14"}
+# Delay class label -> MonthlyFigures column.
+DELAY_COLUMN_OF = dict(zip(DELAY_CLASSES, DELAY_COLUMNS, strict=True))
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,14 @@ class Totals:
     """Summed monthly counts (line grain) and the percentages derived from them."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+
+    @classmethod
+    def of(cls, rows: Iterable[dict]) -> Totals:
+        """The totals of monthly rows (dicts holding the COUNTS columns)."""
+        totals = cls()
+        for row in rows:
+            totals.add(row)
+        return totals
 
     def add(self, row: dict) -> None:
         for name in COUNTS:

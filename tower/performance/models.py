@@ -132,6 +132,10 @@ class LineOutcome(models.Model):
         ]
 
 
+# MonthlyFigures' columns for the late lines of each delay class, in DELAY_CLASSES order.
+DELAY_COLUMNS = ("late_1_2", "late_3_7", "late_8_14", "late_over_14")
+
+
 class MonthlyFigures(models.Model):
     """Monthly figures per client x site x product (the columns shared by live and closed rows).
 

@@ -248,13 +248,16 @@ def figures_frame(clients: Iterable[Client], as_of: dt.date | None = None) -> pl
     return pl.concat(frames, how="vertical_relaxed").with_columns(label.alias("definition"))
 
 
+def latest_refresh(client: Client) -> OutcomeRefresh | None:
+    """The client's last evaluation: how current its stored outcomes are."""
+    return OutcomeRefresh.objects.filter(client=client).order_by("-refreshed_at", "-id").first()
+
+
 def stored_as_of(clients: Iterable[Client]) -> dt.date | None:
     """The as-of date of the stored outcomes: the oldest latest refresh among the clients."""
     dates = []
     for client in clients:
-        latest = (
-            OutcomeRefresh.objects.filter(client=client).order_by("-refreshed_at", "-id").first()
-        )
+        latest = latest_refresh(client)
         if latest is not None:
             dates.append(latest.as_of)
     return min(dates) if dates else None

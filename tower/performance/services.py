@@ -23,6 +23,7 @@ from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS, OUTCOME_SCHEMA
 from tower.engine.periods import add_months
 from tower.orders.models import OrderLine
 from tower.performance.models import (
+    DELAY_COLUMNS,
     ClosedMonthlyFailure,
     ClosedMonthlyOtif,
     LineOutcome,
@@ -38,6 +39,7 @@ from tower.performance.models import (
 from tower.performance.queries import (
     current_definition,
     engine_inputs,
+    latest_refresh,
     line_places,
     root_causes,
     stored_outcomes,
@@ -50,9 +52,6 @@ from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, role_for
 STORED_OUTCOME_COLUMNS = [
     c for c in OUTCOME_SCHEMA if c not in ("order_key", "ordered_qty", "line_value")
 ]
-
-# MonthlyOtif's columns for the late lines of each delay class, in DELAY_CLASSES order.
-DELAY_COLUMNS = ("late_1_2", "late_3_7", "late_8_14", "late_over_14")
 
 
 @dataclass(frozen=True)
@@ -540,7 +539,7 @@ def close_month(*, client: Client, period: dt.date, user, note: str = "") -> Mon
     if closed_month(client, period) is not None:
         raise WorkflowError(f"{period:%B %Y} is already closed.")
     version, _ = current_definition(client)
-    latest = OutcomeRefresh.objects.filter(client=client).order_by("-refreshed_at", "-id").first()
+    latest = latest_refresh(client)
     # Every change of data, definition or exclusion refreshes the outcomes, so a refresh as of
     # today with the definition in force means they are current; otherwise bring them up to date.
     if latest is None or latest.as_of != today or latest.definition_version != version:

@@ -105,15 +105,13 @@ def close_detail(request, pk: int):
     figure_scope = FigureScope(
         clients=(month_close.client,), start=month_close.period, end=month_close.period
     )
-    snapshot = Totals()
-    for row in ClosedMonthlyOtif.objects.filter(close=month_close).values(*COUNTS):
-        snapshot.add(row)
+    snapshot = Totals.of(ClosedMonthlyOtif.objects.filter(close=month_close).values(*COUNTS))
     # The live figures of the month, as if it were open (the dashboard shows the snapshot).
-    live = Totals()
-    for row in MonthlyOtif.objects.filter(
-        client=month_close.client, period=month_close.period
-    ).values(*COUNTS):
-        live.add(row)
+    live = Totals.of(
+        MonthlyOtif.objects.filter(client=month_close.client, period=month_close.period).values(
+            *COUNTS
+        )
+    )
     context = {
         "close": month_close,
         "snapshot": snapshot,

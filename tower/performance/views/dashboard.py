@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from tower.engine.periods import month_range
 from tower.performance.dashboard import (
-    DELAY_COLUMNS,
+    DELAY_COLUMN_OF,
     FigureScope,
     Totals,
     client_totals,
@@ -75,10 +75,7 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
     targets = otif_targets(figure_scope.clients)
     trend_start, trend_end = trend_window(figure_scope.end)
     months = monthly_totals(figure_scope, min(figure_scope.start, trend_start), figure_scope.end)
-    period = Totals()
-    for month in figure_scope.months:
-        if month in months:
-            period.add(months[month].counts)
+    period = Totals.of(months[m].counts for m in figure_scope.months if m in months)
     net_target = common_target(targets, "otif_net")
     gross_target = common_target(targets, "otif_gross")
 
@@ -103,7 +100,7 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
 
     delay = [
         (label, period.counts[column], lines_url(figure_scope, outcome="late", delay=label))
-        for label, column in DELAY_COLUMNS.items()
+        for label, column in DELAY_COLUMN_OF.items()
     ]
     fail_rows = failures(figure_scope)
     areas = {a.code: a for a in FunctionalArea.objects.all()}
