@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "tower.masterdata",
     "tower.orders",
     "tower.performance",
+    "tower.quality",
+    "tower.scorecards",
     "tower.demo",
 ]
 

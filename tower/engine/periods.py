@@ -1,9 +1,10 @@
-"""Reading periods and dates typed by people: YYYY-MM months and ISO dates."""
+"""Reading periods and dates typed by people: YYYY-MM months, 2026Q3 quarters and ISO dates."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -38,3 +39,71 @@ def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
         months.append(month)
         month = add_months(month, 1)
     return months
+
+
+_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period of the scorecard: a calendar quarter or a month."""
+
+    kind: str  # "quarter" or "month"
+    start: dt.date  # first day
+    end: dt.date  # last day
+
+    @property
+    def key(self) -> str:
+        """'2026Q3' or '2026-07': how the period is written in URLs, files and the CLI."""
+        if self.kind == "quarter":
+            return f"{self.start.year}Q{(self.start.month - 1) // 3 + 1}"
+        return f"{self.start:%Y-%m}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "quarter":
+            return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
+        return f"{self.start:%B %Y}"
+
+    @property
+    def months(self) -> list[dt.date]:
+        return month_range(self.start, self.end)
+
+    def shifted(self, count: int) -> Period:
+        """The period `count` periods of the same kind after (or before) this one."""
+        step = 3 if self.kind == "quarter" else 1
+        return _period(self.kind, add_months(self.start, count * step))
+
+    def previous(self, count: int) -> list[Period]:
+        """The `count` periods before this one, oldest first."""
+        return [self.shifted(-n) for n in range(count, 0, -1)]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def _period(kind: str, start: dt.date) -> Period:
+    months = 3 if kind == "quarter" else 1
+    return Period(kind, start, add_months(start, months) - dt.timedelta(days=1))
+
+
+def quarter_of(day: dt.date) -> Period:
+    return _period("quarter", dt.date(day.year, (day.month - 1) // 3 * 3 + 1, 1))
+
+
+def month_of(day: dt.date) -> Period:
+    return _period("month", day.replace(day=1))
+
+
+def parse_period(text: str) -> Period:
+    """'2026Q3' (also '2026-Q3', '2026 q3') is a quarter, '2026-07' a month; ValueError otherwise."""
+    text = text.strip()
+    match = _QUARTER.match(text)
+    if match:
+        return _period("quarter", dt.date(int(match.group(1)), int(match.group(2)) * 3 - 2, 1))
+    try:
+        return _period("month", parse_month(text))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a period: write a quarter as 2026Q3 or a month as 2026-07"
+        ) from None

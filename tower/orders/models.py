@@ -62,6 +62,9 @@ class OrderLine(models.Model):
     requested_date = models.DateField(null=True, blank=True)
     first_committed_date = models.DateField(null=True, blank=True)
     committed_date = models.DateField(null=True, blank=True)
+    planned_ship_date = models.DateField(
+        null=True, blank=True, help_text="When the CMO planned to ship (ship-on-planned-date KPI)"
+    )
     status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.OPEN)
     manual_exclusion = models.TextField(
         null=True, blank=True, help_text="Reason this line is left out of OTIF by hand (audited)"

@@ -3,6 +3,7 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from tower.engine.kpi_catalogue import KPIS
 from tower.masterdata.models import Product, Site
 from tower.orders.models import OrderLine
 from tower.tenancy.models import Client
@@ -287,12 +288,12 @@ class KpiDirection(models.TextChoices):
 class KpiTarget(models.Model):
     """An agreement target for one KPI of a client (kpis.md 7), audited.
 
-    Green when the target is met, amber within `tolerance` points of it, red otherwise.
+    Green when the target is met, amber within `tolerance` (in the KPI's unit) of it, red
+    otherwise. A KPI without a row uses the catalogue's default target.
     """
 
-    class Kpi(models.TextChoices):
-        OTIF_NET = "otif_net", "Net OTIF %"
-        OTIF_GROSS = "otif_gross", "Gross OTIF %"
+    # Every scorecard KPI (tower.engine.kpi_catalogue): OTIF_NET = "otif_net", "Net OTIF", ...
+    Kpi = models.TextChoices("Kpi", [(k.code.upper(), (k.code, k.name)) for k in KPIS])
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="kpi_targets")
     kpi = models.CharField(max_length=40, choices=Kpi.choices)
@@ -300,7 +301,9 @@ class KpiTarget(models.Model):
     direction = models.CharField(
         max_length=6, choices=KpiDirection.choices, default=KpiDirection.HIGHER
     )
-    tolerance = models.FloatField(default=5.0, help_text="Amber band, in points")
+    tolerance = models.FloatField(
+        default=5.0, help_text="Amber band, in the KPI's unit (points for a percentage)"
+    )
 
     history = HistoricalRecords()
 

@@ -45,6 +45,7 @@ from tower.performance.queries import (
     stored_outcomes,
     with_dimensions,
 )
+from tower.performance.signals import outcomes_changed
 from tower.tenancy.models import Client, Role
 from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, role_for
 
@@ -124,6 +125,7 @@ def refresh_outcomes(
         lines=outcomes.height,
         outcomes_written=written,
     )
+    outcomes_changed.send(sender=RefreshResult, client=client)
     return RefreshResult(client.code, as_of, version, outcomes.height, written, monthly_rows)
 
 
@@ -281,12 +283,12 @@ class NotAllowed(WorkflowError):
     """The user's role does not allow the step (the web app answers 403)."""
 
 
-def _require_role(user, client: Client, allowed: frozenset[str], action: str) -> None:
+def require_role(user, client: Client, allowed: frozenset[str], action: str) -> None:
     if role_for(user, client) not in allowed:
         raise NotAllowed(f"Your role does not allow you to {action} for this client.")
 
 
-def _audit_as(instance, user, reason: str = "") -> None:
+def audit_as(instance, user, reason: str = "") -> None:
     """Name the acting user and the reason on the history record the next save() writes."""
     if isinstance(user, get_user_model()):
         instance._history_user = user
@@ -352,7 +354,7 @@ def propose_root_causes(
     Every line must be a failed line of `client`; lines whose cause the client has already
     approved are left as they are and counted. Each change is recorded in the history.
     """
-    _require_role(user, client, CMO_ROLES, "propose root causes")
+    require_role(user, client, CMO_ROLES, "propose root causes")
     rc_code = _active_code(code)
     ids = set(line_ids)
     owned = set(OrderLine.objects.filter(client=client, pk__in=ids).values_list("pk", flat=True))
@@ -435,7 +437,7 @@ def approve_root_causes(*, client: Client, line_ids: Iterable[int], user, commen
     Lines whose cause is not (or no longer) proposed are left as they are; returns how many were
     approved. Disputes stay one at a time: each needs its own reason.
     """
-    _require_role(user, client, frozenset({Role.CLIENT_APPROVER}), "approve root causes")
+    require_role(user, client, frozenset({Role.CLIENT_APPROVER}), "approve root causes")
     causes = list(
         RootCause.objects.select_for_update().filter(
             client=client, line_id__in=list(line_ids), status=RootCauseStatus.PROPOSED
@@ -460,7 +462,7 @@ def approve_root_causes(*, client: Client, line_ids: Iterable[int], user, commen
 
 def _review(root_cause: RootCause, user, status: str, comment: str) -> RootCause:
     verb = "approve" if status == RootCauseStatus.APPROVED else "dispute"
-    _require_role(user, root_cause.client, frozenset({Role.CLIENT_APPROVER}), f"{verb} root causes")
+    require_role(user, root_cause.client, frozenset({Role.CLIENT_APPROVER}), f"{verb} root causes")
     locked = RootCause.objects.select_for_update().get(pk=root_cause.pk)
     if locked.status != RootCauseStatus.PROPOSED:
         raise WorkflowError(
@@ -471,7 +473,7 @@ def _review(root_cause: RootCause, user, status: str, comment: str) -> RootCause
     locked.reviewed_by = _username(user)
     locked.reviewed_at = timezone.now()
     locked.review_comment = comment.strip()
-    _audit_as(locked, user, f"{verb}d")
+    audit_as(locked, user, f"{verb}d")
     locked.save()
     _refresh_months_of(locked.client, {locked.line_id})
     return locked
@@ -486,6 +488,7 @@ def _refresh_months_of(client: Client, line_ids: Iterable[int]) -> None:
         periods={period for period, _ in pairs},
         products={product for _, product in pairs},
     )
+    outcomes_changed.send(sender=RootCause, client=client)
 
 
 def _username(user) -> str:
@@ -502,14 +505,14 @@ def set_line_exclusion(*, line: OrderLine, reason: str | None, user) -> OrderLin
 
     CMO admins only; the change is audited and the client's outcomes are recomputed.
     """
-    _require_role(user, line.client, frozenset({CMO_ADMIN}), "exclude lines")
+    require_role(user, line.client, frozenset({CMO_ADMIN}), "exclude lines")
     reason = reason.strip() if reason is not None else None
     if reason == "":
         raise WorkflowError("Give the reason for excluding this line; it is kept and shown.")
     if line.manual_exclusion == reason:
         return line
     line.manual_exclusion = reason
-    _audit_as(line, user, "excluded" if reason else "included again")
+    audit_as(line, user, "excluded" if reason else "included again")
     line.save(update_fields=["manual_exclusion"])
     refresh_outcomes(client=line.client, trigger="exclusion")
     return line
@@ -531,7 +534,7 @@ def close_month(*, client: Client, period: dt.date, user, note: str = "") -> Mon
     date is the month's as-of date), then its live monthly rows are copied set-based into the
     snapshot tables.
     """
-    _require_role(user, client, frozenset({CMO_ADMIN}), "close months")
+    require_role(user, client, frozenset({CMO_ADMIN}), "close months")
     period = period.replace(day=1)
     today = timezone.localdate()
     if add_months(period, 1) > today:
@@ -553,7 +556,7 @@ def close_month(*, client: Client, period: dt.date, user, note: str = "") -> Mon
         closed_by=_username(user),
         note=note.strip(),
     )
-    _audit_as(close, user, "closed")
+    audit_as(close, user, "closed")
     close.save()
     for live, frozen in ((MonthlyOtif, ClosedMonthlyOtif), (MonthlyFailure, ClosedMonthlyFailure)):
         _copy_rows(live, frozen, close)
@@ -578,7 +581,7 @@ def _copy_rows(live, frozen, close: MonthClose) -> None:
 @transaction.atomic
 def reopen_month(*, close: MonthClose, user, reason: str) -> MonthClose:
     """Reopen a closed month: its live figures count again. The snapshot is kept with the close."""
-    _require_role(user, close.client, frozenset({CMO_ADMIN}), "reopen months")
+    require_role(user, close.client, frozenset({CMO_ADMIN}), "reopen months")
     if not reason.strip():
         raise WorkflowError("Give the reason for reopening the month; it is kept in the history.")
     locked = MonthClose.objects.select_for_update().get(pk=close.pk)
@@ -587,6 +590,6 @@ def reopen_month(*, close: MonthClose, user, reason: str) -> MonthClose:
     locked.reopened_at = timezone.now()
     locked.reopened_by = _username(user)
     locked.reopen_reason = reason.strip()
-    _audit_as(locked, user, "reopened")
+    audit_as(locked, user, "reopened")
     locked.save()
     return locked

@@ -1,0 +1,204 @@
+"""The scorecard's KPIs (kpis.md 2, 4 and 5) as data: name, unit, direction and default target.
+
+One list, read by the agreement targets (performance.KpiTarget), the scorecard service, its
+exports and the dashboard's functional-area KPIs, so a KPI is named the same everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Kpi(NamedTuple):
+    code: str
+    name: str
+    group: str
+    unit: str  # "%", "per 100 batches", "events", "days", "of 5"
+    higher_is_better: bool
+    default_target: float
+    default_tolerance: float  # the amber band, in the KPI's unit
+    definition: str
+    area: str | None = None  # the functional area (level 3 of the cascade) it measures
+
+
+DELIVERY = "Delivery"
+STOCK_OUTS = "Customer stock-outs"
+OPERATIONS = "Operations"
+QUALITY = "Quality"
+SATISFACTION = "Satisfaction"
+GROUPS = (DELIVERY, STOCK_OUTS, OPERATIONS, QUALITY, SATISFACTION)
+
+KPIS = (
+    Kpi(
+        "otif_net",
+        "Net OTIF",
+        DELIVERY,
+        "%",
+        True,
+        95.0,
+        5.0,
+        "Order lines on time and in full, counting failures with an approved root cause outside "
+        "the CMO as met (line grain)",
+    ),
+    Kpi(
+        "otif_gross",
+        "Gross OTIF",
+        DELIVERY,
+        "%",
+        True,
+        95.0,
+        5.0,
+        "Order lines on time and in full, every failure counted (line grain)",
+    ),
+    Kpi(
+        "on_time",
+        "On-time delivery",
+        DELIVERY,
+        "%",
+        True,
+        95.0,
+        5.0,
+        "Order lines delivered on time (line grain)",
+    ),
+    Kpi(
+        "ship_on_time",
+        "Ship on planned date",
+        DELIVERY,
+        "%",
+        True,
+        95.0,
+        5.0,
+        "Deliveries shipped on or before the line's planned ship date / deliveries shipped",
+        "shipping",
+    ),
+    Kpi(
+        "oos_events",
+        "Stock-outs caused by the CMO",
+        STOCK_OUTS,
+        "events",
+        False,
+        0.0,
+        1.0,
+        "Client stock-outs starting in the period with a failed, CMO-attributable line of the "
+        "product due within the look-back before them",
+    ),
+    Kpi(
+        "oos_days",
+        "Stock-out days caused by the CMO",
+        STOCK_OUTS,
+        "days",
+        False,
+        0.0,
+        14.0,
+        "Days within the period that CMO-caused stock-outs lasted (an open one until today)",
+    ),
+    Kpi(
+        "oos_share",
+        "Share of stock-outs caused by the CMO",
+        STOCK_OUTS,
+        "%",
+        False,
+        0.0,
+        25.0,
+        "CMO-caused stock-outs / all stock-outs starting in the period",
+    ),
+    Kpi(
+        "schedule_adherence",
+        "Schedule adherence",
+        OPERATIONS,
+        "%",
+        True,
+        90.0,
+        5.0,
+        "Per product and week: sum(plan - |plan - released|) / sum(plan); over- and "
+        "under-production both penalise",
+        "planning",
+    ),
+    Kpi(
+        "material_readiness",
+        "Material readiness",
+        OPERATIONS,
+        "%",
+        True,
+        95.0,
+        5.0,
+        "Batches whose materials were ready by the planned start / batches started",
+        "materials",
+    ),
+    Kpi(
+        "qc_release_on_time",
+        "QC release on time",
+        OPERATIONS,
+        "%",
+        True,
+        90.0,
+        5.0,
+        "Batches released on or before the planned release date / batches released",
+        "quality",
+    ),
+    Kpi(
+        "incident_rate",
+        "Incident rate",
+        QUALITY,
+        "per 100 batches",
+        False,
+        10.0,
+        5.0,
+        "Deviations opened per 100 batches completed in the period (by severity)",
+    ),
+    Kpi(
+        "right_first_time",
+        "Right first time",
+        QUALITY,
+        "%",
+        True,
+        90.0,
+        5.0,
+        "Batches completed with no deviation and no rework / batches completed",
+        "manufacturing",
+    ),
+    Kpi(
+        "lot_acceptance",
+        "Lot acceptance rate",
+        QUALITY,
+        "%",
+        True,
+        98.0,
+        2.0,
+        "Lots released / lots dispositioned (released + rejected)",
+    ),
+    Kpi(
+        "yield",
+        "Yield",
+        QUALITY,
+        "%",
+        True,
+        95.0,
+        3.0,
+        "Mean of actual / theoretical output per batch completed",
+    ),
+    Kpi(
+        "capa_on_time",
+        "CAPA on time",
+        QUALITY,
+        "%",
+        True,
+        90.0,
+        5.0,
+        "Corrective actions closed by their due date / corrective actions due in the period",
+    ),
+    Kpi(
+        "satisfaction",
+        "Customer satisfaction",
+        SATISFACTION,
+        "of 5",
+        True,
+        4.0,
+        0.5,
+        "Mean of the client's survey ratings (1 to 5) for the quarter",
+    ),
+)
+
+KPI_BY_CODE = {k.code: k for k in KPIS}
+# The operational KPI of each functional area (level 3 of the cascade, kpis.md 2).
+AREA_KPIS = {k.area: k for k in KPIS if k.area}

@@ -1,0 +1,288 @@
+"""Writes for the scorecard: stock-outs, surveys, agreement terms, commentary and actions.
+
+Keyword-only functions taking the acting user; the web pages, the CLI and the demo call them.
+A role that may not take a step gets NotAllowed (the page answers 403), a step that cannot be
+taken gets WorkflowError with the reason in the user's words. Every change is audited
+(django-simple-history: who, when, before and after).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from tower.engine.kpi_catalogue import KPI_BY_CODE
+from tower.engine.periods import Period
+from tower.masterdata.models import Product
+from tower.performance.models import KpiDirection, KpiTarget
+from tower.performance.services import NotAllowed, WorkflowError, audit_as, require_role
+from tower.scorecards.attribution import attribute_stock_outs
+from tower.scorecards.models import (
+    AgreedAction,
+    Agreement,
+    KpiComment,
+    PenaltyTerm,
+    StockOutEvent,
+    SurveyResponse,
+)
+from tower.tenancy.models import CLIENT_ROLES, Client
+from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES
+
+__all__ = ["NotAllowed", "WorkflowError"]
+
+ADMIN_ONLY = frozenset({CMO_ADMIN})
+STOCK_OUT_REPORTERS = frozenset(CLIENT_ROLES | CMO_ROLES)
+
+
+# --- customer stock-outs (kpis.md 5) -------------------------------------------------------------
+
+
+@transaction.atomic
+def report_stock_out(
+    *,
+    client: Client,
+    product: Product,
+    location: str,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    note: str = "",
+    user,
+) -> StockOutEvent:
+    """Record a stock-out the client reports, and link it to the lines that caused it, if any."""
+    require_role(user, client, STOCK_OUT_REPORTERS, "report stock-outs")
+    if product.client_id != client.pk:
+        raise WorkflowError("That product is not one of this client's products.")
+    location = location.strip()
+    if not location:
+        raise WorkflowError("Name the market or warehouse that ran out of stock.")
+    _check_dates(start_date, end_date)
+    if StockOutEvent.objects.filter(
+        client=client, product=product, location=location, start_date=start_date
+    ).exists():
+        raise WorkflowError(
+            f"A stock-out of {product.code} in {location} starting {start_date:%d %b %Y} "
+            "is already recorded."
+        )
+    event = StockOutEvent(
+        client=client,
+        product=product,
+        location=location,
+        start_date=start_date,
+        end_date=end_date,
+        note=note.strip(),
+        source=StockOutEvent.Source.REPORTED,
+        reported_by=user if getattr(user, "pk", None) else None,
+    )
+    audit_as(event, user, "reported")
+    event.save()
+    attribute_stock_outs(client=client, events=[event.pk])
+    event.refresh_from_db()
+    return event
+
+
+@transaction.atomic
+def end_stock_out(*, event: StockOutEvent, end_date: dt.date, user) -> StockOutEvent:
+    """Record the day the product was back in stock."""
+    require_role(user, event.client, STOCK_OUT_REPORTERS, "update stock-outs")
+    _check_dates(event.start_date, end_date)
+    event.end_date = end_date
+    audit_as(event, user, "ended")
+    event.save(update_fields=["end_date"])
+    return event
+
+
+def _check_dates(start: dt.date, end: dt.date | None) -> None:
+    today = timezone.localdate()
+    if start > today:
+        raise WorkflowError("A stock-out cannot start in the future.")
+    if end is not None and end < start:
+        raise WorkflowError("The stock-out cannot end before it started.")
+    if end is not None and end > today:
+        raise WorkflowError("The end date is in the future: leave it empty while it lasts.")
+
+
+# --- the quarterly survey --------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_survey(
+    *, client: Client, period: Period, ratings: dict[str, int], comment: str = "", user
+) -> SurveyResponse:
+    """A client user's survey for a quarter; submitting again replaces their earlier answers."""
+    require_role(user, client, CLIENT_ROLES, "answer the satisfaction survey")
+    if period.kind != "quarter":
+        raise WorkflowError("The satisfaction survey is quarterly: choose a quarter.")
+    if period.start > timezone.localdate():
+        raise WorkflowError(f"{period.label} has not started yet.")
+    missing = [q for q in SurveyResponse.QUESTIONS if q not in ratings]
+    if missing:
+        names = ", ".join(SurveyResponse.QUESTIONS[q] for q in missing)
+        raise WorkflowError(f"Rate every question (missing: {names}).")
+    for question, rating in ratings.items():
+        if question not in SurveyResponse.QUESTIONS:
+            raise WorkflowError(f"Unknown survey question: {question}.")
+        if not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise WorkflowError(f"{SurveyResponse.QUESTIONS[question]}: give a rating from 1 to 5.")
+    response = SurveyResponse.objects.filter(client=client, period=period.key, user=user).first()
+    response = response or SurveyResponse(client=client, period=period.key, user=user)
+    for question, rating in ratings.items():
+        setattr(response, question, rating)
+    response.comment = comment.strip()
+    audit_as(response, user)
+    response.save()
+    return response
+
+
+# --- agreement terms (kpis.md 6 and 7), CMO admins only ----------------------------------------
+
+
+@transaction.atomic
+def set_kpi_target(
+    *,
+    client: Client,
+    kpi: str,
+    target: float,
+    tolerance: float,
+    user,
+    higher_is_better: bool | None = None,
+    reason: str = "",
+) -> KpiTarget:
+    """Set the agreement target of one KPI; the direction defaults to the KPI's natural one."""
+    require_role(user, client, ADMIN_ONLY, "change agreement targets")
+    spec = KPI_BY_CODE.get(kpi)
+    if spec is None:
+        raise WorkflowError(f"Unknown KPI {kpi!r}.")
+    if tolerance < 0:
+        raise WorkflowError("The amber band cannot be negative.")
+    higher = spec.higher_is_better if higher_is_better is None else higher_is_better
+    direction = KpiDirection.HIGHER if higher else KpiDirection.LOWER
+    row = KpiTarget.objects.filter(client=client, kpi=kpi).first() or KpiTarget(
+        client=client, kpi=kpi
+    )
+    if row.pk and (row.target, row.tolerance, row.direction) == (target, tolerance, direction):
+        return row
+    row.target, row.tolerance, row.direction = target, tolerance, direction
+    audit_as(row, user, reason)
+    row.save()
+    return row
+
+
+def agreement_of(client: Client) -> Agreement:
+    """The client's agreement terms; defaults (not saved) when none were set."""
+    return Agreement.objects.filter(client=client).first() or Agreement(client=client)
+
+
+@transaction.atomic
+def set_agreement(*, client: Client, oos_lookback_days: int, currency: str, user) -> Agreement:
+    require_role(user, client, ADMIN_ONLY, "change agreement terms")
+    if not 1 <= oos_lookback_days <= 365:
+        raise WorkflowError("The stock-out look-back must be between 1 and 365 days.")
+    currency = currency.strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise WorkflowError("Write the currency as a three-letter code, e.g. EUR.")
+    agreement = agreement_of(client)
+    lookback_changed = agreement.oos_lookback_days != oos_lookback_days
+    agreement.oos_lookback_days, agreement.currency = oos_lookback_days, currency
+    audit_as(agreement, user)
+    agreement.save()
+    if lookback_changed:
+        attribute_stock_outs(client=client)
+    return agreement
+
+
+@transaction.atomic
+def add_penalty_term(
+    *, client: Client, kind: str, rate: float, description: str = "", user
+) -> PenaltyTerm:
+    require_role(user, client, ADMIN_ONLY, "change penalty terms")
+    if kind not in PenaltyTerm.Kind.values:
+        raise WorkflowError(f"Unknown penalty kind {kind!r}.")
+    if rate <= 0:
+        raise WorkflowError("The penalty rate must be more than zero.")
+    if kind == PenaltyTerm.Kind.LINE_VALUE_PCT and rate > 100:
+        raise WorkflowError("A percentage of the line value cannot exceed 100.")
+    term = PenaltyTerm(client=client, kind=kind, rate=rate, description=description.strip())
+    audit_as(term, user, "added")
+    term.save()
+    return term
+
+
+@transaction.atomic
+def remove_penalty_term(*, term: PenaltyTerm, user) -> None:
+    require_role(user, term.client, ADMIN_ONLY, "change penalty terms")
+    audit_as(term, user, "removed")
+    term.delete()
+
+
+# --- commentary and agreed actions (the CMO's side of the review) -----------------------------
+
+
+@transaction.atomic
+def set_kpi_comment(
+    *, client: Client, period: Period, kpi: str, text: str, user
+) -> KpiComment | None:
+    """The CMO's commentary on a KPI for a period; an empty text removes it."""
+    require_role(user, client, CMO_ROLES, "comment on the scorecard")
+    if kpi not in KPI_BY_CODE:
+        raise WorkflowError(f"Unknown KPI {kpi!r}.")
+    text = text.strip()
+    comment = KpiComment.objects.filter(client=client, period=period.key, kpi=kpi).first()
+    if not text:
+        if comment is not None:
+            audit_as(comment, user, "removed")
+            comment.delete()
+        return None
+    comment = comment or KpiComment(client=client, period=period.key, kpi=kpi)
+    if comment.pk and comment.text == text:
+        return comment
+    comment.text = text
+    comment.author = user if getattr(user, "pk", None) else None
+    audit_as(comment, user)
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def add_action(
+    *,
+    client: Client,
+    period: Period,
+    title: str,
+    owner: str,
+    due_date: dt.date | None = None,
+    kpi: str = "",
+    user,
+) -> AgreedAction:
+    require_role(user, client, CMO_ROLES, "record agreed actions")
+    title, owner = title.strip(), owner.strip()
+    if not title or not owner:
+        raise WorkflowError("An agreed action needs what is to be done and who does it.")
+    if kpi and kpi not in KPI_BY_CODE:
+        raise WorkflowError(f"Unknown KPI {kpi!r}.")
+    action = AgreedAction(
+        client=client,
+        period=period.key,
+        title=title,
+        owner=owner,
+        due_date=due_date,
+        kpi=kpi,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    audit_as(action, user, "agreed")
+    action.save()
+    return action
+
+
+@transaction.atomic
+def set_action_status(*, action: AgreedAction, status: str, user, note: str = "") -> AgreedAction:
+    require_role(user, action.client, CMO_ROLES, "update agreed actions")
+    if status not in AgreedAction.Status.values:
+        raise WorkflowError(f"Unknown status {status!r}.")
+    if action.status == status:
+        return action
+    action.status = status
+    audit_as(action, user, note or f"marked {status}")
+    action.save(update_fields=["status"])
+    return action
