@@ -56,6 +56,41 @@ class KpiResult:
     def unit(self) -> str:
         return self.kpi.unit
 
+    @property
+    def display(self) -> str:
+        """The value as every page and export prints it: "96.4 %", "2 events", "no data"."""
+        return format_value(self.value, self.kpi.unit)
+
+    @property
+    def target_display(self) -> str:
+        sign = "≥" if self.kpi.higher_is_better else "≤"
+        return f"{sign} {format_value(self.target, self.kpi.unit)}"
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "group": self.kpi.group,
+            "unit": self.unit,
+            "value": _rounded(self.value),
+            "display": self.display,
+            "numerator": _rounded(self.numerator),
+            "denominator": _rounded(self.denominator),
+            "basis": self.basis,
+            "target": self.target,
+            "higher_is_better": self.kpi.higher_is_better,
+            "tolerance": self.tolerance,
+            "target_is_default": self.target_is_default,
+            "status": self.status,
+            "trend": [
+                {"period": p.period, "label": p.label, "value": _rounded(p.value)}
+                for p in self.trend
+            ],
+            "breakdown": {k: _rounded(v) for k, v in self.breakdown.items()},
+            "comment": self.comment,
+            "definition": self.kpi.definition,
+        }
+
 
 @dataclass(frozen=True)
 class SurveySummary:
@@ -119,7 +154,79 @@ class Scorecard:
 
     def to_dict(self) -> dict:
         """Everything the JSON export writes: plain numbers, texts and ISO dates."""
-        raise NotImplementedError  # implemented with the service
+        return {
+            "client": {"code": self.client.code, "name": self.client.name},
+            "period": {
+                "key": self.period.key,
+                "label": self.period.label,
+                "kind": self.period.kind,
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+            },
+            "as_of": self.as_of.isoformat(),
+            "kpis": [k.to_dict() for k in self.kpis],
+            "survey": {
+                "responses": self.survey.responses,
+                "means": {q: _rounded(v) for q, v in self.survey.means.items()},
+                "mean": _rounded(self.survey.mean),
+                "comments": list(self.survey.comments),
+            },
+            "actions": [
+                {
+                    "title": a.title,
+                    "owner": a.owner,
+                    "due_date": a.due_date.isoformat() if a.due_date else None,
+                    "status": a.status,
+                    "kpi": a.kpi,
+                    "period": a.period,
+                }
+                for a in self.actions
+            ],
+            "stock_outs": [
+                {
+                    "product": s.product,
+                    "location": s.location,
+                    "start_date": s.start_date.isoformat(),
+                    "end_date": s.end_date.isoformat() if s.end_date else None,
+                    "days_in_period": s.days_in_period,
+                    "cmo_caused": s.cmo_caused,
+                    "linked_lines": s.linked_lines,
+                    "source": s.source,
+                }
+                for s in self.stock_outs
+            ],
+            "penalties": [
+                {
+                    "term": p.term,
+                    "kind": p.kind,
+                    "amount": round(p.amount, 2),
+                    "currency": p.currency,
+                    "basis": p.basis,
+                }
+                for p in self.penalties
+            ],
+        }
+
+
+DECIMALS = 1  # values are printed and exported to one decimal (a mean rating to two)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """How a KPI value is written everywhere (page, PDF, deck, XLSX): one rule, one place."""
+    if value is None:
+        return "no data"
+    if unit == "%":
+        return f"{value:.1f} %"
+    if unit == "of 5":
+        return f"{value:.2f} of 5"
+    if unit in ("events", "days"):
+        count = round(value)
+        return f"{count} {unit if count != 1 else unit.removesuffix('s')}"
+    return f"{value:.1f} {unit}"
 
 
 def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = None) -> Scorecard:
