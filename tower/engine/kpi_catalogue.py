@@ -154,7 +154,7 @@ KPIS = (
         True,
         90.0,
         5.0,
-        "Batches completed with no deviation and no rework / batches completed",
+        "Batches completed with no deviation, no rework and not rejected / batches completed",
         "manufacturing",
     ),
     Kpi(

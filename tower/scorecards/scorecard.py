@@ -15,8 +15,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from tower.engine.kpi_catalogue import GROUPS, Kpi
-from tower.engine.periods import Period
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from tower.engine import scorecard as kpis
+from tower.engine.kpi_catalogue import GROUPS, KPIS, Kpi
+from tower.engine.periods import Period, parse_period, quarter_of
+from tower.performance.dashboard import FigureScope, Target, Totals, monthly_totals
+from tower.performance.models import KpiDirection, KpiTarget, LineOutcome, RootCauseStatus
+from tower.scorecards.measures import Records, period_measures
+from tower.scorecards.models import (
+    AgreedAction,
+    Agreement,
+    KpiComment,
+    PenaltyTerm,
+    SurveyResponse,
+)
 from tower.tenancy.models import Client
 
 TREND_PERIODS = 4  # previous periods shown next to each KPI
@@ -229,6 +243,204 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:.1f} {unit}"
 
 
+# --- the service ----------------------------------------------------------------------------------
+
+
 def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = None) -> Scorecard:
-    """The scorecard of `client` (already scoped by the caller) for `period`."""
-    raise NotImplementedError  # being implemented
+    """The scorecard of `client` (already scoped by the caller) for `period`.
+
+    About a dozen queries whatever the client's size: the records of the period and its trend
+    are read once (tower.scorecards.data) and every period is computed from them in Polars.
+    """
+    as_of = as_of or timezone.localdate()
+    periods = [*period.previous(TREND_PERIODS), period]
+    first = periods[0].start
+    records = Records.read([client], first, period.end)
+    months = monthly_totals(FigureScope((client,), first, period.end), first, period.end)
+    totals = {
+        p.key: Totals.of(t.counts for m, t in months.items() if p.start <= m <= p.end)
+        for p in periods
+    }
+    responses = survey_responses(client, periods)
+    measures = {
+        p.key: period_measures(
+            records,
+            p.start,
+            p.end,
+            as_of,
+            totals[p.key],
+            responses.get(quarter_of(p.start).key, []),
+        )
+        for p in periods
+    }
+    targets = kpi_targets(client)
+    comments = dict(
+        KpiComment.objects.filter(client=client, period=period.key).values_list("kpi", "text")
+    )
+    results = []
+    for kpi in KPIS:
+        measure = measures[period.key][kpi.code]
+        target = targets[kpi.code]
+        results.append(
+            KpiResult(
+                kpi=kpi,
+                value=measure.value,
+                numerator=measure.numerator,
+                denominator=measure.denominator,
+                basis=measure.basis,
+                target=target.value,
+                tolerance=target.tolerance,
+                target_is_default=target.is_default,
+                status=target.status(measure.value),
+                trend=tuple(
+                    TrendPoint(p.key, p.label, measures[p.key][kpi.code].value)
+                    for p in periods[:-1]
+                ),
+                breakdown=measure.breakdown,
+                comment=comments.get(kpi.code, ""),
+            )
+        )
+    quarter = quarter_of(period.start).key
+    return Scorecard(
+        client=client,
+        period=period,
+        as_of=as_of,
+        kpis=results,
+        survey=survey_summary(responses.get(quarter, [])),
+        actions=actions_for(client, period),
+        stock_outs=[
+            StockOutRow(
+                product=row["product"],
+                location=row["location"],
+                start_date=row["start_date"],
+                end_date=row["end_date"],
+                days_in_period=row["days_in_period"],
+                cmo_caused=row["cmo_caused"],
+                linked_lines=row["linked_lines"],
+                source=row["source"],
+            )
+            for row in kpis.stock_out_days(
+                records.stock_outs, period.start, period.end, as_of
+            ).iter_rows(named=True)
+        ],
+        penalties=penalty_exposure(client, period, months, targets["otif_net"]),
+    )
+
+
+def kpi_targets(client: Client) -> dict[str, Target]:
+    """Every KPI's target for the client: the agreement's, or the catalogue default."""
+    targets = {
+        k.code: Target(k.default_target, k.default_tolerance, k.higher_is_better, True)
+        for k in KPIS
+    }
+    for row in KpiTarget.objects.filter(client=client):
+        if row.kpi in targets:
+            targets[row.kpi] = Target(
+                row.target, row.tolerance, row.direction == KpiDirection.HIGHER, False
+            )
+    return targets
+
+
+def survey_responses(client: Client, periods: list[Period]) -> dict[str, list[SurveyResponse]]:
+    """The client's survey responses per quarter key, for the quarters of the periods."""
+    quarters = {quarter_of(p.start).key for p in periods}
+    found: dict[str, list[SurveyResponse]] = {}
+    for response in SurveyResponse.objects.filter(client=client, period__in=quarters).order_by(
+        "submitted_at"
+    ):
+        found.setdefault(response.period, []).append(response)
+    return found
+
+
+def survey_summary(responses: list[SurveyResponse]) -> SurveySummary:
+    means = {
+        q: (sum(getattr(r, q) for r in responses) / len(responses) if responses else None)
+        for q in SurveyResponse.QUESTIONS
+    }
+    ratings = [value for r in responses for value in r.ratings()]
+    return SurveySummary(
+        responses=len(responses),
+        means=means,
+        mean=sum(ratings) / len(ratings) if ratings else None,
+        comments=tuple(r.comment for r in responses if r.comment),
+    )
+
+
+def actions_for(client: Client, period: Period) -> list[ActionRow]:
+    """Actions agreed in this period, and those agreed before it that are still open."""
+    rows = []
+    for action in AgreedAction.objects.filter(client=client):
+        try:
+            agreed = parse_period(action.period)
+        except ValueError:
+            continue
+        if action.period == period.key or (
+            action.status == AgreedAction.Status.OPEN and agreed.start < period.start
+        ):
+            rows.append(
+                ActionRow(
+                    action.title,
+                    action.owner,
+                    action.due_date,
+                    action.status,
+                    action.kpi,
+                    action.period,
+                )
+            )
+    return rows
+
+
+def penalty_exposure(
+    client: Client, period: Period, months: dict[dt.date, Totals], net_target: Target
+) -> list[PenaltyExposure]:
+    """What the agreement's penalty terms imply for the period (kpis.md 6)."""
+    terms = list(PenaltyTerm.objects.filter(client=client).order_by("pk"))
+    if not terms:
+        return []
+    currency = (
+        Agreement.objects.filter(client=client).values_list("currency", flat=True).first() or "EUR"
+    )
+    exposures = []
+    for term in terms:
+        if term.kind == PenaltyTerm.Kind.LINE_VALUE_PCT:
+            failed = attributable_failures(client, period).aggregate(
+                lines=Count("pk"),
+                value=Sum("line__line_value"),
+                unvalued=Count("pk", filter=Q(line__line_value__isnull=True)),
+            )
+            value = failed["value"] or 0.0
+            basis = (
+                f"{failed['lines']:,} CMO-attributable failed lines worth {value:,.2f} {currency}"
+            )
+            if failed["unvalued"]:
+                basis += f" ({failed['unvalued']:,} without a line value)"
+            amount = value * term.rate / 100
+            words = f"{term.rate:g} % of the line value per CMO-attributable failed line"
+        else:
+            below = [
+                m
+                for m in period.months
+                if m in months and months[m].lines and months[m].pct("net_otif") < net_target.value
+            ]
+            named = ", ".join(f"{m:%b %Y}" for m in below) or "none"
+            basis = f"{len(below)} month{'s' if len(below) != 1 else ''} below the net OTIF target of {net_target.value:g} % ({named})"
+            amount = len(below) * term.rate
+            words = f"{term.rate:,.2f} {currency} per month below the OTIF target"
+        if term.description:
+            words = f"{term.description}: {words}"
+        exposures.append(PenaltyExposure(words, term.kind, amount, currency, basis))
+    return exposures
+
+
+def attributable_failures(client: Client, period: Period):
+    """The period's measured lines that failed and count against the CMO (net OTIF failures)."""
+    return LineOutcome.objects.filter(
+        client=client,
+        period__gte=period.start,
+        period__lte=period.end,
+        state="measured",
+        otif=False,
+    ).exclude(
+        line__root_cause__status=RootCauseStatus.APPROVED,
+        line__root_cause__code__area__cmo_attributable=False,
+    )

@@ -1,0 +1,273 @@
+"""The operational, quality and stock-out KPIs of kpis.md 4 and 5, over Polars frames.
+
+Pure, like the OTIF engine: the scorecard service feeds it frames read from the database and a
+period; each KPI function returns the records it counted (the evidence a reviewer clicks
+through to, with a boolean `counts` column where a record is met or not) and the Measure.
+
+Input frames (extra columns are ignored; dates are pl.Date):
+  batches     batch, product, site, planned_start, actual_start, planned_end, actual_end,
+              material_ready_date, planned_release_date, actual_release_date,
+              theoretical_output, actual_output (Float64), disposition (String, "" = pending),
+              deviations (Int64: deviations raised on the batch, at any time)
+  deviations  deviation, batch, severity ("minor" | "major" | "critical"), opened_date, ...
+  capas       capa, deviation, due_date, closed_date
+  plan        product, site, week (the Monday), planned_qty, released_qty (Float64)
+  shipments   order, line, product, shipped_date, planned_ship_date (one row per delivery)
+  stock_outs  product, location, start_date, end_date, cmo_caused (Boolean), linked_lines
+
+A record whose deciding date is missing (a batch released without a planned release date, a
+delivery without a planned ship date) cannot be judged: it is left out and the basis says how
+many were, rather than counted as met or failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+SEVERITIES = ("minor", "major", "critical")
+
+
+@dataclass(frozen=True)
+class Measure:
+    value: float | None  # None: no data (nothing measured), never 0 or 100
+    numerator: float | None
+    denominator: float | None
+    basis: str  # what the value is of, in words
+    breakdown: dict[str, float] = field(default_factory=dict)
+
+
+def no_data(basis: str) -> Measure:
+    return Measure(None, None, None, basis)
+
+
+def share(met: int, total: int, noun: str, *, left_out: int = 0, why: str = "") -> Measure:
+    """met / total as a percentage; no data when nothing was measured."""
+    note = f" ({left_out:,} {why} left out)" if left_out else ""
+    if total == 0:
+        return Measure(None, 0, 0, f"no {noun}{note}")
+    return Measure(met / total * 100, met, total, f"{met:,} of {total:,} {noun}{note}")
+
+
+def _within(column: str, start: dt.date, end: dt.date) -> pl.Expr:
+    return pl.col(column).is_between(pl.lit(start), pl.lit(end), closed="both")
+
+
+def _judged(rows: pl.DataFrame, condition: pl.Expr, decides: str) -> tuple[pl.DataFrame, int]:
+    """Rows with a `counts` column, and how many rows lacked the deciding date (left out)."""
+    rows = rows.with_columns(
+        pl.when(pl.col(decides).is_null()).then(None).otherwise(condition).alias("counts")
+    )
+    return rows, rows["counts"].null_count()
+
+
+def _met(rows: pl.DataFrame) -> int:
+    return int(rows["counts"].sum() or 0)
+
+
+def _measured(rows: pl.DataFrame) -> int:
+    return rows.height - rows["counts"].null_count()
+
+
+# --- operations (levels 3 of the cascade) ----------------------------------------------------
+
+
+def schedule_adherence(plan: pl.DataFrame, start: dt.date, end: dt.date):
+    """Per product and week: sum(plan - |plan - released|) / sum(plan) (kpis.md 4)."""
+    weeks = (
+        plan.filter(_within("week", start, end))
+        .group_by("product", "week")
+        .agg(pl.col("planned_qty").sum(), pl.col("released_qty").sum())
+        .with_columns(
+            (pl.col("planned_qty") - (pl.col("planned_qty") - pl.col("released_qty")).abs()).alias(
+                "adhered_qty"
+            )
+        )
+        .sort("week", "product")
+    )
+    planned = float(weeks["planned_qty"].sum() or 0)
+    if planned == 0:
+        return weeks, no_data("no planned quantity")
+    adhered = float(weeks["adhered_qty"].sum())
+    return weeks, Measure(
+        adhered / planned * 100,
+        adhered,
+        planned,
+        f"{adhered:,.0f} of {planned:,.0f} planned units, {weeks.height:,} product-weeks",
+    )
+
+
+def material_readiness(batches: pl.DataFrame, start: dt.date, end: dt.date):
+    """Batches with materials ready by the planned start / batches started."""
+    started = batches.filter(_within("actual_start", start, end))
+    rows, unknown = _judged(
+        started,
+        pl.col("material_ready_date") <= pl.coalesce("planned_start", "actual_start"),
+        "material_ready_date",
+    )
+    return rows, share(
+        _met(rows),
+        _measured(rows),
+        "batches started",
+        left_out=unknown,
+        why="without a material-ready date",
+    )
+
+
+def qc_release_on_time(batches: pl.DataFrame, start: dt.date, end: dt.date):
+    """Batches released on or before the planned release date / batches released."""
+    released = batches.filter(
+        (pl.col("disposition") == "released") & _within("actual_release_date", start, end)
+    )
+    rows, unknown = _judged(
+        released,
+        pl.col("actual_release_date") <= pl.col("planned_release_date"),
+        "planned_release_date",
+    )
+    return rows, share(
+        _met(rows),
+        _measured(rows),
+        "batches released",
+        left_out=unknown,
+        why="without a planned release date",
+    )
+
+
+def ship_on_time(shipments: pl.DataFrame, start: dt.date, end: dt.date):
+    """Deliveries shipped on or before the planned ship date / deliveries shipped."""
+    shipped = shipments.filter(_within("shipped_date", start, end))
+    rows, unknown = _judged(
+        shipped, pl.col("shipped_date") <= pl.col("planned_ship_date"), "planned_ship_date"
+    )
+    return rows, share(
+        _met(rows),
+        _measured(rows),
+        "deliveries shipped",
+        left_out=unknown,
+        why="without a planned ship date",
+    )
+
+
+# --- quality -------------------------------------------------------------------------------------
+
+
+def completed(batches: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Batches whose manufacturing ended in the period: the base of the quality KPIs."""
+    return batches.filter(_within("actual_end", start, end))
+
+
+def incident_rate(batches: pl.DataFrame, deviations: pl.DataFrame, start: dt.date, end: dt.date):
+    """Deviations opened per 100 batches completed in the period, in total and by severity."""
+    opened = deviations.filter(_within("opened_date", start, end)).sort("opened_date")
+    made = completed(batches, start, end).height
+    counts = {s: opened.filter(pl.col("severity") == s).height for s in SEVERITIES}
+    words = ", ".join(f"{n} {s}" for s, n in counts.items())
+    if made == 0:
+        return opened, no_data(f"{opened.height:,} deviations ({words}), no batch completed")
+    return opened, Measure(
+        opened.height / made * 100,
+        opened.height,
+        made,
+        f"{opened.height:,} deviations ({words}) for {made:,} batches completed",
+        {s: n / made * 100 for s, n in counts.items()},
+    )
+
+
+def right_first_time(batches: pl.DataFrame, start: dt.date, end: dt.date):
+    """Batches completed with no deviation and no rework / batches completed.
+
+    A rejected batch is not right first time either: in GMP a rejection always comes with an
+    investigation, and a file that lacks the deviation must not make the batch look right.
+    """
+    rows = completed(batches, start, end).with_columns(
+        (
+            (pl.col("deviations") == 0) & ~pl.col("disposition").is_in(["reworked", "rejected"])
+        ).alias("counts")
+    )
+    return rows, share(_met(rows), rows.height, "batches completed")
+
+
+def lot_acceptance(batches: pl.DataFrame, start: dt.date, end: dt.date):
+    """Lots released / lots dispositioned (released + rejected) in the period."""
+    rows = batches.filter(
+        pl.col("disposition").is_in(["released", "rejected"])
+        & _within("actual_release_date", start, end)
+    ).with_columns((pl.col("disposition") == "released").alias("counts"))
+    return rows, share(_met(rows), rows.height, "lots dispositioned")
+
+
+def batch_yield(batches: pl.DataFrame, start: dt.date, end: dt.date):
+    """Mean of actual / theoretical output over the batches completed in the period."""
+    rows = completed(batches, start, end).with_columns(
+        pl.when(pl.col("theoretical_output") > 0)
+        .then(pl.col("actual_output") / pl.col("theoretical_output") * 100)
+        .alias("yield_pct")
+    )
+    measured = rows["yield_pct"].drop_nulls()
+    unknown = rows.height - measured.len()
+    note = f" ({unknown:,} without output figures left out)" if unknown else ""
+    if measured.is_empty():
+        return rows, no_data(f"no batch completed with output figures{note}")
+    return rows, Measure(
+        float(measured.mean()), None, measured.len(), f"mean of {measured.len():,} batches{note}"
+    )
+
+
+def capa_on_time(capas: pl.DataFrame, start: dt.date, end: dt.date, as_of: dt.date):
+    """Corrective actions closed by their due date / corrective actions due in the period.
+
+    Only actions already due on the as-of date count: one due next week is not late yet.
+    """
+    due = capas.filter(_within("due_date", start, min(end, as_of))).with_columns(
+        (pl.col("closed_date").is_not_null() & (pl.col("closed_date") <= pl.col("due_date"))).alias(
+            "counts"
+        )
+    )
+    return due.sort("due_date"), share(_met(due), due.height, "corrective actions due")
+
+
+# --- customer stock-outs (kpis.md 5) -------------------------------------------------------------
+
+
+def stock_out_days(stock_outs: pl.DataFrame, start: dt.date, end: dt.date, as_of: dt.date):
+    """Stock-outs that lasted into the period, with the days of it they lasted (open: to as-of)."""
+    last = pl.min_horizontal(pl.coalesce("end_date", pl.lit(as_of)), pl.lit(end))
+    first = pl.max_horizontal("start_date", pl.lit(start))
+    return (
+        stock_outs.filter(pl.col("start_date") <= pl.lit(min(end, as_of)))
+        .with_columns(
+            ((last - first).dt.total_days() + 1).clip(lower_bound=0).alias("days_in_period")
+        )
+        .filter(pl.col("days_in_period") > 0)
+        .sort("start_date", "product", "location")
+    )
+
+
+def stock_out_measures(
+    stock_outs: pl.DataFrame, start: dt.date, end: dt.date, as_of: dt.date, *, measured: bool
+) -> tuple[pl.DataFrame, dict[str, Measure]]:
+    """CMO-caused events starting in the period, their days in it, and their share of all events.
+
+    `measured` says whether the period has measured order lines: without deliveries there is
+    nothing a CMO could have caused, so every stock-out KPI is then "no data".
+    """
+    rows = stock_out_days(stock_outs, start, end, as_of).with_columns(
+        _within("start_date", start, end).alias("starts_in_period"),
+        pl.col("cmo_caused").alias("counts"),
+    )
+    if not measured:
+        nothing = no_data("no order lines measured in the period")
+        return rows, {"oos_events": nothing, "oos_days": nothing, "oos_share": nothing}
+    starting = rows.filter(pl.col("starts_in_period"))
+    caused = starting.filter(pl.col("cmo_caused")).height
+    days = int(rows.filter(pl.col("cmo_caused"))["days_in_period"].sum() or 0)
+    all_days = int(rows["days_in_period"].sum() or 0)
+    return rows, {
+        "oos_events": Measure(
+            caused, caused, starting.height, f"{caused:,} of {starting.height:,} stock-outs"
+        ),
+        "oos_days": Measure(days, days, all_days, f"{days:,} of {all_days:,} stock-out days"),
+        "oos_share": share(caused, starting.height, "stock-outs"),
+    }

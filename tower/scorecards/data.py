@@ -1,0 +1,186 @@
+"""Reading clients' records for a span of dates into the frames tower.engine.scorecard takes.
+
+Each reader runs one query (set-based, through tower.bulk.read_frame) limited to the clients and
+the dates the scorecard looks at, so a scorecard with its trend costs the same few queries
+whatever the size of the client's history. Clients are already scoped by the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import polars as pl
+
+from tower.bulk import read_frame
+from tower.tenancy.models import Client
+
+DATE = pl.Date
+TEXT = pl.String
+NUMBER = pl.Float64
+
+BATCH_SCHEMA = {
+    "batch_id": pl.Int64,
+    "batch": TEXT,
+    "product": TEXT,
+    "site": TEXT,
+    "planned_start": DATE,
+    "actual_start": DATE,
+    "planned_end": DATE,
+    "actual_end": DATE,
+    "material_ready_date": DATE,
+    "planned_release_date": DATE,
+    "actual_release_date": DATE,
+    "theoretical_output": NUMBER,
+    "actual_output": NUMBER,
+    "disposition": TEXT,
+    "deviations": pl.Int64,
+}
+
+
+def batches(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Batches started, completed or dispositioned between start and end."""
+    return _read(
+        clients,
+        """SELECT b.id, b.number, p.code, s.code, b.planned_start, b.actual_start, b.planned_end,
+                  b.actual_end, b.material_ready_date, b.planned_release_date,
+                  b.actual_release_date, b.theoretical_output, b.actual_output, b.disposition,
+                  (SELECT COUNT(*) FROM quality_deviation d WHERE d.batch_id = b.id)
+           FROM quality_batch b
+           JOIN masterdata_product p ON p.id = b.product_id
+           LEFT JOIN masterdata_site s ON s.id = b.site_id
+           WHERE b.client_id IN ({marks})
+             AND (b.actual_start BETWEEN %s AND %s OR b.actual_end BETWEEN %s AND %s
+                  OR b.actual_release_date BETWEEN %s AND %s)
+           ORDER BY b.number""",
+        [*(start, end) * 3],
+        schema=BATCH_SCHEMA,
+    )
+
+
+def deviations(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
+    return _read(
+        clients,
+        """SELECT d.number, b.number, s.code, d.severity, d.category, d.area_id, d.opened_date,
+                  d.closed_date, d.title
+           FROM quality_deviation d
+           LEFT JOIN quality_batch b ON b.id = d.batch_id
+           LEFT JOIN masterdata_site s ON s.id = d.site_id
+           WHERE d.client_id IN ({marks}) AND d.opened_date BETWEEN %s AND %s""",
+        [start, end],
+        schema={
+            "deviation": TEXT,
+            "batch": TEXT,
+            "site": TEXT,
+            "severity": TEXT,
+            "category": TEXT,
+            "area": TEXT,
+            "opened_date": DATE,
+            "closed_date": DATE,
+            "title": TEXT,
+        },
+    )
+
+
+def capas(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
+    return _read(
+        clients,
+        """SELECT c.number, d.number, c.title, c.due_date, c.closed_date
+           FROM quality_capa c LEFT JOIN quality_deviation d ON d.id = c.deviation_id
+           WHERE c.client_id IN ({marks}) AND c.due_date BETWEEN %s AND %s""",
+        [start, end],
+        schema={
+            "capa": TEXT,
+            "deviation": TEXT,
+            "title": TEXT,
+            "due_date": DATE,
+            "closed_date": DATE,
+        },
+    )
+
+
+def plan(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
+    return _read(
+        clients,
+        """SELECT p.code, s.code, w.week, w.planned_qty, w.released_qty
+           FROM quality_planweek w
+           JOIN masterdata_product p ON p.id = w.product_id
+           JOIN masterdata_site s ON s.id = w.site_id
+           WHERE w.client_id IN ({marks}) AND w.week BETWEEN %s AND %s""",
+        [start, end],
+        schema={
+            "product": TEXT,
+            "site": TEXT,
+            "week": DATE,
+            "planned_qty": NUMBER,
+            "released_qty": NUMBER,
+        },
+    )
+
+
+SHIPMENT_DATES = {"shipped_date": DATE, "planned_ship_date": DATE}
+
+
+def shipments(clients: Iterable[Client], start: dt.date, end: dt.date, *, detail: bool = False):
+    """One row per delivery shipped between start and end; with `detail`, which line it was."""
+    if not detail:
+        return _read(
+            clients,
+            """SELECT d.shipped_date, l.planned_ship_date
+               FROM orders_delivery d JOIN orders_orderline l ON l.id = d.line_id
+               WHERE d.client_id IN ({marks}) AND d.shipped_date BETWEEN %s AND %s""",
+            [start, end],
+            schema=SHIPMENT_DATES,
+        )
+    return _read(
+        clients,
+        """SELECT d.line_id, o.number, l.line_number, p.code, d.delivery_id, d.shipped_date,
+                  l.planned_ship_date
+           FROM orders_delivery d
+           JOIN orders_orderline l ON l.id = d.line_id
+           JOIN orders_order o ON o.id = l.order_id
+           JOIN masterdata_product p ON p.id = l.product_id
+           WHERE d.client_id IN ({marks}) AND d.shipped_date BETWEEN %s AND %s
+           ORDER BY d.shipped_date, o.number, l.line_number""",
+        [start, end],
+        schema={
+            "line_id": pl.Int64,
+            "order": TEXT,
+            "line": TEXT,
+            "product": TEXT,
+            "delivery": TEXT,
+            **SHIPMENT_DATES,
+        },
+    )
+
+
+def stock_outs(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Stock-outs that started by `end` and had not ended before `start`."""
+    return _read(
+        clients,
+        """SELECT e.id, p.code, e.location, e.start_date, e.end_date, e.cmo_caused, e.source,
+                  (SELECT COUNT(*) FROM scorecards_stockoutlink k WHERE k.event_id = e.id)
+           FROM scorecards_stockoutevent e JOIN masterdata_product p ON p.id = e.product_id
+           WHERE e.client_id IN ({marks}) AND e.start_date <= %s
+             AND (e.end_date IS NULL OR e.end_date >= %s)""",
+        [end, start],
+        schema={
+            "event_id": pl.Int64,
+            "product": TEXT,
+            "location": TEXT,
+            "start_date": DATE,
+            "end_date": DATE,
+            "cmo_caused": pl.Boolean,
+            "source": TEXT,
+            "linked_lines": pl.Int64,
+        },
+    )
+
+
+def _read(clients: Iterable[Client], sql: str, params: list, *, schema: dict) -> pl.DataFrame:
+    """`sql` with its {marks} filled for the clients' ids, which come first among the params."""
+    ids = [c.pk for c in clients]
+    if not ids:
+        return pl.DataFrame(schema=schema)
+    marks = ", ".join(["%s"] * len(ids))
+    return read_frame(sql.format(marks=marks), [*ids, *params], schema=schema)
