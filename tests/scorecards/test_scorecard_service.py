@@ -196,3 +196,21 @@ def test_survey_penalties_comments_and_actions(reviewed, people):
     data = card.to_dict()
     assert data["kpis"][0]["code"] == "otif_net" and data["kpis"][0]["value"] == 50.0
     assert StockOutEvent.objects.count() == 0
+
+
+def test_evidence_rows_add_up_to_the_figure(reviewed, people):
+    from tower.scorecards.evidence import evidence
+
+    card = build_scorecard(reviewed, Q1, as_of=AS_OF)
+    for code in ("otif_net", "otif_gross", "on_time"):
+        ev = evidence(reviewed, Q1, code, as_of=AS_OF)
+        assert ev.frame.height == card.kpi(code).denominator == 4
+        assert ev.frame["counts"].sum() == card.kpi(code).numerator
+    net = evidence(reviewed, Q1, "otif_net", as_of=AS_OF)
+    met = dict(zip(net.frame["order"] + "/" + net.frame["line"], net.frame["counts"], strict=True))
+    assert met == {"PO-1/1": True, "PO-1/2": False, "PO-2/1": True, "PO-3/1": False}
+    assert ("counts", "Met (net)") in net.columns
+    assert all(not name.endswith("_id") for name, _ in net.columns)
+    report(reviewed, "IBU-200", "DE", dt.date(2026, 3, 20), dt.date(2026, 3, 29), people)
+    oos = evidence(reviewed, Q1, "oos_events", as_of=AS_OF)
+    assert oos.frame.select("product", "days_in_period", "counts").rows() == [("IBU-200", 10, True)]

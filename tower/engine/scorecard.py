@@ -245,6 +245,14 @@ def stock_out_days(stock_outs: pl.DataFrame, start: dt.date, end: dt.date, as_of
     )
 
 
+def stock_out_rows(stock_outs: pl.DataFrame, start: dt.date, end: dt.date, as_of: dt.date):
+    """stock_out_days, marking the events that start in the period and those the CMO caused."""
+    return stock_out_days(stock_outs, start, end, as_of).with_columns(
+        _within("start_date", start, end).alias("starts_in_period"),
+        pl.col("cmo_caused").alias("counts"),
+    )
+
+
 def stock_out_measures(
     stock_outs: pl.DataFrame, start: dt.date, end: dt.date, as_of: dt.date, *, measured: bool
 ) -> tuple[pl.DataFrame, dict[str, Measure]]:
@@ -253,10 +261,7 @@ def stock_out_measures(
     `measured` says whether the period has measured order lines: without deliveries there is
     nothing a CMO could have caused, so every stock-out KPI is then "no data".
     """
-    rows = stock_out_days(stock_outs, start, end, as_of).with_columns(
-        _within("start_date", start, end).alias("starts_in_period"),
-        pl.col("cmo_caused").alias("counts"),
-    )
+    rows = stock_out_rows(stock_outs, start, end, as_of)
     if not measured:
         nothing = no_data("no order lines measured in the period")
         return rows, {"oos_events": nothing, "oos_days": nothing, "oos_share": nothing}

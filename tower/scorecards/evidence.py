@@ -1,0 +1,189 @@
+"""The records behind one KPI of a scorecard: what a reviewer clicks through to.
+
+    ev = evidence(client, parse_period("2026Q3"), "qc_release_on_time")
+    ev.title, ev.note, ev.frame, ev.columns
+
+`frame` has one row per record the KPI counted, computed by the same functions as the
+scorecard (tower.scorecards.measures), so the rows always add up to the figure. Its `counts`
+column is True when the record meets the KPI, False when it does not, and null when it could not
+be judged (left out; the note says why). Columns ending in `_id` are keys for links (a line's
+page, a stock-out's page), not for display; `columns` lists the displayable ones with labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+from django.utils import timezone
+
+from tower.bulk import read_frame
+from tower.engine import scorecard as kpis
+from tower.engine.kpi_catalogue import KPI_BY_CODE, Kpi
+from tower.engine.periods import Period, quarter_of
+from tower.performance.models import RootCauseStatus
+from tower.scorecards.measures import FRAME_KPIS, OTIF_KPIS, STOCK_OUT_KPIS, Records
+from tower.scorecards.models import SurveyResponse
+from tower.tenancy.models import Client
+
+LABELS = {
+    "batch": "Batch",
+    "product": "Product",
+    "site": "Site",
+    "planned_start": "Planned start",
+    "actual_start": "Actual start",
+    "planned_end": "Planned end",
+    "actual_end": "Completed",
+    "material_ready_date": "Materials ready",
+    "planned_release_date": "Planned release",
+    "actual_release_date": "QC disposition",
+    "theoretical_output": "Theoretical output",
+    "actual_output": "Actual output",
+    "yield_pct": "Yield %",
+    "disposition": "Disposition",
+    "deviations": "Deviations",
+    "deviation": "Deviation",
+    "severity": "Severity",
+    "category": "Category",
+    "area": "Root-cause area",
+    "opened_date": "Opened",
+    "closed_date": "Closed",
+    "title": "Title",
+    "capa": "CAPA",
+    "due_date": "Due",
+    "week": "Week",
+    "planned_qty": "Planned qty",
+    "released_qty": "Released qty",
+    "adhered_qty": "Adhered qty",
+    "order": "Order",
+    "line": "Line",
+    "delivery": "Delivery",
+    "shipped_date": "Shipped",
+    "planned_ship_date": "Planned ship date",
+    "location": "Location",
+    "start_date": "Start",
+    "end_date": "End",
+    "days_in_period": "Days in period",
+    "starts_in_period": "Started in period",
+    "cmo_caused": "Caused by the CMO",
+    "linked_lines": "Lines behind it",
+    "source": "Source",
+    "completion_date": "Delivered",
+    "days_late": "Days late",
+    "on_time": "On time",
+    "in_full": "In full",
+    "otif": "OTIF",
+    "root_cause": "Root cause",
+    "root_cause_status": "Cause status",
+    "cmo_attributable": "CMO-attributable",
+    "comment": "Comment",
+    "counts": "Counts",
+    **SurveyResponse.QUESTIONS,
+}
+COUNTS_LABEL = {
+    "otif_net": "Met (net)",
+    "otif_gross": "OTIF",
+    "on_time": "On time",
+    "ship_on_time": "Shipped on plan",
+    "material_readiness": "Materials ready",
+    "qc_release_on_time": "Released on time",
+    "right_first_time": "Right first time",
+    "lot_acceptance": "Released",
+    "capa_on_time": "Closed on time",
+    "oos_events": "Caused by the CMO",
+    "oos_days": "Caused by the CMO",
+    "oos_share": "Caused by the CMO",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kpi: Kpi
+    title: str
+    note: str
+    frame: pl.DataFrame
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        """(column, label) of the columns to show, in frame order."""
+        label = {**LABELS, "counts": COUNTS_LABEL.get(self.kpi.code, "Counts")}
+        return [(c, label.get(c, c)) for c in self.frame.columns if not c.endswith("_id")]
+
+
+def evidence(
+    client: Client, period: Period, code: str, *, as_of: dt.date | None = None
+) -> Evidence:
+    """The records behind KPI `code` of the client's scorecard for `period` (KeyError if unknown)."""
+    kpi = KPI_BY_CODE[code]
+    as_of = as_of or timezone.localdate()
+    start, end = period.start, period.end
+    if code in OTIF_KPIS:
+        frame = measured_lines(client, period, counts=code)
+        note = (
+            "Order lines measured in the period (line grain), by the month their due date falls in."
+        )
+    elif code in FRAME_KPIS:
+        records = Records.read([client], start, end, detail=True)
+        frame = FRAME_KPIS[code](records, start, end, as_of)[0]
+        note = kpi.definition + "."
+    elif code in STOCK_OUT_KPIS:
+        records = Records.read([client], start, end)
+        frame = kpis.stock_out_rows(records.stock_outs, start, end, as_of)
+        note = (
+            "Stock-outs that lasted into the period; events and the share count those starting "
+            "in it, days count every day in it (an open stock-out until the as-of date)."
+        )
+    else:  # satisfaction
+        quarter = quarter_of(start)
+        responses = SurveyResponse.objects.filter(client=client, period=quarter.key)
+        frame = pl.DataFrame(
+            [(*r.ratings(), r.comment) for r in responses.order_by("submitted_at")],
+            schema={**dict.fromkeys(SurveyResponse.QUESTIONS, pl.Int64), "comment": pl.String},
+            orient="row",
+        )
+        note = f"Survey responses for {quarter.label}, one row per person who answered."
+    return Evidence(kpi, f"{kpi.name}: {client.name}, {period.label}", note, frame)
+
+
+def measured_lines(client: Client, period: Period, *, counts: str) -> pl.DataFrame:
+    """The client's measured lines of the period with outcome and root cause."""
+    frame = read_frame(
+        """SELECT o.line_id, ord.number, l.line_number, p.code, o.due_date, o.completion_date,
+                  o.days_late, o.on_time, o.in_full, o.otif, rc.code_id, rc.status,
+                  a.cmo_attributable
+           FROM performance_lineoutcome o
+           JOIN orders_orderline l ON l.id = o.line_id
+           JOIN orders_order ord ON ord.id = l.order_id
+           JOIN masterdata_product p ON p.id = l.product_id
+           LEFT JOIN performance_rootcause rc ON rc.line_id = o.line_id
+           LEFT JOIN performance_rootcausecode c ON c.code = rc.code_id
+           LEFT JOIN performance_functionalarea a ON a.code = c.area_id
+           WHERE o.client_id = %s AND o.state = 'measured' AND o.period BETWEEN %s AND %s
+           ORDER BY o.due_date, ord.number, l.line_number""",
+        [client.pk, period.start, period.end],
+        schema={
+            "line_id": pl.Int64,
+            "order": pl.String,
+            "line": pl.String,
+            "product": pl.String,
+            "due_date": pl.Date,
+            "completion_date": pl.Date,
+            "days_late": pl.Int64,
+            "on_time": pl.Boolean,
+            "in_full": pl.Boolean,
+            "otif": pl.Boolean,
+            "root_cause": pl.String,
+            "root_cause_status": pl.String,
+            "cmo_attributable": pl.Boolean,
+        },
+    )
+    excused = (pl.col("root_cause_status") == RootCauseStatus.APPROVED) & ~pl.col(
+        "cmo_attributable"
+    )
+    met = {
+        "otif_net": pl.col("otif") | excused.fill_null(False),
+        "otif_gross": pl.col("otif"),
+        "on_time": pl.col("on_time"),
+    }[counts]
+    return frame.with_columns(met.alias("counts"))
