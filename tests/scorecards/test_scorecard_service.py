@@ -214,3 +214,26 @@ def test_evidence_rows_add_up_to_the_figure(reviewed, people):
     report(reviewed, "IBU-200", "DE", dt.date(2026, 3, 20), dt.date(2026, 3, 29), people)
     oos = evidence(reviewed, Q1, "oos_events", as_of=AS_OF)
     assert oos.frame.select("product", "days_in_period", "counts").rows() == [("IBU-200", 10, True)]
+
+
+def test_ship_on_planned_date_from_the_stored_monthly_counts(acme, import_text):
+    # Two lines planned to ship on 03-08: one ships 03-08 (on plan), one 03-09 (late); a third
+    # line has no planned ship date and is left out.
+    import_text(
+        "client,order,line,product,site,ordered_qty,committed_date,planned_ship_date,status,"
+        "shipped_date,delivered_date,delivered_qty\n"
+        "ACME,S-1,1,AMX-500,EU1,10,2026-03-10,2026-03-08,closed,2026-03-08,2026-03-10,10\n"
+        "ACME,S-1,2,AMX-500,EU1,10,2026-03-10,2026-03-08,closed,2026-03-09,2026-03-11,10\n"
+        "ACME,S-2,1,IBU-200,EU1,10,2026-03-10,,closed,2026-03-07,2026-03-10,10\n"
+    )
+    from tower.scorecards.evidence import evidence
+
+    ship = build_scorecard(acme, Q1, as_of=AS_OF).kpi("ship_on_time")
+    assert (ship.numerator, ship.denominator, ship.value) == (1, 2, 50.0)
+    assert ship.basis == "1 of 2 deliveries shipped (1 without a planned ship date left out)"
+    rows = evidence(acme, Q1, "ship_on_time", as_of=AS_OF).frame
+    assert rows.select("order", "line", "counts").rows() == [
+        ("S-2", "1", None),
+        ("S-1", "1", True),
+        ("S-1", "2", False),
+    ]

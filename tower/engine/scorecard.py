@@ -13,6 +13,7 @@ Input frames (extra columns are ignored; dates are pl.Date):
   capas       capa, deviation, due_date, closed_date
   plan        product, site, week (the Monday), planned_qty, released_qty (Float64)
   shipments   order, line, product, shipped_date, planned_ship_date (one row per delivery)
+  monthly_shipments  period (month), shipped, on_plan, unplanned (performance.MonthlyShipping)
   stock_outs  product, location, start_date, end_date, cmo_caused (Boolean), linked_lines
 
 A record whose deciding date is missing (a batch released without a planned release date, a
@@ -135,17 +136,36 @@ def qc_release_on_time(batches: pl.DataFrame, start: dt.date, end: dt.date):
     )
 
 
+def shipment_flags(shipments: pl.DataFrame) -> pl.DataFrame:
+    """Deliveries with `counts`: shipped on or before the planned ship date (null: no plan)."""
+    return _judged(
+        shipments, pl.col("shipped_date") <= pl.col("planned_ship_date"), "planned_ship_date"
+    )[0]
+
+
 def ship_on_time(shipments: pl.DataFrame, start: dt.date, end: dt.date):
-    """Deliveries shipped on or before the planned ship date / deliveries shipped."""
-    shipped = shipments.filter(_within("shipped_date", start, end))
-    rows, unknown = _judged(
-        shipped, pl.col("shipped_date") <= pl.col("planned_ship_date"), "planned_ship_date"
-    )
+    """Deliveries shipped on or before the planned ship date / deliveries shipped (one row each)."""
+    rows = shipment_flags(shipments.filter(_within("shipped_date", start, end)))
     return rows, share(
         _met(rows),
         _measured(rows),
         "deliveries shipped",
-        left_out=unknown,
+        left_out=rows["counts"].null_count(),
+        why="without a planned ship date",
+    )
+
+
+def monthly_ship_on_time(monthly: pl.DataFrame, start: dt.date, end: dt.date):
+    """ship_on_time from monthly counts (period, shipped, on_plan, unplanned), as stored."""
+    rows = monthly.filter(_within("period", start, end))
+    shipped, on_plan, unplanned = (
+        int(rows[c].sum() or 0) for c in ("shipped", "on_plan", "unplanned")
+    )
+    return rows, share(
+        on_plan,
+        shipped - unplanned,
+        "deliveries shipped",
+        left_out=unplanned,
         why="without a planned ship date",
     )
 

@@ -222,6 +222,26 @@ class MonthlyFailure(FailureFigures):
         indexes = [models.Index(fields=["client", "period"], name="monthly_failure_client_period")]
 
 
+class MonthlyShipping(models.Model):
+    """Deliveries shipped per client x site x product and month of shipping, and how many left
+    on or before the line's planned ship date (the shipping area's KPI, kpis.md 4).
+
+    Rebuilt with the client's outcomes (services.refresh_shipping) so that the dashboard and
+    the scorecard never read deliveries one by one.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(help_text="First day of the month the deliveries shipped in")
+    shipped = models.PositiveIntegerField()
+    on_plan = models.PositiveIntegerField(help_text="Shipped on or before the planned ship date")
+    unplanned = models.PositiveIntegerField(help_text="Lines without a planned ship date")
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "period"], name="monthly_shipping_period")]
+
+
 class MonthClose(models.Model):
     """A client's month closed by a CMO admin: its figures are frozen in a snapshot.
 

@@ -21,6 +21,7 @@ from tower.bulk import delete_where_in, insert_frame, read_frame
 from tower.engine import OtifDefinition, evaluate
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS, OUTCOME_SCHEMA
 from tower.engine.periods import add_months
+from tower.engine.scorecard import shipment_flags
 from tower.orders.models import OrderLine
 from tower.performance.models import (
     DELAY_COLUMNS,
@@ -30,6 +31,7 @@ from tower.performance.models import (
     MonthClose,
     MonthlyFailure,
     MonthlyOtif,
+    MonthlyShipping,
     OtifDefinitionVersion,
     OutcomeRefresh,
     RootCause,
@@ -125,8 +127,46 @@ def refresh_outcomes(
         lines=outcomes.height,
         outcomes_written=written,
     )
+    refresh_shipping(client)
     outcomes_changed.send(sender=RefreshResult, client=client)
     return RefreshResult(client.code, as_of, version, outcomes.height, written, monthly_rows)
+
+
+def refresh_shipping(client: Client) -> int:
+    """Rebuild the client's MonthlyShipping rows from its deliveries (ship on planned date).
+
+    The database groups deliveries by their dates first, so Python sees one row per distinct
+    (site, product, shipped date, planned ship date), not one per delivery.
+    """
+    grouped = read_frame(
+        """SELECT l.site_id, l.product_id, d.shipped_date, l.planned_ship_date, COUNT(*)
+           FROM orders_delivery d JOIN orders_orderline l ON l.id = d.line_id
+           WHERE d.client_id = %s AND d.shipped_date IS NOT NULL
+           GROUP BY l.site_id, l.product_id, d.shipped_date, l.planned_ship_date""",
+        [client.pk],
+        schema={
+            "site_id": pl.Int64,
+            "product_id": pl.Int64,
+            "shipped_date": pl.Date,
+            "planned_ship_date": pl.Date,
+            "deliveries": pl.Int64,
+        },
+    )
+    monthly = (
+        shipment_flags(grouped)
+        .group_by(
+            "site_id", "product_id", pl.col("shipped_date").dt.truncate("1mo").alias("period")
+        )
+        .agg(
+            pl.col("deliveries").sum().alias("shipped"),
+            pl.col("deliveries").filter(pl.col("counts")).sum().alias("on_plan"),
+            pl.col("deliveries").filter(pl.col("counts").is_null()).sum().alias("unplanned"),
+        )
+        .with_columns(pl.lit(client.pk, pl.Int64).alias("client_id"))
+        .sort("period", "product_id", "site_id")
+    )
+    MonthlyShipping.objects.filter(client=client).delete()
+    return insert_frame(MonthlyShipping._meta.db_table, monthly)
 
 
 @transaction.atomic

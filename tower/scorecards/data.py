@@ -118,20 +118,29 @@ def plan(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFram
     )
 
 
-SHIPMENT_DATES = {"shipped_date": DATE, "planned_ship_date": DATE}
+def monthly_shipping(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
+    """The stored monthly shipping counts (performance.MonthlyShipping) of start..end."""
+    return _read(
+        clients,
+        """SELECT p.code, s.code, m.period, m.shipped, m.on_plan, m.unplanned
+           FROM performance_monthlyshipping m
+           JOIN masterdata_product p ON p.id = m.product_id
+           LEFT JOIN masterdata_site s ON s.id = m.site_id
+           WHERE m.client_id IN ({marks}) AND m.period BETWEEN %s AND %s""",
+        [start, end],
+        schema={
+            "product": TEXT,
+            "site": TEXT,
+            "period": DATE,
+            "shipped": pl.Int64,
+            "on_plan": pl.Int64,
+            "unplanned": pl.Int64,
+        },
+    )
 
 
-def shipments(clients: Iterable[Client], start: dt.date, end: dt.date, *, detail: bool = False):
-    """One row per delivery shipped between start and end; with `detail`, which line it was."""
-    if not detail:
-        return _read(
-            clients,
-            """SELECT d.shipped_date, l.planned_ship_date
-               FROM orders_delivery d JOIN orders_orderline l ON l.id = d.line_id
-               WHERE d.client_id IN ({marks}) AND d.shipped_date BETWEEN %s AND %s""",
-            [start, end],
-            schema=SHIPMENT_DATES,
-        )
+def shipments(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
+    """One row per delivery shipped between start and end, with its line (the evidence)."""
     return _read(
         clients,
         """SELECT d.line_id, o.number, l.line_number, p.code, d.delivery_id, d.shipped_date,
@@ -149,7 +158,8 @@ def shipments(clients: Iterable[Client], start: dt.date, end: dt.date, *, detail
             "line": TEXT,
             "product": TEXT,
             "delivery": TEXT,
-            **SHIPMENT_DATES,
+            "shipped_date": DATE,
+            "planned_ship_date": DATE,
         },
     )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tower.engine import scorecard as kpis
+from tower.engine.kpi_catalogue import AREA_KPIS, Kpi
 from tower.engine.scorecard import Measure, no_data, share
 from tower.performance.dashboard import Totals
 from tower.scorecards import data
@@ -28,27 +29,45 @@ class Records:
     deviations: pl.DataFrame
     capas: pl.DataFrame
     plan: pl.DataFrame
-    shipments: pl.DataFrame
+    monthly_shipping: pl.DataFrame
     stock_outs: pl.DataFrame
 
     @classmethod
     def read(
-        cls, clients: Sequence[Client], start: dt.date, end: dt.date, *, detail: bool = False
+        cls,
+        clients: Sequence[Client],
+        start: dt.date,
+        end: dt.date,
+        *,
+        site: str | None = None,
+        product: str | None = None,
     ) -> Records:
-        return cls(
+        """The records of start..end; `site` and `product` (codes) narrow those that have them."""
+        records = cls(
             batches=data.batches(clients, start, end),
             deviations=data.deviations(clients, start, end),
             capas=data.capas(clients, start, end),
             plan=data.plan(clients, start, end),
-            shipments=data.shipments(clients, start, end, detail=detail),
+            monthly_shipping=data.monthly_shipping(clients, start, end),
             stock_outs=data.stock_outs(clients, start, end),
+        )
+        if site is None and product is None:
+            return records
+        narrow = {"site": site, "product": product}
+        return cls(
+            **{
+                name: frame.filter(
+                    *(pl.col(c) == v for c, v in narrow.items() if v and c in frame.columns)
+                )
+                for name, frame in vars(records).items()
+            }
         )
 
 
 Computed = tuple[pl.DataFrame, Measure]
 # KPI code -> (records, start, end, as_of) -> (the rows it counted, the measure).
 FRAME_KPIS: dict[str, Callable[[Records, dt.date, dt.date, dt.date], Computed]] = {
-    "ship_on_time": lambda r, s, e, a: kpis.ship_on_time(r.shipments, s, e),
+    "ship_on_time": lambda r, s, e, a: kpis.monthly_ship_on_time(r.monthly_shipping, s, e),
     "schedule_adherence": lambda r, s, e, a: kpis.schedule_adherence(r.plan, s, e),
     "material_readiness": lambda r, s, e, a: kpis.material_readiness(r.batches, s, e),
     "qc_release_on_time": lambda r, s, e, a: kpis.qc_release_on_time(r.batches, s, e),
@@ -101,3 +120,20 @@ def period_measures(
     measures.update(stock_out)
     measures["satisfaction"] = survey_measure(responses)
     return measures
+
+
+def area_measures(
+    clients: Sequence[Client],
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    *,
+    site: str | None = None,
+    product: str | None = None,
+) -> dict[str, tuple[Kpi, Measure]]:
+    """The operational KPI of each functional area (level 3 of the cascade) over start..end."""
+    records = Records.read(clients, start, end, site=site, product=product)
+    return {
+        area: (kpi, FRAME_KPIS[kpi.code](records, start, end, as_of)[1])
+        for area, kpi in AREA_KPIS.items()
+    }

@@ -13,6 +13,7 @@ exposure. The records behind each KPI come from tower.scorecards.evidence.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -329,13 +330,19 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
 
 def kpi_targets(client: Client) -> dict[str, Target]:
     """Every KPI's target for the client: the agreement's, or the catalogue default."""
-    targets = {
+    return kpi_targets_for([client])[client.pk]
+
+
+def kpi_targets_for(clients: Iterable[Client]) -> dict[int, dict[str, Target]]:
+    """Per client id, every KPI's target (one query for all the clients)."""
+    defaults = {
         k.code: Target(k.default_target, k.default_tolerance, k.higher_is_better, True)
         for k in KPIS
     }
-    for row in KpiTarget.objects.filter(client=client):
-        if row.kpi in targets:
-            targets[row.kpi] = Target(
+    targets = {c.pk: dict(defaults) for c in clients}
+    for row in KpiTarget.objects.filter(client__in=list(targets)):
+        if row.kpi in defaults:
+            targets[row.client_id][row.kpi] = Target(
                 row.target, row.tolerance, row.direction == KpiDirection.HIGHER, False
             )
     return targets

@@ -1,13 +1,15 @@
 """The OTIF dashboard: the cascade of kpis.md 2, level by level, for a scope."""
 
+import datetime as dt
 from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tower.engine.periods import month_range
+from tower.engine.periods import add_months, month_range
 from tower.performance.dashboard import (
     DELAY_COLUMN_OF,
     FigureScope,
@@ -37,6 +39,8 @@ from tower.performance.views.common import (
     render_figures_page,
     scope_query,
 )
+from tower.scorecards.measures import area_measures
+from tower.scorecards.scorecard import format_value, kpi_targets_for
 from tower.tenancy.models import Role
 from tower.tenancy.scoping import (
     role_for,
@@ -127,6 +131,9 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
         ),
         key=lambda r: (-r["lines"], r["area"].name),
     )
+    area_kpi_rows = _area_kpis(
+        figure_scope, areas, {code: lines for code, (lines, _) in by_area.items()}
+    )
     pareto_rows, running = [], 0
     total_failed = sum(by_code.values())
     for code, lines in sorted(by_code.items(), key=lambda item: (-item[1], item[0] or "")):
@@ -188,6 +195,7 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
             "unit": "lines",
             "links": [r["url"] for r in area_rows],
         },
+        "area_kpi_rows": area_kpi_rows,
         "pareto_rows": pareto_rows,
         "pareto_chart": {
             "labels": [r["label"] for r in pareto_rows],
@@ -221,6 +229,36 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
             ),
         },
     }
+
+
+def _area_kpis(figure_scope: FigureScope, areas: dict, failed: dict[str, int]) -> list[dict]:
+    """Each CMO function's own KPI next to the failed lines traced to it (kpis.md 2, level 3)."""
+    last_day = add_months(figure_scope.end, 1) - dt.timedelta(days=1)
+    measures = area_measures(
+        figure_scope.clients,
+        figure_scope.start,
+        last_day,
+        timezone.localdate(),
+        site=figure_scope.site,
+        product=figure_scope.product,
+    )
+    targets = kpi_targets_for(figure_scope.clients)
+    rows = []
+    for code, (kpi, measure) in measures.items():
+        target = common_target(targets, kpi.code)
+        rows.append(
+            {
+                "area": areas[code],
+                "kpi": kpi,
+                "value": format_value(measure.value, kpi.unit),
+                "basis": measure.basis,
+                "target": format_value(target.value, kpi.unit) if target else None,
+                "status": target.status(measure.value) if target else None,
+                "failed": failed.get(code, 0),
+                "url": lines_url(figure_scope, area=code),
+            }
+        )
+    return rows
 
 
 def _with_clients(stale: list, figure_scope: FigureScope) -> list:
