@@ -175,7 +175,9 @@ def agreement_of(client: Client) -> Agreement:
 
 
 @transaction.atomic
-def set_agreement(*, client: Client, oos_lookback_days: int, currency: str, user) -> Agreement:
+def set_agreement(
+    *, client: Client, oos_lookback_days: int, currency: str, user, reason: str = ""
+) -> Agreement:
     require_role(user, client, ADMIN_ONLY, "change agreement terms")
     if not 1 <= oos_lookback_days <= 365:
         raise WorkflowError("The stock-out look-back must be between 1 and 365 days.")
@@ -185,7 +187,7 @@ def set_agreement(*, client: Client, oos_lookback_days: int, currency: str, user
     agreement = agreement_of(client)
     lookback_changed = agreement.oos_lookback_days != oos_lookback_days
     agreement.oos_lookback_days, agreement.currency = oos_lookback_days, currency
-    audit_as(agreement, user)
+    audit_as(agreement, user, reason)
     agreement.save()
     if lookback_changed:
         attribute_stock_outs(client=client)
