@@ -18,10 +18,16 @@ NEEDS_SCHEMA = {
     "definition",
     "month",
     "import_lines",
+    "import_batches",
+    "import_deviations",
+    "import_capas",
+    "import_plan",
+    "import_stockouts",
     "imports",
     "otif",
     "outcomes",
     "recompute",
+    "scorecard",
 }
 
 

@@ -77,7 +77,8 @@ ACME,PO1,20,P-2,S1,50,,,2024-02-01,,,,,
     assert (parsed.rows, parsed.blank_rows, parsed.keyed_by) == (3, 0, "line")
     assert parsed.lines.schema == LINE_SCHEMA
     assert parsed.deliveries.schema == DELIVERY_SCHEMA
-    nothing = dict(product_group=None, ship_to=None, transport_mode=None, unit=None, currency=None)
+    nothing = dict(product_group=None, ship_to=None, transport_mode=None, unit=None, currency=None,
+                   planned_ship_date=None)  # fmt: skip
     assert parsed.lines.to_dicts() == [
         dict(client="ACME", order="PO1", line="10", product="P-1", site="S1", ordered_qty=1000.0,
              line_value=2500.5, requested_date=D(2024, 1, 10), first_committed_date=None,
@@ -416,3 +417,24 @@ def test_xlsx_errors_name_sheet_rows(xlsx_file):
         (4, "Committed", "soon", NOT_A_DATE),
         (4, "Qty", "five", NOT_A_NUMBER),
     ]
+
+
+def test_planned_ship_date_is_a_line_date_but_not_a_due_date(parse):
+    mapping = Mapping(columns={**SMALL.columns, "planned_ship_date": "Planned Ship"})
+    parsed = parse(
+        """
+Client,Order,Line,Product,Qty,Committed,Planned Ship,Status,Delivered,Delivered Qty
+ACME,PO1,1,P,10,2024-01-10,2024-01-08,,2024-01-09,6
+ACME,PO1,1,P,10,2024-01-10,2024-01-08,,2024-01-11,4
+ACME,PO1,2,P,10,2024-01-10,soon,,,
+ACME,PO1,3,P,10,,2024-01-08,,,
+""",
+        mapping,
+    )
+    assert parsed.lines["planned_ship_date"].to_list() == [D(2024, 1, 8), None, D(2024, 1, 8)]
+    # Not a due date: a line with only a planned ship date still has no due date.
+    assert [(r, c) for r, c, _, _ in parsed.errors.rows()] == [
+        (4, "Planned Ship"),
+        (5, "Committed"),
+    ]
+    assert parsed.errors["reason"][0] == NOT_A_DATE

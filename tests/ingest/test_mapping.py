@@ -13,6 +13,7 @@ from tower.ingest import (
     load_mapping,
     load_profile,
 )
+from tower.ingest.specs import BATCHES, PLAN
 
 
 @pytest.fixture
@@ -144,3 +145,28 @@ def test_default_mapping_matches_field_names_loosely():
 def test_default_mapping_never_picks_between_two_candidates():
     with pytest.raises(ImportFileError, match="order: Order, order"):
         default_mapping(["Order", "order", "product"])
+
+
+def test_a_mapping_is_checked_against_the_fields_of_its_kind(toml_file):
+    path = toml_file('[columns]\nbatch = "Lot"\norder = "PO"\n')
+    with pytest.raises(
+        ImportFileError, match="unknown fields in \\[columns\\]: order; valid: client, batch"
+    ):
+        load_mapping(path, fields=BATCHES.names)
+    mapping = load_mapping(toml_file('[columns]\nbatch = "Lot"\n'), fields=BATCHES.names)
+    assert mapping.columns == {"batch": "Lot"}
+    with pytest.raises(
+        ImportFileError, match='e.g. batch = "Header in the file"; fields: client, batch'
+    ):
+        load_mapping(toml_file('[file]\nsheet = "S"\n'), fields=BATCHES.names)
+
+
+def test_default_mapping_of_a_record_kind():
+    headers = ["Client", "Week", "Planned Qty", "product", "Site", "order"]
+    assert default_mapping(headers, PLAN.names).columns == {
+        "client": "Client",
+        "product": "product",
+        "site": "Site",
+        "week": "Week",
+        "planned_qty": "Planned Qty",
+    }

@@ -123,7 +123,7 @@ def test_imports_command_lists_the_log_newest_first(acme, write_csv):
     out = StringIO()
     call_command("imports", "--format", "json", stdout=out)
     logged = json.loads(out.getvalue())
-    assert [(e["file_name"], e["outcome"], e["lines_created"], e["errors"]) for e in logged] == [
+    assert [(e["file_name"], e["outcome"], e["records_created"], e["errors"]) for e in logged] == [
         ("second.csv", "rejected", 0, 2),
         ("first.csv", "applied", 3, 0),
     ]

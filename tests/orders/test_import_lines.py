@@ -34,7 +34,7 @@ def small_import(acme, write_csv, run_import):
 
 
 def test_import_creates_lines_deliveries_and_outcomes(small_import):
-    assert (small_import.rows, small_import.lines_created, small_import.deliveries_written) == (
+    assert (small_import.rows, small_import.records_created, small_import.deliveries_written) == (
         6,
         5,
         4,
@@ -61,7 +61,7 @@ def test_import_creates_lines_deliveries_and_outcomes(small_import):
 def test_reimporting_the_same_file_changes_nothing(small_import, write_csv, run_import):
     delivery_ids = sorted(Delivery.objects.values_list("id", flat=True))
     again = run_import(write_csv(SMALL))
-    assert (again.lines_created, again.lines_updated, again.lines_unchanged) == (0, 0, 5)
+    assert (again.records_created, again.records_updated, again.records_unchanged) == (0, 0, 5)
     assert again.deliveries_written == 0 and again.refreshed == []
     assert sorted(Delivery.objects.values_list("id", flat=True)) == delivery_ids
     assert OrderLine.objects.count() == 5
@@ -71,7 +71,7 @@ def test_changed_deliveries_replace_only_that_lines_deliveries(small_import, wri
     untouched = sorted(Delivery.objects.exclude(delivery_id="D4").values_list("id", flat=True))
     topped_up = SMALL.replace("2026-02-05,70,D4", "2026-02-05,80,D4")
     report = run_import(write_csv(topped_up))
-    assert (report.lines_created, report.lines_updated, report.deliveries_written) == (0, 0, 1)
+    assert (report.records_created, report.records_updated, report.deliveries_written) == (0, 0, 1)
     assert (
         sorted(Delivery.objects.exclude(delivery_id="D4").values_list("id", flat=True)) == untouched
     )
@@ -86,7 +86,7 @@ def test_changed_line_fields_update_the_line(small_import, write_csv, run_import
         "ACME,PO-1,1,AMX-500,EU1,100,2026-01-10", "ACME,PO-1,1,AMX-500,EU1,100,2026-01-12"
     )
     report = run_import(write_csv(moved))
-    assert (report.lines_created, report.lines_updated, report.lines_unchanged) == (0, 1, 4)
+    assert (report.records_created, report.records_updated, report.records_unchanged) == (0, 1, 4)
     line = OrderLine.objects.get(order__number="PO-1", line_number="1")
     assert line.committed_date == dt.date(2026, 1, 12)
     assert LineOutcome.objects.get(line=line).otif is True
@@ -138,7 +138,7 @@ def test_unknown_client_site_and_product_are_errors_without_create_missing(
 
 def test_dry_run_reports_changes_and_writes_nothing(acme, write_csv, run_import):
     report = run_import(write_csv(SMALL), create_missing=True, dry_run=True)
-    assert report.ok and report.lines_created == 5 and report.deliveries_written == 4
+    assert report.ok and report.records_created == 5 and report.deliveries_written == 4
     assert OrderLine.objects.count() == 0 and Site.objects.count() == 0
     assert ImportLog.objects.get().outcome == "dry_run"
 
@@ -152,7 +152,7 @@ def test_every_import_is_logged_with_hash_and_counts(small_import):
         "lines.csv",
     )
     assert len(log.file_sha256) == 64
-    assert (log.rows, log.lines_created, log.deliveries_written) == (6, 5, 4)
+    assert (log.rows, log.records_created, log.deliveries_written) == (6, 5, 4)
     assert log.client_codes == "ACME"
 
 
@@ -175,7 +175,7 @@ def test_xlsx_with_date_cells_gives_the_same_lines_as_csv(small_import, tmp_path
     book.save(path)
     report = run_import(path)
     assert report.ok, report.errors
-    assert (report.lines_created, report.lines_updated, report.lines_unchanged) == (0, 0, 5)
+    assert (report.records_created, report.records_updated, report.records_unchanged) == (0, 0, 5)
     assert report.deliveries_written == 0
 
 
@@ -200,7 +200,7 @@ def test_outcomes_after_partial_and_changed_imports_match_the_database(
         ]
     )
     report = run_import(write_csv(partial))
-    assert (report.lines_created, report.lines_updated, report.deliveries_written) == (1, 0, 3)
+    assert (report.records_created, report.records_updated, report.deliveries_written) == (1, 0, 3)
     assert LineOutcome.objects.get(line__order__number="PO-2").failure_kind == "late"
     assert LineOutcome.objects.count() == 6
     assert_outcomes_match_the_database(acme)
@@ -217,3 +217,26 @@ def test_awkward_text_survives_the_bulk_write(acme, write_csv, run_import):
     assert line.product.code == 'Vial 10 ml, "sterile"'
     assert (line.ship_to, line.transport_mode, line.unit) == ("\\N", "Road\nthen sea", "")
     assert line.line_value is None
+
+
+def test_planned_ship_date_is_stored_and_compared(small_import, write_csv, run_import):
+    planned = SMALL.replace("delivery_id\n", "delivery_id,planned_ship_date\n", 1)
+    rows = planned.strip().splitlines()
+    planned = "\n".join([rows[0], *(f"{row},2026-01-08" for row in rows[1:])]) + "\n"
+    report = run_import(write_csv(planned))
+    # Every line gets a planned ship date: updated, but no outcome changes (not an engine input).
+    assert (report.records_created, report.records_updated, report.records_unchanged) == (0, 5, 0)
+    assert [r.outcomes_written for r in report.refreshed] == [0]
+    assert set(OrderLine.objects.values_list("planned_ship_date", flat=True)) == {
+        dt.date(2026, 1, 8)
+    }
+    again = run_import(write_csv(planned))
+    assert (again.records_updated, again.records_unchanged) == (0, 5)
+
+
+def test_a_file_of_headers_only_imports_nothing(acme, write_csv, run_import):
+    report = run_import(write_csv("client,order,line,product,ordered_qty,committed_date\n"))
+    assert report.ok and report.summary() == (
+        "lines.csv: 0 rows; created 0 lines, updated 0, 0 unchanged; 0 deliveries written."
+    )
+    assert ImportLog.objects.get().outcome == "applied"

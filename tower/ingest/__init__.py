@@ -1,6 +1,7 @@
-"""Reading order-line exports (CSV/XLSX), mapping their columns and validating every row.
+"""Reading exports (CSV/XLSX), mapping their columns and validating every row.
 
-Pure: no Django here; the orders app stores what this package returns.
+Pure: no Django here; tower.orders (order lines) and tower.imports (the other records) store
+what this package returns.
 
     from tower.ingest import load_profile, parse_lines, read_source
 
@@ -14,7 +15,8 @@ Pure: no Django here; the orders app stores what this package returns.
 
 Modules: reader (file -> all-text frame with spreadsheet row numbers), mapping (field -> header,
 TOML profiles), dates and numbers (typed columns plus row errors), lines (lines, deliveries and
-every row error), errors (ImportFileError, ROW_ERROR_SCHEMA).
+every row error), records and specs (batches, deviations, CAPAs, plan weeks and stock-outs:
+declared kinds and their typed, checked records), errors (ImportFileError, ROW_ERROR_SCHEMA).
 """
 
 from tower.ingest.dates import parse_date_columns
@@ -32,6 +34,8 @@ from tower.ingest.mapping import (
 )
 from tower.ingest.numbers import parse_number_columns
 from tower.ingest.reader import SourceTable, file_sha256, read_source, read_table
+from tower.ingest.records import ParsedRecords, RecordSpec, parse_records
+from tower.ingest.specs import SPECS
 
 __all__ = [
     "DELIVERY_SCHEMA",
@@ -42,6 +46,9 @@ __all__ = [
     "ImportFileError",
     "Mapping",
     "ParsedLines",
+    "ParsedRecords",
+    "RecordSpec",
+    "SPECS",
     "SourceTable",
     "available_profiles",
     "default_mapping",
@@ -52,6 +59,7 @@ __all__ = [
     "parse_lines",
     "parse_mapping",
     "parse_number_columns",
+    "parse_records",
     "read_source",
     "read_table",
     "with_date_format",

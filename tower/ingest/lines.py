@@ -17,10 +17,12 @@ import polars as pl
 
 from tower.ingest.dates import parse_date_columns
 from tower.ingest.errors import ROW, ImportFileError, combine_errors, row_errors
-from tower.ingest.mapping import Mapping
+from tower.ingest.mapping import FIELDS, Mapping, check_columns
 from tower.ingest.numbers import parse_number_columns
 
 DUE_DATES = ("requested_date", "first_committed_date", "committed_date")
+# When the CMO planned to ship: a scorecard KPI (kpis.md 4), not an input of the OTIF engine.
+PLANNED_DATES = ("planned_ship_date",)
 DELIVERY_DATES = ("shipped_date", "delivered_date")
 NUMBER_FIELDS = ("ordered_qty", "line_value", "delivered_qty")
 STATUSES = {"open": "open", "closed": "closed", "cancelled": "cancelled", "canceled": "cancelled"}
@@ -38,6 +40,7 @@ LINE_FIELDS = (
     "line_value",
     "currency",
     *DUE_DATES,
+    *PLANNED_DATES,
     "status",
 )
 
@@ -57,6 +60,7 @@ LINE_SCHEMA = {
     "requested_date": pl.Date,
     "first_committed_date": pl.Date,
     "committed_date": pl.Date,
+    "planned_ship_date": pl.Date,
     "status": pl.String,
     "first_row": pl.Int64,
 }
@@ -110,7 +114,9 @@ def parse_lines(
         data = data.filter(~blank)
 
     date_headers = [
-        mapping.columns[f] for f in (*DUE_DATES, *DELIVERY_DATES) if f in mapping.columns
+        mapping.columns[f]
+        for f in (*DUE_DATES, *PLANNED_DATES, *DELIVERY_DATES)
+        if f in mapping.columns
     ]
     number_headers = [mapping.columns[f] for f in NUMBER_FIELDS if f in mapping.columns]
     dates, date_errors = parse_date_columns(data, date_headers, mapping.date_format)
@@ -184,20 +190,7 @@ def _check_mapping(mapping: Mapping, table: pl.DataFrame, default_client: str | 
         raise ImportFileError("delivered_qty is mapped: map shipped_date or delivered_date too")
     if has_dates and "delivered_qty" not in mapped:
         raise ImportFileError("a delivery date is mapped: map delivered_qty too")
-
-    headers = [c for c in table.columns if c != ROW]
-    missing = [f'"{h}" ({f})' for f, h in mapped.items() if h not in headers]
-    if missing:
-        listed = ", ".join(f'"{h}"' for h in headers)
-        raise ImportFileError(
-            f"the file has no column {', '.join(missing)}; its columns are: {listed}"
-        )
-    # The reader names a repeated header "name (2)": which of the two is meant is unknown.
-    repeated = sorted({h for h in mapped.values() if f"{h} (2)" in headers})
-    if repeated:
-        raise ImportFileError(
-            f"the file has more than one column named {', '.join(repeated)}: rename the copies"
-        )
+    check_columns(mapping, table, FIELDS)
 
 
 def _fields(

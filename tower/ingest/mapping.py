@@ -1,8 +1,11 @@
-"""Which source column feeds which order-line field, and how to read the file.
+"""Which source column feeds which field, and how to read the file.
 
 Every ERP exports its own headers; a mapping (a small TOML file, or a built-in profile) names
 them once so that planners never rename columns by hand. Without a mapping, headers that already
 spell a field name are used as they are.
+
+The fields are those of one kind of import: order lines (FIELDS, the default) or a record kind
+of tower.ingest.specs (its `fields`); a mapping naming a field the kind does not have is refused.
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ from __future__ import annotations
 import codecs
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tower.ingest.dates import compile_date_format
-from tower.ingest.errors import ImportFileError
+import polars as pl
 
+from tower.ingest.dates import compile_date_format
+from tower.ingest.errors import ROW, ImportFileError
+
+# The order-line import's fields (tower.ingest.lines).
 FIELDS = (
     "client",
     "order",
@@ -32,6 +39,7 @@ FIELDS = (
     "requested_date",
     "first_committed_date",
     "committed_date",
+    "planned_ship_date",
     "status",
     "shipped_date",
     "delivered_date",
@@ -55,7 +63,7 @@ class Mapping:
     name: str | None = None
 
 
-def load_mapping(path: str | Path) -> Mapping:
+def load_mapping(path: str | Path, *, fields: Sequence[str] = FIELDS) -> Mapping:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -63,11 +71,15 @@ def load_mapping(path: str | Path) -> Mapping:
         raise ImportFileError(f"cannot read the mapping file {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"the mapping file {path} is not UTF-8 text") from exc
-    return parse_mapping(text, name=path.stem, source=str(path))
+    return parse_mapping(text, name=path.stem, source=str(path), fields=fields)
 
 
-def parse_mapping(text: str, *, name: str | None = None, source: str = "mapping") -> Mapping:
-    """A Mapping from TOML text; every mistake is reported with the valid choices."""
+def parse_mapping(
+    text: str, *, name: str | None = None, source: str = "mapping", fields: Sequence[str] = FIELDS
+) -> Mapping:
+    """A Mapping from TOML text for an import of `fields`; every mistake is reported with the
+    valid choices."""
+    fields = tuple(fields)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -76,10 +88,12 @@ def parse_mapping(text: str, *, name: str | None = None, source: str = "mapping"
     _reject_unknown(data, _TOP_LEVEL_KEYS, f"{source}: unknown top-level entries")
     columns = data.get("columns")
     if not isinstance(columns, dict) or not columns:
+        example = next(f for f in fields if f != "client")
         raise ImportFileError(
-            f'{source} needs a [columns] table, e.g. order = "PO Number"; fields: {", ".join(FIELDS)}'
+            f'{source} needs a [columns] table, e.g. {example} = "Header in the file"; '
+            f"fields: {', '.join(fields)}"
         )
-    _reject_unknown(columns, FIELDS, f"{source}: unknown fields in [columns]")
+    _reject_unknown(columns, fields, f"{source}: unknown fields in [columns]")
     file_opts = data.get("file", {})
     if not isinstance(file_opts, dict):
         raise ImportFileError(f"{source}: [file] must be a table with keys {', '.join(FILE_KEYS)}")
@@ -90,7 +104,7 @@ def parse_mapping(text: str, *, name: str | None = None, source: str = "mapping"
         if not isinstance(value, str) or not (value.strip() if key in columns else value):
             raise ImportFileError(f"{source}: {key} must be a non-empty text in quotes")
     # Headers are compared after stripping, as the reader strips them.
-    mapped = {f: columns[f].strip() for f in FIELDS if f in columns}
+    mapped = {f: columns[f].strip() for f in fields if f in columns}
     mapping = Mapping(
         columns=mapped,
         sheet=file_opts.get("sheet"),
@@ -121,19 +135,42 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[\s\-]+", "_", header.strip().lower())
 
 
-def default_mapping(headers: list[str] | tuple[str, ...]) -> Mapping:
+def default_mapping(headers: Sequence[str], fields: Sequence[str] = FIELDS) -> Mapping:
     """Headers spelling a field name ("Ordered Qty", "ordered-qty") map to that field."""
     found: dict[str, list[str]] = {}
     for header in headers:
         key = normalise_header(header)
-        if key in FIELDS:
+        if key in fields:
             found.setdefault(key, []).append(header)
     clashes = {f: hs for f, hs in found.items() if len(hs) > 1}
     if clashes:
         # Picking one of two candidate columns would be a guess; let the planner decide.
         detail = "; ".join(f"{f}: {', '.join(hs)}" for f, hs in clashes.items())
         raise ImportFileError(f"several columns could be the same field ({detail}): use a mapping")
-    return Mapping(columns={f: found[f][0] for f in FIELDS if f in found})
+    return Mapping(columns={f: found[f][0] for f in fields if f in found})
+
+
+def check_columns(mapping: Mapping, table: pl.DataFrame, fields: Sequence[str]) -> None:
+    """The mapping names only `fields`, and every header it names is in the file exactly once."""
+    unknown = [f for f in mapping.columns if f not in fields]
+    if unknown:
+        raise ImportFileError(
+            f"the mapping names fields this import does not have: {', '.join(unknown)}; "
+            f"valid: {', '.join(fields)}"
+        )
+    headers = [c for c in table.columns if c != ROW]
+    missing = [f'"{h}" ({f})' for f, h in mapping.columns.items() if h not in headers]
+    if missing:
+        listed = ", ".join(f'"{h}"' for h in headers)
+        raise ImportFileError(
+            f"the file has no column {', '.join(missing)}; its columns are: {listed}"
+        )
+    # The reader names a repeated header "name (2)": which of the two is meant is unknown.
+    repeated = sorted({h for h in mapping.columns.values() if f"{h} (2)" in headers})
+    if repeated:
+        raise ImportFileError(
+            f"the file has more than one column named {', '.join(repeated)}: rename the copies"
+        )
 
 
 def _reject_unknown(table: dict, valid: tuple[str, ...], message: str) -> None:

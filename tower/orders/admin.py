@@ -44,8 +44,8 @@ class ImportLogAdmin(admin.ModelAdmin):
         "outcome",
         "rows",
         "errors",
-        "lines_created",
-        "lines_updated",
+        "records_created",
+        "records_updated",
     ]
     list_filter = ["kind", "outcome"]
     readonly_fields = [f.name for f in ImportLog._meta.fields]

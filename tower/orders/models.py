@@ -128,10 +128,11 @@ class ImportLog(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     rows = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
-    lines_created = models.PositiveIntegerField(default=0)
-    lines_updated = models.PositiveIntegerField(default=0)
-    lines_unchanged = models.PositiveIntegerField(default=0)
-    deliveries_written = models.PositiveIntegerField(default=0)
+    # Records of the import's kind: order lines, batches, deviations, ...
+    records_created = models.PositiveIntegerField(default=0)
+    records_updated = models.PositiveIntegerField(default=0)
+    records_unchanged = models.PositiveIntegerField(default=0)
+    deliveries_written = models.PositiveIntegerField(default=0, help_text="Order lines only")
     created_masterdata = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -1,36 +1,32 @@
 """Importing order lines and deliveries: validate the whole file, then write all of it or nothing.
 
-`import_lines` is the one import pipeline: the CLI (`tower import lines`), the demo and later the
-web upload call it. Reading and row validation are in tower.ingest (pure); this module resolves
-master data, computes what changes against the database (natural keys: client + order + line),
+`import_lines` is the order-line import pipeline: the CLI (`tower import lines`), the demo and
+later the web upload call it. Reading and row validation are in tower.ingest (pure); what all
+imports share (the report, the log, resolving clients, sites and products) in tower.imports.
+This module computes what changes against the database (natural keys: client + order + line),
 writes it set-based in one transaction and refreshes the affected clients' outcomes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
-from tower.bulk import delete_where_in, insert_frame, read_frame, reserve_ids, update_frame
-from tower.ingest import (
-    Mapping,
-    default_mapping,
-    file_sha256,
-    parse_lines,
-    read_table,
-)
-from tower.ingest.errors import ROW_ERROR_SCHEMA
-from tower.masterdata.models import Product, Site
+from tower.bulk import delete_where_in, insert_frame, reserve_ids, update_frame
+from tower.imports.references import MasterData, read_for_clients
+from tower.imports.report import ImportReport, LogContext, Progress, read_import_file, write_log
+from tower.ingest import FIELDS, Mapping, parse_lines
+from tower.ingest.errors import combine_errors
 from tower.orders.models import Delivery, ImportLog, Order, OrderLine
 from tower.performance.queries import LINE_SCHEMA
-from tower.performance.services import RefreshResult, refresh_outcomes
-from tower.tenancy.models import Client
-from tower.tenancy.scoping import visible_clients
+from tower.performance.services import refresh_outcomes
+
+# Callers of import_lines (the demo, the command) take its report type from here too.
+__all__ = ["ImportReport", "Progress", "import_lines"]
 
 # Line fields compared to decide whether an existing line changed (text blanks stored as "").
 LINE_TEXT_FIELDS = ["ship_to", "transport_mode", "unit", "currency", "status"]
@@ -43,48 +39,10 @@ LINE_COMPARED = [
     "requested_date",
     "first_committed_date",
     "committed_date",
+    "planned_ship_date",
 ]
 # What the OTIF engine reads of a line besides its id and order, as engine_inputs reads it.
 ENGINE_LINE_COLUMNS = [c for c in LINE_SCHEMA if c not in ("line_id", "order_key")]
-Progress = Callable[[str], None]
-
-
-@dataclass
-class ImportReport:
-    file_name: str
-    rows: int = 0
-    errors: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ROW_ERROR_SCHEMA))
-    lines_created: int = 0
-    lines_updated: int = 0
-    lines_unchanged: int = 0
-    deliveries_written: int = 0
-    created: dict[str, list[str]] = field(default_factory=dict)
-    dry_run: bool = False
-    refreshed: list[RefreshResult] = field(default_factory=list)
-    log: ImportLog | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.errors.is_empty()
-
-    def summary(self) -> str:
-        if not self.ok:
-            return f"{self.file_name}: {self.errors.height} error(s) in {self.rows} rows; nothing was written."
-        verb = "would create" if self.dry_run else "created"
-        text = (
-            f"{self.file_name}: {self.rows} rows; {verb} {self.lines_created} lines, "
-            f"{'would update' if self.dry_run else 'updated'} {self.lines_updated}, "
-            f"{self.lines_unchanged} unchanged; {self.deliveries_written} deliveries "
-            f"{'to write' if self.dry_run else 'written'}"
-        )
-        made = ", ".join(
-            f"{len(v)} {k if len(v) != 1 else k.removesuffix('s')}"
-            for k, v in self.created.items()
-            if v
-        )
-        if made:
-            text += f"; {'would create' if self.dry_run else 'created'} {made}"
-        return text + (" (dry run: nothing written)." if self.dry_run else ".")
 
 
 def import_lines(
@@ -108,60 +66,47 @@ def import_lines(
     step = progress or (lambda _label: None)
     path = Path(path)
     started = timezone.now()
-    report = ImportReport(file_name=path.name, dry_run=dry_run)
+    report = ImportReport(
+        kind="lines",
+        file_name=path.name,
+        noun="lines",
+        noun_one="line",
+        dry_run=dry_run,
+        deliveries_written=0,
+    )
 
     step("Reading the file")
-    sha = file_sha256(path)
-    mapping = mapping or Mapping()
-    table = read_table(path, mapping)
-    if not mapping.columns:
-        # No [columns]: headers named like the fields are used as they are; file options stay.
-        headers = [c for c in table.columns if c != "__row__"]
-        mapping = replace(mapping, columns=default_mapping(headers).columns)
+    table, mapping, sha = read_import_file(path, mapping, FIELDS)
     step("Validating every row")
     parsed = parse_lines(table, mapping, default_client=client_code)
     report.rows = parsed.rows
-    errors = [parsed.errors]
 
     step("Checking clients, sites and products")
-    refs = _MasterData(parsed.lines, parsed.deliveries, principal, create_missing)
-    errors.append(refs.errors)
-    report.errors = pl.concat(errors).unique().sort("row", "column")
+    labels = {f: mapping.columns.get(f, f) for f in ("client", "site", "product")}
+    refs = MasterData(
+        parsed.lines.select(
+            pl.col("first_row").alias("row"), "client", "site", "product", "product_group"
+        ),
+        principal=principal,
+        create_missing=create_missing,
+        labels=labels,
+    )
+    reference_errors = _on_every_row_of_the_line(refs.errors, parsed.lines, parsed.deliveries)
+    report.errors = combine_errors([parsed.errors, reference_errors])
     report.created = refs.to_create()
 
-    def log(outcome: str) -> ImportLog:
-        return ImportLog.objects.create(
-            kind="lines",
-            user=user,
-            actor=actor,
-            started_at=started,
-            finished_at=timezone.now(),
-            file_name=path.name,
-            file_sha256=sha,
-            mapping=mapping.name or "",
-            client_codes=",".join(sorted(parsed.lines["client"].unique().drop_nulls().to_list()))[
-                :500
-            ],
-            outcome=outcome,
-            rows=report.rows,
-            errors=report.errors.height,
-            lines_created=report.lines_created,
-            lines_updated=report.lines_updated,
-            lines_unchanged=report.lines_unchanged,
-            deliveries_written=report.deliveries_written,
-            created_masterdata=report.created if report.ok else {},
-        )
-
+    context = LogContext(path, sha, mapping, actor, user, started)
+    client_codes = parsed.lines["client"].unique().to_list()
     if not report.ok:
-        report.log = log(ImportLog.Outcome.REJECTED)
+        report.log = write_log(report, context, ImportLog.Outcome.REJECTED, client_codes)
         return report
     step("Comparing with the database")
     with transaction.atomic():
         refs.create()
         plan = _plan(parsed.lines, parsed.deliveries, refs)
-        report.lines_created = plan.new_lines.height
-        report.lines_updated = plan.changed_lines.height
-        report.lines_unchanged = plan.unchanged
+        report.records_created = plan.new_lines.height
+        report.records_updated = plan.changed_lines.height
+        report.records_unchanged = plan.unchanged
         report.deliveries_written = plan.deliveries.height
         if dry_run:
             transaction.set_rollback(True)
@@ -169,160 +114,39 @@ def import_lines(
             step("Writing lines and deliveries")
             plan.write()
             step("Recomputing OTIF outcomes")
-            for client in refs.changed_clients(plan):
-                report.refreshed.append(
-                    refresh_outcomes(
-                        client=client, trigger="import", inputs=plan.engine_inputs(client.pk)
-                    )
+            for client in refs.clients(plan.touched_client_ids):
+                refreshed = refresh_outcomes(
+                    client=client, trigger="import", inputs=plan.engine_inputs(client.pk)
+                )
+                report.refreshed.append(refreshed)
+                report.notes.append(
+                    f"{refreshed.client}: outcomes as of {refreshed.as_of} with definition "
+                    f"v{refreshed.definition_version}: {refreshed.outcomes_written} of "
+                    f"{refreshed.lines} lines changed"
                 )
             # Logged in the same transaction: an applied import is never left unrecorded.
-            report.log = log(ImportLog.Outcome.APPLIED)
+            report.log = write_log(report, context, ImportLog.Outcome.APPLIED, client_codes)
     if dry_run:
-        report.log = log(ImportLog.Outcome.DRY_RUN)
+        report.log = write_log(report, context, ImportLog.Outcome.DRY_RUN, client_codes)
     return report
 
 
-class _MasterData:
-    """Resolves the file's client, site and product codes to ids; knows what it may create."""
-
-    def __init__(
-        self, lines: pl.DataFrame, deliveries: pl.DataFrame, principal, create_missing: bool
-    ):
-        self.lines = lines
-        self.create_missing = create_missing
-        self.visible = {c.code: c for c in visible_clients(principal)}
-        self.all_client_codes = set(Client.objects.values_list("code", flat=True))
-        self.sites = dict(Site.objects.values_list("code", "id"))
-        codes = lines["client"].unique().to_list()
-        self.products = {
-            (client, code): pk
-            for client, code, pk in Product.objects.filter(
-                client__code__in=[c for c in codes if c in self.visible]
-            ).values_list("client__code", "code", "id")
-        }
-        self.missing_clients = sorted(c for c in codes if c not in self.visible)
-        self.missing_sites = sorted(
-            s for s in lines["site"].unique().drop_nulls().to_list() if s not in self.sites
-        )
-        known = pl.DataFrame(
-            list(self.products), schema={"client": pl.String, "product": pl.String}, orient="row"
-        )
-        self.missing_products = (
-            lines.select("client", "product", "product_group")
-            .unique(["client", "product"], keep="first", maintain_order=True)
-            .join(known, on=["client", "product"], how="anti")
-        )
-        self.errors = self._errors(deliveries)
-
-    def _errors(self, deliveries: pl.DataFrame) -> pl.DataFrame:
-        # A client the principal may not see, or that exists for nobody, reads the same: unknown.
-        # --create-missing never creates a client code that already exists out of sight.
-        hidden = [c for c in self.missing_clients if c in self.all_client_codes]
-        creatable = self.create_missing
-        problems = []
-        for column, values, reason in (
-            ("client", hidden, "unknown client (or no access to it)"),
-            (
-                "client",
-                [] if creatable else [c for c in self.missing_clients if c not in hidden],
-                "unknown client: create it with `tower client add` or pass --create-missing",
-            ),
-            (
-                "site",
-                [] if creatable else self.missing_sites,
-                "unknown site: pass --create-missing to create it",
-            ),
-        ):
-            if values:
-                bad = self.lines.filter(pl.col(column).is_in(values))
-                problems.append(_row_errors(bad, deliveries, column, reason))
-        if not creatable and self.missing_products.height:
-            bad = self.lines.join(
-                self.missing_products.select("client", "product"), on=["client", "product"]
-            )
-            problems.append(
-                _row_errors(
-                    bad,
-                    deliveries,
-                    "product",
-                    "unknown product for this client: pass --create-missing to create it",
-                )
-            )
-        if not problems:
-            return pl.DataFrame(schema=ROW_ERROR_SCHEMA)
-        return pl.concat(problems)
-
-    def to_create(self) -> dict[str, list[str]]:
-        if not self.create_missing:
-            return {}
-        return {
-            "clients": self.missing_clients,
-            "sites": self.missing_sites,
-            "products": [
-                f"{c}/{p}" for c, p in self.missing_products.select("client", "product").iter_rows()
-            ],
-        }
-
-    def create(self) -> None:
-        if not self.create_missing:
-            return
-        for code in self.missing_clients:
-            self.visible[code] = Client.objects.create(code=code, name=code)
-        for code in self.missing_sites:
-            self.sites[code] = Site.objects.create(code=code, name=code).pk
-        new = [
-            Product(client=self.visible[c], code=p, name=p, product_group=g or "")
-            for c, p, g in self.missing_products.iter_rows()
-        ]
-        for product in Product.objects.bulk_create(new):
-            self.products[(product.client.code, product.code)] = product.pk
-
-    def ids(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        clients = pl.DataFrame(
-            [(code, c.pk) for code, c in self.visible.items()],
-            schema={"client": pl.String, "client_id": pl.Int64},
-            orient="row",
-        )
-        sites = pl.DataFrame(
-            list(self.sites.items()), schema={"site": pl.String, "site_id": pl.Int64}, orient="row"
-        )
-        products = pl.DataFrame(
-            [(c, p, pk) for (c, p), pk in self.products.items()],
-            schema={"client": pl.String, "product": pl.String, "product_id": pl.Int64},
-            orient="row",
-        )
-        return clients, sites, products
-
-    def changed_clients(self, plan: _Plan) -> list[Client]:
-        ids = set(plan.touched_client_ids)
-        return [c for c in self.visible.values() if c.pk in ids]
-
-
-def _row_errors(
-    bad_lines: pl.DataFrame, deliveries: pl.DataFrame, column: str, reason: str
+def _on_every_row_of_the_line(
+    errors: pl.DataFrame, lines: pl.DataFrame, deliveries: pl.DataFrame
 ) -> pl.DataFrame:
-    """Every source row of the given lines (the line's first row and its delivery rows)."""
-    rows = pl.concat(
+    """Errors found on a line's first row, repeated on each of its delivery rows: the planner
+    fixes the code on every row that spells it."""
+    if errors.is_empty():
+        return errors
+    key = ["client", "order", "line"]
+    bad = errors.join(lines.select(pl.col("first_row").alias("row"), *key), on="row")
+    spread = bad.join(deliveries.select(pl.col("row").alias("delivery_row"), *key), on=key)
+    return pl.concat(
         [
-            bad_lines.select(
-                pl.col("first_row").alias("row"),
-                "client",
-                "order",
-                "line",
-                pl.col(column).alias("value"),
-            ),
-            deliveries.join(
-                bad_lines.select("client", "order", "line", pl.col(column).alias("value")),
-                on=["client", "order", "line"],
-            ).select("row", "client", "order", "line", "value"),
+            errors,
+            spread.select(pl.col("delivery_row").alias("row"), "column", "value", "reason"),
         ]
-    ).unique("row")
-    return rows.select(
-        pl.col("row").cast(pl.Int64),
-        pl.lit(column).alias("column"),
-        pl.col("value").cast(pl.String),
-        pl.lit(reason).alias("reason"),
-    )
+    ).unique()
 
 
 @dataclass
@@ -354,7 +178,7 @@ class _Plan:
         insert_frame(Delivery._meta.db_table, self.deliveries)
 
 
-def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: _MasterData) -> _Plan:
+def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: MasterData) -> _Plan:
     """What to write: new orders and lines, changed lines, and lines whose deliveries changed.
 
     The file is the truth for the lines it contains: their delivery lists are replaced when they
@@ -370,10 +194,9 @@ def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: _MasterData) -> _
         .with_columns(col(c).fill_null("") for c in LINE_TEXT_FIELDS)
     )
     client_ids = incoming["client_id"].unique().to_list()
-    marks = ", ".join(["%s"] * len(client_ids))
 
-    orders = read_frame(
-        f"SELECT id, client_id, number FROM orders_order WHERE client_id IN ({marks})",
+    orders = read_for_clients(
+        "SELECT id, client_id, number FROM orders_order WHERE client_id IN ({clients})",
         client_ids,
         schema={"order_id": pl.Int64, "client_id": pl.Int64, "order": pl.String},
     )
@@ -389,11 +212,11 @@ def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: _MasterData) -> _
     orders = pl.concat([orders, new_orders.select(orders.columns)])
     incoming = incoming.join(orders, on=["client_id", "order"])
 
-    stored = read_frame(
+    stored = read_for_clients(
         f"""SELECT l.id, l.client_id, o.number, l.line_number, l.order_id, l.manual_exclusion,
                    {", ".join("l." + c for c in LINE_COMPARED)}
             FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id
-            WHERE l.client_id IN ({marks})""",
+            WHERE l.client_id IN ({{clients}})""",
         client_ids,
         schema={
             "id": pl.Int64,
@@ -431,9 +254,9 @@ def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: _MasterData) -> _
             col("batch").fill_null(""),
         )
     )
-    stored_deliveries = read_frame(
-        f"""SELECT line_id, client_id, delivery_id, shipped_date, delivered_date, quantity, batch
-            FROM orders_delivery WHERE client_id IN ({marks})""",
+    stored_deliveries = read_for_clients(
+        """SELECT line_id, client_id, delivery_id, shipped_date, delivered_date, quantity, batch
+            FROM orders_delivery WHERE client_id IN ({clients})""",
         client_ids,
         schema=dict(incoming_deliveries.schema),
     )

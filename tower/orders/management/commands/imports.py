@@ -1,4 +1,7 @@
-"""tower imports [--limit N] [--format table|csv|json]: the import log, newest first."""
+"""tower imports [--limit N] [--format table|csv|json]: the import log, newest first.
+
+The counts are of the import's records: order lines, batches, deviations, ... (see `kind`).
+"""
 
 import polars as pl
 from django.core.management.base import BaseCommand
@@ -16,9 +19,9 @@ COLUMNS = {
     "outcome": pl.String,
     "rows": pl.Int64,
     "errors": pl.Int64,
-    "lines_created": pl.Int64,
-    "lines_updated": pl.Int64,
-    "lines_unchanged": pl.Int64,
+    "records_created": pl.Int64,
+    "records_updated": pl.Int64,
+    "records_unchanged": pl.Int64,
     "deliveries_written": pl.Int64,
 }
 SHORT = [
@@ -29,8 +32,8 @@ SHORT = [
     "outcome",
     "rows",
     "errors",
-    "lines_created",
-    "lines_updated",
+    "records_created",
+    "records_updated",
 ]
 
 

@@ -1,0 +1,222 @@
+"""The record imports: `tower import batches|deviations|capas|plan|stockouts`, the web and the
+demo call these. Each is tower.imports.records.import_records with its kind.
+
+Every function takes the same keyword arguments as tower.orders.services.import_lines:
+`principal` is who the import runs for (tower.tenancy.scoping; clients it may not see are
+unknown), `actor` names them in the log, `user` is the Django user when there is one. They raise
+ImportFileError for a file that cannot be read at all; row problems come back in
+`report.errors` with nothing written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tower.imports.records import RecordKind, import_records
+from tower.imports.references import resolve_areas, resolve_numbers
+from tower.imports.report import ImportReport, Progress, counted
+from tower.ingest import Mapping
+from tower.ingest.specs import BATCHES, CAPAS, DEVIATIONS, PLAN, STOCKOUTS
+from tower.quality.models import Batch, Capa, Deviation, PlanWeek
+from tower.scorecards.attribution import attribute_stock_outs
+from tower.scorecards.models import StockOutEvent
+from tower.tenancy.models import Client
+
+
+def _deviation_batch(records, label, clients):
+    reason = "unknown batch for this client: import the batches first"
+    return resolve_numbers(records, "batch", Batch, label=label, reason=reason, clients=clients)
+
+
+def _capa_deviation(records, label, clients):
+    reason = "unknown deviation for this client: import the deviations first"
+    return resolve_numbers(
+        records, "deviation", Deviation, label=label, reason=reason, clients=clients
+    )
+
+
+def _deviation_area(records, label, clients):
+    return resolve_areas(records, label=label)
+
+
+def _attribute_stock_outs(clients: list[Client]) -> list[str]:
+    """Which stock-outs the CMO caused, recomputed for the clients whose stock-outs changed."""
+    notes = []
+    for client in clients:
+        result = attribute_stock_outs(client=client)
+        events = counted(result.events, "stock-out")
+        lines = counted(result.links, "failed order line")
+        notes.append(
+            f"{client.code}: {result.caused} of {events} caused by the CMO ({lines} linked)"
+        )
+    return notes
+
+
+BATCH_KIND = RecordKind(spec=BATCHES, model=Batch, noun="batches", renamed={"batch": "number"})
+
+DEVIATION_KIND = RecordKind(
+    spec=DEVIATIONS,
+    model=Deviation,
+    noun="deviations",
+    renamed={"deviation": "number"},
+    references={"batch": _deviation_batch, "area": _deviation_area},
+)
+
+CAPA_KIND = RecordKind(
+    spec=CAPAS,
+    model=Capa,
+    noun="CAPAs",
+    renamed={"capa": "number"},
+    references={"deviation": _capa_deviation},
+)
+
+PLAN_KIND = RecordKind(spec=PLAN, model=PlanWeek, noun="plan weeks")
+
+STOCKOUT_KIND = RecordKind(
+    spec=STOCKOUTS,
+    model=StockOutEvent,
+    noun="stock-outs",
+    on_insert={"source": StockOutEvent.Source.IMPORTED.value},
+    after_write=_attribute_stock_outs,
+    after_write_label="Linking stock-outs to failed lines",
+)
+
+KINDS = {
+    kind.spec.kind: kind
+    for kind in (BATCH_KIND, DEVIATION_KIND, CAPA_KIND, PLAN_KIND, STOCKOUT_KIND)
+}
+
+
+def import_batches(
+    *,
+    path: Path,
+    actor: str,
+    principal,
+    user=None,
+    client_code: str | None = None,
+    mapping: Mapping | None = None,
+    create_missing: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import batches; a batch is identified by client + batch number."""
+    return import_records(
+        BATCH_KIND,
+        path=path,
+        actor=actor,
+        principal=principal,
+        user=user,
+        client_code=client_code,
+        mapping=mapping,
+        create_missing=create_missing,
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def import_deviations(
+    *,
+    path: Path,
+    actor: str,
+    principal,
+    user=None,
+    client_code: str | None = None,
+    mapping: Mapping | None = None,
+    create_missing: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import deviations (client + deviation number); their batches must be stored already."""
+    return import_records(
+        DEVIATION_KIND,
+        path=path,
+        actor=actor,
+        principal=principal,
+        user=user,
+        client_code=client_code,
+        mapping=mapping,
+        create_missing=create_missing,
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def import_capas(
+    *,
+    path: Path,
+    actor: str,
+    principal,
+    user=None,
+    client_code: str | None = None,
+    mapping: Mapping | None = None,
+    create_missing: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import CAPAs (client + CAPA number); their deviations must be stored already."""
+    return import_records(
+        CAPA_KIND,
+        path=path,
+        actor=actor,
+        principal=principal,
+        user=user,
+        client_code=client_code,
+        mapping=mapping,
+        create_missing=create_missing,
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def import_plan(
+    *,
+    path: Path,
+    actor: str,
+    principal,
+    user=None,
+    client_code: str | None = None,
+    mapping: Mapping | None = None,
+    create_missing: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the weekly production plan (client + product + site + week)."""
+    return import_records(
+        PLAN_KIND,
+        path=path,
+        actor=actor,
+        principal=principal,
+        user=user,
+        client_code=client_code,
+        mapping=mapping,
+        create_missing=create_missing,
+        dry_run=dry_run,
+        progress=progress,
+    )
+
+
+def import_stockouts(
+    *,
+    path: Path,
+    actor: str,
+    principal,
+    user=None,
+    client_code: str | None = None,
+    mapping: Mapping | None = None,
+    create_missing: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import customer stock-outs (client + product + location + start date), then\n    recompute which of the touched clients' stock-outs the CMO caused."""
+    return import_records(
+        STOCKOUT_KIND,
+        path=path,
+        actor=actor,
+        principal=principal,
+        user=user,
+        client_code=client_code,
+        mapping=mapping,
+        create_missing=create_missing,
+        dry_run=dry_run,
+        progress=progress,
+    )

@@ -1,0 +1,130 @@
+"""The record kinds imported besides order lines (kpis.md 4 and 5), declared once each.
+
+Field names are what a mapping's [columns] names and what headers spell without a mapping. Text
+limits are the database columns' lengths, so a value too long is a row error rather than a
+failed write. Which database rows the codes (client, site, product, batch, deviation, area)
+point to is checked by tower.imports, which knows the database.
+
+The plan's `week` is the Monday the week starts on, written as any date (which must then be a
+Monday) or as an ISO week, 2026-W07.
+"""
+
+from __future__ import annotations
+
+from tower.ingest.records import (
+    CHOICE,
+    DATE,
+    NUMBER,
+    TEXT,
+    WEEK,
+    Field,
+    NotBefore,
+    RecordSpec,
+    RequiredWhen,
+)
+
+CLIENT = Field("client", TEXT, required=True, max_length=40)
+PRODUCT = Field("product", TEXT, required=True, max_length=200)
+SITE = Field("site", TEXT, max_length=100)
+
+DISPOSITIONS = {
+    "released": ("released",),
+    "rejected": ("rejected",),
+    "on_hold": ("on hold", "on_hold", "on-hold"),
+    "reworked": ("reworked",),
+}
+SEVERITIES = {"minor": ("minor",), "major": ("major",), "critical": ("critical",)}
+
+BATCHES = RecordSpec(
+    kind="batches",
+    record="batch",
+    fields=(
+        CLIENT,
+        Field("batch", TEXT, required=True, max_length=100),
+        PRODUCT,
+        SITE,
+        Field("planned_start", DATE),
+        Field("actual_start", DATE),
+        Field("planned_end", DATE),
+        Field("actual_end", DATE),
+        Field("material_ready_date", DATE),
+        Field("planned_release_date", DATE),
+        Field("actual_release_date", DATE),
+        Field("theoretical_output", NUMBER, minimum=0, positive=True),
+        Field("actual_output", NUMBER, minimum=0),
+        Field("disposition", CHOICE, choices=DISPOSITIONS, default="", empty_means="pending"),
+    ),
+    key=("client", "batch"),
+    rules=(
+        NotBefore("planned_end", "planned_start"),
+        NotBefore("actual_end", "actual_start"),
+        # The release date is the disposition date, released or rejected (Batch model).
+        RequiredWhen(
+            "actual_release_date", "disposition", ("released", "rejected"), "released or rejected"
+        ),
+    ),
+)
+
+DEVIATIONS = RecordSpec(
+    kind="deviations",
+    record="deviation",
+    fields=(
+        CLIENT,
+        Field("deviation", TEXT, required=True, max_length=100),
+        Field("batch", TEXT, max_length=100),
+        SITE,
+        Field("opened_date", DATE, required=True),
+        Field("closed_date", DATE),
+        Field("severity", CHOICE, required=True, choices=SEVERITIES),
+        Field("category", TEXT, max_length=100),
+        Field("area", TEXT),
+        Field("title", TEXT, max_length=300),
+    ),
+    key=("client", "deviation"),
+    rules=(NotBefore("closed_date", "opened_date"),),
+)
+
+CAPAS = RecordSpec(
+    kind="capas",
+    record="CAPA",
+    fields=(
+        CLIENT,
+        Field("capa", TEXT, required=True, max_length=100),
+        Field("deviation", TEXT, max_length=100),
+        Field("title", TEXT, max_length=300),
+        Field("due_date", DATE, required=True),
+        Field("closed_date", DATE),
+    ),
+    key=("client", "capa"),
+)
+
+PLAN = RecordSpec(
+    kind="plan",
+    record="plan week",
+    fields=(
+        CLIENT,
+        PRODUCT,
+        Field("site", TEXT, required=True, max_length=100),
+        Field("week", WEEK, required=True),
+        Field("planned_qty", NUMBER, required=True, minimum=0),
+        Field("released_qty", NUMBER, minimum=0, default=0.0),
+    ),
+    key=("client", "product", "site", "week"),
+)
+
+STOCKOUTS = RecordSpec(
+    kind="stockouts",
+    record="stock-out",
+    fields=(
+        CLIENT,
+        PRODUCT,
+        Field("location", TEXT, required=True, max_length=200),
+        Field("start_date", DATE, required=True),
+        Field("end_date", DATE),
+        Field("note", TEXT),
+    ),
+    key=("client", "product", "location", "start_date"),
+    rules=(NotBefore("end_date", "start_date"),),
+)
+
+SPECS = {spec.kind: spec for spec in (BATCHES, DEVIATIONS, CAPAS, PLAN, STOCKOUTS)}
