@@ -5,11 +5,23 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Count
 
 from tower.masterdata.models import Site
-from tower.orders.models import ImportLog, OrderLine
-from tower.performance.models import LineOutcome, RootCause
-from tower.tenancy.models import Client
+from tower.orders.models import Delivery, ImportLog, OrderLine
+from tower.performance.models import KpiTarget, LineOutcome, RootCause
+from tower.quality.models import Batch, Capa, Deviation, PlanWeek
+from tower.scorecards.models import (
+    AgreedAction,
+    Agreement,
+    KpiComment,
+    PenaltyTerm,
+    StockOutEvent,
+    SurveyResponse,
+)
+from tower.tenancy.models import Client, Membership
+
+RECORD_KINDS = {"lines", "batches", "deviations", "capas", "plan", "stockouts"}
 
 
 @pytest.mark.django_db
@@ -23,14 +35,52 @@ def test_demo_builds_data_accounts_and_figures_then_reuses_them(settings, tmp_pa
     assert 2_850 <= lines <= 3_150
     assert LineOutcome.objects.count() == lines
     assert RootCause.objects.filter(status="approved").exists()
-    assert ImportLog.objects.get().outcome == "applied"
+    logs = ImportLog.objects.all()
+    assert {log.kind for log in logs} == RECORD_KINDS
+    assert {log.outcome for log in logs} == {"applied"}
     assert "Gross OTIF by client" in text and "cmo-admin" in text
     assert get_user_model().objects.get(username="cmo-admin").is_superuser
     assert (
         Client.objects.get(code=Client.objects.order_by("id")[1].code).otif_definitions.count() == 1
     )
 
+    _check_production_quality_and_review_records()
+
     again = StringIO()
     call_command("demo", "--no-serve", stdout=again, stderr=StringIO())
     assert "Reusing the existing data" in again.getvalue()
     assert OrderLine.objects.count() == lines
+
+
+def _check_production_quality_and_review_records():
+    def per_client(model) -> dict[int, int]:
+        rows = model.objects.values("client_id").annotate(n=Count("id")).order_by()
+        return {row["client_id"]: row["n"] for row in rows}
+
+    batches, plan = per_client(Batch), per_client(PlanWeek)
+    surveys, stock_outs = per_client(SurveyResponse), per_client(StockOutEvent)
+    comments, actions = per_client(KpiComment), per_client(AgreedAction)
+    for client in Client.objects.values_list("id", flat=True):
+        assert batches.get(client, 0) > 0 and plan.get(client, 0) > 0, client
+        assert surveys.get(client, 0) >= 4 and stock_outs.get(client, 0) >= 2, client
+        assert comments.get(client, 0) >= 2 and 2 <= actions.get(client, 0) <= 4, client
+    assert Deviation.objects.exists() and Capa.objects.exists()
+    assert Agreement.objects.count() == 8 and PenaltyTerm.objects.exists()
+    assert KpiComment.objects.exists() and AgreedAction.objects.filter(status="done").exists()
+
+    # The lines carry their planned ship date, and every delivery's batch is a stored batch.
+    assert not OrderLine.objects.filter(planned_ship_date__isnull=True).exists()
+    batches = set(Batch.objects.values_list("client_id", "number"))
+    assert set(Delivery.objects.values_list("client_id", "batch")) <= batches
+
+    # Stock-outs: some caused by the CMO (linked to lines), some not; a couple reported.
+    caused = StockOutEvent.objects.filter(cmo_caused=True)
+    assert caused.exists() and StockOutEvent.objects.filter(cmo_caused=False).exists()
+    assert not caused.annotate(n=Count("links")).filter(n=0).exists()
+    assert StockOutEvent.objects.filter(source="reported").count() == 2
+
+    # Written through the services: the records have their history, by the right people.
+    assert KpiTarget.history.filter(history_user__username="cmo-admin").exists()
+    assert SurveyResponse.history.count() == SurveyResponse.objects.count()
+    memberships = set(Membership.objects.values_list("user_id", "client_id"))
+    assert set(SurveyResponse.objects.values_list("user_id", "client_id")) <= memberships

@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from tests.demo.conftest import END, LINES
 from tower.demo.generator import (
     CLIENT_SCHEMA,
     PRODUCT_SCHEMA,
@@ -14,23 +15,10 @@ from tower.demo.generator import (
     ROW_SCHEMA,
     SITE_SCHEMA,
     generate,
-    judge_lines,
 )
 from tower.engine.root_causes import AREA_BY_CODE
 
-END = dt.date(2026, 11, 21)
-LINES = 5_000
 KEY = ["client", "order", "line"]
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return generate(seed=7, lines=LINES, end=END)
-
-
-@pytest.fixture(scope="module")
-def judged(demo):
-    return judge_lines(demo.rows, END)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +33,13 @@ def per_line(demo):
 
 
 def _frames(data):
-    return (data.sites, data.clients, data.products, data.rows, data.root_causes)
+    review = data.review
+    return (
+        *(data.sites, data.clients, data.products, data.rows, data.root_causes),
+        *(data.batches, data.deviations, data.capas, data.plan, data.stock_outs),
+        *(review.surveys, review.agreements, review.penalties, review.targets),
+        *(review.comments, review.actions),
+    )
 
 
 def test_same_seed_gives_equal_frames(demo):
@@ -57,6 +51,8 @@ def test_same_seed_gives_equal_frames(demo):
 def test_another_seed_gives_other_rows(demo):
     other = generate(seed=8, lines=LINES, end=END)
     assert not other.rows.equals(demo.rows)
+    assert not other.batches.equals(demo.batches)
+    assert not other.stock_outs.equals(demo.stock_outs)
     assert other.products.equals(demo.products)  # master data does not depend on the seed
 
 
@@ -84,6 +80,7 @@ def test_columns_and_dtypes_are_the_contract(demo):
             "requested_date": date,
             "first_committed_date": date,
             "committed_date": date,
+            "planned_ship_date": date,
             "status": text,
             "shipped_date": date,
             "delivered_date": date,

@@ -218,6 +218,25 @@ BASE_RATES = {
     "EXT-REGULATOR": (0.03, 0.1, 0.05),
     "EXT-FORCE-MAJEURE": (0.05, 0.05, 0.05),
 }
+# Causes that sit in a batch: a batch late for one of them fails every line planned to ship from
+# it (the client's own late API holds the batch too). The other causes belong to one shipment.
+BATCH_CAUSES = (
+    "MAT-SUPPLIER-LATE",
+    "MAT-SHORTAGE",
+    "MAT-COMPONENT-REJECTED",
+    "PLN-CAPACITY",
+    "PLN-SCHEDULE-CHANGE",
+    "MFG-EQUIPMENT",
+    "MFG-PROCESS",
+    "MFG-YIELD",
+    "QC-TESTING-DELAY",
+    "QC-DEVIATION",
+    "QC-RELEASE-LATE",
+    "CLI-SUPPLIED-LATE",
+)
+# Causes that hold a shipment on its way (customs, a closed road): it left on the planned date.
+IN_TRANSIT_CAUSES = ("SHP-DOCUMENTS", "EXT-REGULATOR", "EXT-FORCE-MAJEURE")
+
 # Extra failures (%) a client brings on itself, on top of its client_factor.
 CLIENT_EXTRA = {"FJORD": {"CLI-ARTWORK": 3.5, "CLI-SUPPLIED-LATE": 3.0, "CLI-ORDER-CHANGE": 0.5}}
 
@@ -378,5 +397,230 @@ COMMENTS = {
         "Snow storm closed the motorway; delivered {d} days late",
         "Road closure after flooding",
         "Airport closed by storm",
+    ),
+}
+
+# --- production and quality ---------------------------------------------------------------------
+
+# Planned days of manufacturing (start to end) and of QC testing and release (end to release).
+PRODUCTION_DAYS = {
+    ORAL: ((3, 5), (7, 10)),
+    LIQUID: ((2, 4), (6, 9)),
+    STERILE: ((4, 7), (16, 21)),  # the sterility test alone takes 14 days
+    BIO: ((12, 20), (21, 28)),
+}
+# Yield the weekly plan counts on (planned quantity = batch size x this).
+PLANNED_YIELD = 0.97
+
+# The deviation a batch cause raises: (functional area, category, titles for oral solids and
+# liquids, titles for sterile injectables and biologics). The CAPA titles are per category.
+DEVIATIONS = {
+    "QC-DEVIATION": (
+        "quality",
+        "Laboratory",
+        (
+            "OOS result on dissolution at release testing",
+            "Assay result out of specification under investigation",
+            "Microbial count above the alert limit",
+        ),
+        (
+            "Environmental monitoring excursion in the grade A filling zone",
+            "Sterility test investigation after a positive growth",
+            "Endotoxin result above the alert limit",
+        ),
+    ),
+    "MFG-PROCESS": (
+        "manufacturing",
+        "Process",
+        (
+            "Coating weight gain out of range",
+            "Granulation end point not reached",
+            "Tablet hardness out of trend during compression",
+        ),
+        (
+            "Fill weight out of trend",
+            "Filter integrity test failed after sterile filtration",
+            "Lyophilisation cycle outside the validated range",
+        ),
+    ),
+    "MFG-EQUIPMENT": (
+        "manufacturing",
+        "Equipment",
+        (
+            "Tablet press tooling failure during compression",
+            "Blister sealing temperature alarm",
+            "Mixer drive failure during blending",
+        ),
+        (
+            "Isolator glove breach during filling",
+            "Autoclave cycle aborted",
+            "Capping machine jam; vials re-inspected",
+        ),
+    ),
+    "MAT-COMPONENT-REJECTED": (
+        "materials",
+        "Incoming materials",
+        (
+            "Printed cartons in the wrong colour at incoming inspection",
+            "Blister foil lot out of specification",
+        ),
+        (
+            "Glass vial lot with cosmetic defects",
+            "Stopper lot with visible particles",
+        ),
+    ),
+}
+CAPAS = {
+    "Laboratory": (
+        "Retrain analysts on the OOS investigation procedure",
+        "Qualify a second instrument for release testing",
+        "Revise the sampling plan for environmental monitoring",
+    ),
+    "Process": (
+        "Tighten in-process control limits and alarm on trend",
+        "Revalidate the process step with the new parameter range",
+        "Update the batch record with the corrected instructions",
+    ),
+    "Equipment": (
+        "Add the failed part to the preventive maintenance plan",
+        "Keep a spare set of tooling on site",
+        "Replace the worn equipment part and requalify",
+    ),
+    "Incoming materials": (
+        "Audit the component supplier and agree a corrective plan",
+        "Add a second approved supplier for the component",
+        "Strengthen the incoming inspection checklist",
+    ),
+}
+
+# --- the quarterly business review ------------------------------------------------------------
+
+# Who answers each client's survey: usernames after the client's code in lower case. The first
+# two clients' demo sign-ins answer too.
+RESPONDENTS = {
+    "signed-in": ("approver", "viewer", "quality"),
+    "others": ("supply", "quality", "purchasing"),
+}
+SURVEY_COMMENTS = {
+    "low": (
+        "Too many late deliveries this quarter; we had to expedite from other sources.",
+        "We heard about delays too late to react in our markets.",
+        "Release delays keep hurting our supply plan. Please share recovery plans earlier.",
+        "",
+    ),
+    "mid": (
+        "Delivery has improved but is still uneven across products.",
+        "Communication is good; reliability still needs work.",
+        "Quality is solid; lead times are long.",
+        "",
+    ),
+    "high": (
+        "A reliable quarter; thank you to the planning team.",
+        "Very responsive to our urgent requests.",
+        "Good collaboration on the new pack size.",
+        "",
+    ),
+}
+# Agreement terms beyond the OTIF definition: KPI targets (target, amber band), penalty terms.
+KPI_TARGETS = {
+    "ALPHA": {
+        "otif_net": (95.0, 5.0),
+        "otif_gross": (90.0, 5.0),
+        "qc_release_on_time": (92.0, 4.0),
+        "yield": (96.0, 2.0),
+    },
+    "BOREAL": {"otif_net": (92.0, 5.0), "otif_gross": (87.0, 5.0), "satisfaction": (4.2, 0.4)},
+    "CEDAR": {"otif_net": (97.0, 5.0), "otif_gross": (92.0, 5.0), "right_first_time": (95.0, 3.0)},
+    "DELTA": {
+        "otif_net": (90.0, 5.0),
+        "otif_gross": (85.0, 5.0),
+        "schedule_adherence": (88.0, 5.0),
+        "oos_days": (0.0, 10.0),
+    },
+}
+PENALTY_TERMS = {
+    "ALPHA": (
+        ("line_value_pct", 2.0, "2 % of the line value for each late or short line the CMO caused"),
+    ),
+    "DELTA": (
+        ("month_below_target", 5_000.0, "EUR 5,000 for each month net OTIF is below target"),
+    ),
+    "EMBER": (
+        ("line_value_pct", 1.5, "1.5 % of the line value for each CMO-attributable failure"),
+    ),
+    "GRANITE": (
+        ("month_below_target", 10_000.0, "USD 10,000 for each month below the OTIF target"),
+        ("line_value_pct", 1.0, "1 % of the line value for each CMO-attributable failure"),
+    ),
+}
+STOCK_OUT_AGREEMENT_LOOKBACK = 60
+# What the CMO writes next to a KPI in a review, per KPI.
+KPI_COMMENTS = {
+    "otif_net": (
+        "Capacity was added on the packaging line mid-quarter; we expect the effect next quarter.",
+        "Most failures trace back to a few late batches; see the quality KPIs.",
+    ),
+    "on_time": (
+        "Late lines are reviewed one by one in the monthly call; recovery plan agreed.",
+        "Pre-builds before the summer shutdown protected the on-time figure.",
+    ),
+    "qc_release_on_time": (
+        "A second release shift runs since mid-quarter to clear the QC laboratory backlog.",
+        "Release delays came from deviation investigations; see the incident rate.",
+    ),
+    "schedule_adherence": (
+        "Plan changes inside the frozen horizon cost adherence; the horizon is now enforced.",
+        "A weekly S&OP review with the client started this quarter.",
+    ),
+    "incident_rate": (
+        "Deviations were reviewed with the client's QA; retraining done where needed.",
+        "Every major deviation has a CAPA with an owner and a due date.",
+    ),
+    "oos_events": (
+        "Each stock-out was reviewed line by line with the client's supply planner.",
+        "Safety stock agreed for the products most exposed to stock-outs.",
+    ),
+    "yield": (
+        "Tooling replaced on the line with the lowest yield.",
+        "Yield losses are reviewed weekly by manufacturing and QA.",
+    ),
+    "ship_on_time": (
+        "Carrier capacity in the last weeks of the quarter delayed some shipments.",
+        "Transport is now booked two days earlier for overseas lanes.",
+    ),
+}
+# Actions agreed in reviews: (title, owner, KPI it should move or "", days to the due date).
+AGREED_ACTIONS = (
+    (
+        "Weekly capacity review with the client's supply planner",
+        "CMO planning lead",
+        "otif_net",
+        45,
+    ),
+    ("Qualify a second supplier for blister foil", "CMO procurement", "material_readiness", 90),
+    ("Bring the batch record review backlog under 5 days", "CMO QA", "qc_release_on_time", 60),
+    ("Share the 13-week production plan every Monday", "CMO planning", "schedule_adherence", 30),
+    ("Root-cause workshop on filling deviations", "CMO quality", "incident_rate", 45),
+    (
+        "Agree safety stock for the five largest products",
+        "Client supply planning",
+        "oos_events",
+        60,
+    ),
+    ("Close the overdue CAPAs", "CMO QA", "capa_on_time", 30),
+    ("Book overseas transport two days earlier", "CMO logistics", "ship_on_time", 30),
+    ("Approve artwork within five working days", "Client regulatory affairs", "", 60),
+)
+STOCK_OUT_NOTES = {
+    "cmo": (
+        "Stock ran out at the DC after the delayed delivery",
+        "Pharmacies without stock for the period; allocation to key accounts",
+        "Hospital tenders served late after the batch delay",
+    ),
+    "other": (
+        "Demand spike after a competitor's recall",
+        "Tender won with volumes above forecast",
+        "Safety stock at the DC below the agreed level",
+        "Stock held at the DC for a labelling check",
     ),
 }

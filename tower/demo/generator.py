@@ -2,8 +2,10 @@
 
 `generate()` returns master data (sites, clients, products), the flat order-line file in the
 import field names (one row per delivery; one row with empty delivery fields for a line with
-nothing delivered) and root causes for most failed lines. It is pure: no Django, no clock, no
-files; the same seed gives the same frames.
+nothing delivered), root causes for most failed lines, the batches, deviations, CAPAs and weekly
+plan behind the lines (tower.demo.production) and what the quarterly reviews add: stock-outs,
+surveys, agreement terms, commentary and actions (tower.demo.review). It is pure: no Django, no
+clock, no files; the same seed gives the same frames.
 
 The performance story behind the numbers, so that a demo has something to find:
 - the CMO improves over the two years (failure rates fall by about a third);
@@ -13,6 +15,11 @@ The performance story behind the numbers, so that a demo has something to find:
 - DELTA (generics, the largest client) gets worse over time as its volumes outgrow capacity;
 - FJORD causes many client-attributable failures: late artwork and late client-supplied API;
 - December brings transport trouble and the odd force majeure.
+
+Failures a batch causes (late materials, no capacity, a breakdown, a deviation) hit every line
+planned to ship from that batch, so they are gathered onto whole product campaigns; each line is
+planned to ship early enough for the slowest transit of its mode, and leaves on that date unless
+something went wrong before it left.
 
 Everything is vectorised (numpy arrays and Polars expressions); the only Python loops run over
 master data (clients, products) and the 21 root-cause codes. The tables themselves (master data,
@@ -27,9 +34,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from tower.demo import days as cal
 from tower.demo.catalogue import (
     BASE_RATES,
-    BATCH_LETTER,
+    BATCH_CAUSES,
     BIO,
     CLIENT_EXTRA,
     CLIENTS,
@@ -37,6 +45,7 @@ from tower.demo.catalogue import (
     COMMENTS,
     DELAY_BY_AREA,
     GROUPS,
+    IN_TRANSIT_CAUSES,
     KIND_BY_AREA,
     KIND_BY_CODE,
     LIQUID,
@@ -52,6 +61,8 @@ from tower.demo.catalogue import (
     STERILE,
     TRANSIT_DAYS,
 )
+from tower.demo.production import make_production
+from tower.demo.review import Review, make_review
 from tower.engine.root_causes import AREA_BY_CODE, ROOT_CAUSES
 
 ROW_SCHEMA: dict[str, pl.DataType] = {
@@ -70,6 +81,7 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
     "requested_date": pl.Date(),
     "first_committed_date": pl.Date(),
     "committed_date": pl.Date(),
+    "planned_ship_date": pl.Date(),
     "status": pl.String(),
     "shipped_date": pl.Date(),
     "delivered_date": pl.Date(),
@@ -104,11 +116,21 @@ class DemoData:
     products: pl.DataFrame
     rows: pl.DataFrame
     root_causes: pl.DataFrame
+    # In the import field names of tower.demo.production.
+    batches: pl.DataFrame
+    deviations: pl.DataFrame
+    capas: pl.DataFrame
+    plan: pl.DataFrame
+    stock_outs: pl.DataFrame  # in the field names of tower.demo.review
+    review: Review  # survey, agreement terms, targets, commentary and actions
 
 
 # The root-cause codes in the order of tower.engine.root_causes, and the area of each.
 CODES = tuple(rc.code for rc in ROOT_CAUSES)
 AREAS = np.array([AREA_BY_CODE[c] for c in CODES])
+# Per cause index (the last one: no cause), whether a batch is behind it.
+IS_BATCH_CAUSE = np.array([c in BATCH_CAUSES for c in CODES] + [False])
+IS_IN_TRANSIT = np.array([c in IN_TRANSIT_CAUSES for c in CODES])
 
 
 # --- generation -----------------------------------------------------------------------------------
@@ -129,19 +151,28 @@ def generate(
         raise ValueError("months must be at least 1")
     rng = np.random.default_rng(seed)
     master = _Master()
-    end_day = _day(end)
-    start_day = _day(_months_before(end, months)) + 1
+    end_day = cal.day(end)
+    start_day = cal.day(cal.months_before(end, months)) + 1
 
     lf = _lines(rng, master, lines, start_day, end_day)
     deliveries = _deliveries(rng, master, lf, end_day)
     rows = _rows(master, lf, deliveries)
-    root_causes = _root_causes(rng, lf, rows, end)
+    judged = _judge(rows, ["_line"], end)
+    root_causes = _root_causes(rng, lf, judged, end)
+    made = make_production(rows, master.products, end=end, seed=seed)
+    review = make_review(rows=rows, judged=judged, root_causes=root_causes, end=end, seed=seed)
     return DemoData(
         sites=master.sites,
         clients=master.clients,
         products=master.products,
-        rows=rows.select(list(ROW_SCHEMA)),
+        rows=rows.with_columns(batch=made.batch_of_row).select(list(ROW_SCHEMA)),
         root_causes=root_causes,
+        batches=made.batches,
+        deviations=made.deviations,
+        capas=made.capas,
+        plan=made.plan,
+        stock_outs=review.stock_outs,
+        review=review,
     )
 
 
@@ -216,7 +247,7 @@ def _lines(rng, master: _Master, n: int, start_day: int, end_day: int) -> dict:
     day_of_month = (dates - dates.astype("datetime64[M]")).astype(int) + 1
     season = np.array([1.0, 1.0, 1.05, 1.0, 1.0, 1.0, 0.95, 0.75, 1.05, 1.05, 1.05, 0.9])[month]
     season = np.where((month == 11) & (day_of_month >= 23), 0.15, season)
-    weight = season * (_weekday(days) < 5) * (1 + 0.08 * (days - start_day) / 365)
+    weight = season * (cal.weekday(days) < 5) * (1 + 0.08 * (days - start_day) / 365)
     due_order = rng.choice(days, size=n_orders, p=weight / weight.sum())
 
     volume = np.array([c.volume for c in CLIENTS])
@@ -260,14 +291,18 @@ def _lines(rng, master: _Master, n: int, start_day: int, end_day: int) -> dict:
     committed = due_order[order_of_line].copy()
     stagger = rng.random(n) < 0.2
     committed[stagger] += rng.integers(1, 15, size=int(stagger.sum()))
-    committed = _snap(committed, forward=True)
+    committed = cal.snap(committed, forward=True)
     renegotiated = order_renegotiated[order_of_line] | (rng.random(n) < 0.03)
     shift = rng.integers(3, 29, size=n) * np.where(rng.random(n) < 0.85, 1, -1)
-    first_committed = _snap(np.where(renegotiated, committed - shift, committed), forward=False)
+    first_committed = cal.snap(np.where(renegotiated, committed - shift, committed), forward=False)
     asked_earlier = rng.random(n) < 0.3
-    requested = _snap(
+    requested = cal.snap(
         first_committed - np.where(asked_earlier, rng.integers(1, 22, size=n), 0), forward=False
     )
+
+    # The CMO plans to ship early enough for the slowest transit of the mode.
+    slowest = np.array([TRANSIT_DAYS[m][1] for m in MODES])[mode]
+    planned_ship = cal.snap(committed - slowest, forward=False)
 
     # Quantity and value (prices rise 3 % a year).
     median = master.prod_median[product]
@@ -286,6 +321,9 @@ def _lines(rng, master: _Master, n: int, start_day: int, end_day: int) -> dict:
 
     cause = _causes(rng, client, site, committed, start_day, end_day)
     cause[cancelled | zero] = len(CODES)
+    cause = _gather_batch_causes(
+        rng, cause, ~cancelled & ~zero, client, site, product, committed, planned_ship
+    )
     return {
         "n": n,
         "n_orders": n_orders,
@@ -304,6 +342,7 @@ def _lines(rng, master: _Master, n: int, start_day: int, end_day: int) -> dict:
         "requested": requested,
         "first_committed": first_committed,
         "committed": committed,
+        "planned_ship": planned_ship,
         "future": future,
         "cancelled": cancelled,
         "zero": zero,
@@ -317,10 +356,10 @@ def _causes(rng, client, site, due, start_day: int, end_day: int) -> np.ndarray:
     Rates are built per (site, client, month) and sampled in one pass over all lines.
     """
     n_sites, n_clients, n_codes = len(SITES), len(CLIENTS), len(CODES)
-    first_month = _month(np.array([start_day]))[0]
-    month_idx = _month(due) - first_month
+    first_month = cal.month(np.array([start_day]))[0]
+    month_idx = cal.month(due) - first_month
     n_months = int(month_idx.max()) + 1
-    t = np.arange(n_months) / max(_month(np.array([end_day]))[0] - first_month, 1)
+    t = np.arange(n_months) / max(cal.month(np.array([end_day]))[0] - first_month, 1)
     calendar_month = (first_month + np.arange(n_months)) % 12  # 0 = January
 
     rates = np.zeros((n_sites, n_clients, n_months, n_codes))
@@ -343,7 +382,7 @@ def _causes(rng, client, site, due, start_day: int, end_day: int) -> np.ndarray:
 
     # The sterile site's bad quarter: the calendar quarter ten months before the end.
     crk = [s[0] for s in SITES].index("CRK")
-    end_month = _month(np.array([end_day]))[0]
+    end_month = cal.month(np.array([end_day]))[0]
     bad_start = (end_month - 10) - (end_month - 10) % 3 - first_month
     bad = (np.arange(n_months) >= bad_start) & (np.arange(n_months) < bad_start + 3)
     for name, factor in (
@@ -366,6 +405,45 @@ def _causes(rng, client, site, due, start_day: int, end_day: int) -> np.ndarray:
     for k in range(n_codes):  # one pass per code keeps memory at a few arrays of n
         cause += u >= cum[combo, k]
     return cause
+
+
+def _gather_batch_causes(
+    rng, cause, eligible, client, site, product, due, planned_ship
+) -> np.ndarray:
+    """Move the failures a batch causes onto the lines of a few batches.
+
+    A late batch fails every line planned to ship from it, not one line here and there. Rates are
+    per (site, client, month), so the causes sampled for such a cell can be shuffled among its
+    lines without changing any figure the story relies on. The batch causes (materials,
+    planning, manufacturing, quality, the client's late API) go to whole product campaigns
+    picked at random, all lines of one campaign sharing the cause drawn for its first line (so
+    each code keeps its expected count); the other causes (none, shipping, client, external)
+    are shuffled over the remaining lines.
+    """
+    idx = np.flatnonzero(eligible)
+    if len(idx) == 0:
+        return cause
+    month = cal.month(due[idx])
+    cell = (site[idx] * len(CLIENTS) + client[idx]) * 1_000 + month - month.min()
+    _, group = np.unique(
+        product[idx] * 1_000_000 + cal.campaign(planned_ship[idx]), return_inverse=True
+    )
+    priority = rng.random(group.max() + 1)[group]
+    by_batch = IS_BATCH_CAUSE[cause[idx]]
+    # Slots: the cell's lines, campaign by campaign in random order. Values: its causes, the
+    # batch causes first. Both are sorted by cell, so the i-th value goes to the i-th slot.
+    slots = np.lexsort((rng.random(len(idx)), priority, cell))
+    values = cause[idx][np.lexsort((rng.random(len(idx)), ~by_batch, cell))]
+    cell_of = np.unique(cell, return_inverse=True)[1]
+    n_batch = np.bincount(cell_of, weights=by_batch)
+    cell_s, group_s = cell_of[slots], group[slots]
+    position = np.arange(len(idx)) - np.searchsorted(cell_s, cell_s)
+    starts = np.r_[True, (group_s[1:] != group_s[:-1]) | (cell_s[1:] != cell_s[:-1])]
+    group_first = np.maximum.accumulate(np.where(starts, np.arange(len(idx)), 0))
+    in_batch = position < n_batch[cell_s]
+    out = cause.copy()
+    out[idx[slots]] = np.where(in_batch, values[group_first], values)
+    return out
 
 
 def _deliveries(rng, master: _Master, lf: dict, end_day: int) -> dict:
@@ -434,7 +512,9 @@ def _deliveries(rng, master: _Master, lf: dict, end_day: int) -> dict:
     )
     qtys[:, 1] = np.where(two, total - qtys[:, 0], np.round(total * f2_three))
     qtys[:, 2] = total - qtys[:, 0] - qtys[:, 1]
-    dates = np.where(dates <= due[:, None], _snap(dates, forward=False), _snap(dates, forward=True))
+    dates = np.where(
+        dates <= due[:, None], cal.snap(dates, forward=False), cal.snap(dates, forward=True)
+    )
 
     seq = np.arange(3)[None, :]
     planned = seq < n_del[:, None]
@@ -446,8 +526,15 @@ def _deliveries(rng, master: _Master, lf: dict, end_day: int) -> dict:
     mode = lf["mode"][line_idx]
     lo = np.array([TRANSIT_DAYS[m][0] for m in MODES])[mode]
     hi = np.array([TRANSIT_DAYS[m][1] for m in MODES])[mode]
-    shipped = delivered - rng.integers(lo, hi + 1)
+    departure = delivered - rng.integers(lo, hi + 1)
+    # What arrived on time left on or before the planned ship date, and so did what was held on
+    # its way (customs, a closed road); what arrived late for any other reason left late.
+    in_transit = late & IS_IN_TRANSIT[code_idx]
+    on_plan = (delivered <= due[line_idx]) | in_transit[line_idx]
+    planned_ship = lf["planned_ship"][line_idx]
+    shipped = np.where(on_plan, np.minimum(departure, planned_ship), departure)
     return {
+        "late": late,
         "line": line_idx,
         "seq": np.broadcast_to(seq, (n, 3))[keep],
         "delivered": delivered,
@@ -500,10 +587,14 @@ def _rows(master: _Master, lf: dict, dl: dict) -> pl.DataFrame:
             ),
             "line_value": lf["value"].astype(np.float64),
             "currency": pl.Series([c.currency for c in CLIENTS]).gather(lf["client"]),
-            "requested_date": _dates(lf["requested"]),
-            "first_committed_date": _dates(lf["first_committed"]),
-            "committed_date": _dates(lf["committed"]),
+            "requested_date": cal.dates(lf["requested"]),
+            "first_committed_date": cal.dates(lf["first_committed"]),
+            "committed_date": cal.dates(lf["committed"]),
+            "planned_ship_date": cal.dates(lf["planned_ship"]),
             "status": pl.Series(status.astype(str)),
+            # What really happened, for the production records; generate() drops them.
+            "_cause": pl.Series(CODES + (None,)).gather(lf["cause"]),
+            "_late": dl["late"],
         }
     )
     # One row per delivery, in line order; one row with empty delivery fields for a line with
@@ -520,55 +611,31 @@ def _rows(master: _Master, lf: dict, dl: dict) -> pl.DataFrame:
     deliveries = pl.DataFrame(
         {
             "_seq": dl["seq"],
-            "_site": lf["site"][dl["line"]],
-            "_product": lf["product"][dl["line"]],
-            "shipped_date": _dates(dl["shipped"]),
-            "delivered_date": _dates(dl["delivered"]),
+            "shipped_date": cal.dates(dl["shipped"]),
+            "delivered_date": cal.dates(dl["delivered"]),
             "delivered_qty": dl["qty"].astype(np.float64),
             "delivery_id": pl.Series(number).cast(pl.String),
+            "batch": pl.Series([None] * len(number), dtype=pl.String),  # see tower.demo.production
         }
-    ).with_columns(batch=_batch_expr())
-    # Keeps the internal line index and delivery sequence; generate() drops them.
+    )
+    # Keeps the internal line index, delivery sequence and truth; generate() drops them.
     return pl.concat(
-        [
-            lines[row_line],
-            deliveries.drop("_site", "_product").select(pl.all().gather(row_delivery)),
-        ],
+        [lines[row_line], deliveries.select(pl.all().gather(row_delivery))],
         how="horizontal",
     ).cast(ROW_SCHEMA)
 
 
-def _batch_expr() -> pl.Expr:
-    """Batch numbers like C25-0042: one batch per product and two-week campaign at a site,
-    made about a week before it ships; numbered in time order within site and year."""
-    made = pl.col("shipped_date").cast(pl.Int64) - 7
-    campaign = made // 14
-    year = (campaign * 14).cast(pl.Int32).cast(pl.Date).dt.year()
-    key = campaign * 1_000 + pl.col("_product")
-    serial = key.rank("dense").over(pl.col("_site"), year)
-    letter = pl.col("_site").replace_strict(
-        list(range(len(SITES))), [BATCH_LETTER[s[0]] for s in SITES]
-    )
-    return pl.concat_str(
-        letter,
-        (year % 100).cast(pl.String).str.zfill(2),
-        pl.lit("-"),
-        serial.cast(pl.String).str.zfill(4),
-    )
-
-
-def _root_causes(rng, lf: dict, rows: pl.DataFrame, end: dt.date) -> pl.DataFrame:
+def _root_causes(rng, lf: dict, judged: pl.DataFrame, end: dt.date) -> pl.DataFrame:
     """Root causes for about 70 % of the failed lines: the cause that made the line fail,
     proposed by a planner; most approved, the recent ones often still proposed, and the client
     disputes some, especially when the blame is put on the client."""
-    judged = _judge(rows, ["_line"], end)
     failed = judged.filter(pl.col("measured") & ~pl.col("otif"))
     idx = failed["_line"].to_numpy()
     cause = lf["cause"][idx]
     if (cause >= len(CODES)).any():  # cannot happen: a good line is never late or short
         raise AssertionError("a failed demo line has no cause")
     m = len(idx)
-    recent = lf["committed"][idx] > _day(end) - 45
+    recent = lf["committed"][idx] > cal.day(end) - 45
     classified = rng.random(m) < np.where(recent, 0.35, 0.73)
     blames_client = AREAS[cause] == "client"
     u = rng.random(m)
@@ -655,42 +722,3 @@ def _judge(rows: pl.DataFrame, key: list[str], as_of: dt.date) -> pl.DataFrame:
         .then(pl.lit("late"))
         .otherwise(pl.lit("short"))
     )
-
-
-# --- dates ----------------------------------------------------------------------------------------
-
-_EPOCH = dt.date(1970, 1, 1)
-
-
-def _day(d: dt.date) -> int:
-    return (d - _EPOCH).days
-
-
-def _dates(days: np.ndarray) -> pl.Series:
-    return pl.Series(days.astype(np.int32)).cast(pl.Date)
-
-
-def _weekday(days: np.ndarray) -> np.ndarray:
-    """Monday = 0 (1970-01-01 was a Thursday)."""
-    return (days + 3) % 7
-
-
-def _snap(days: np.ndarray, *, forward: bool) -> np.ndarray:
-    """Move Saturdays and Sundays to the next Monday (forward) or the previous Friday."""
-    wd = _weekday(days)
-    if forward:
-        return days + np.where(wd == 5, 2, np.where(wd == 6, 1, 0))
-    return days - np.where(wd == 5, 1, np.where(wd == 6, 2, 0))
-
-
-def _month(days: np.ndarray) -> np.ndarray:
-    """Months since January 1970."""
-    return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-
-
-def _months_before(d: dt.date, months: int) -> dt.date:
-    total = d.year * 12 + d.month - 1 - months
-    year, month = divmod(total, 12)
-    month += 1
-    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
-    return dt.date(year, month, min(d.day, (next_month - dt.timedelta(days=1)).day))

@@ -1,4 +1,6 @@
-"""Building the demo: realistic data pushed through the same import pipeline a CMO would use."""
+"""Building the demo: realistic data pushed through the same import pipelines a CMO would use
+(order lines, batches, deviations, CAPAs, plan, stock-outs), and the quarterly-review records
+written through the scorecard services a user would call, so that their history is recorded."""
 
 from __future__ import annotations
 
@@ -13,17 +15,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from tower.bulk import insert_frame, read_frame
-from tower.demo.generator import generate
-from tower.engine.periods import add_months
+from tower.demo.generator import DemoData, generate
+from tower.demo.review import QUESTIONS
+from tower.engine.periods import add_months, parse_period
+from tower.imports.kinds import (
+    import_batches,
+    import_capas,
+    import_deviations,
+    import_plan,
+    import_stockouts,
+)
 from tower.masterdata.models import Product, Site
 from tower.orders.models import OrderLine
 from tower.orders.services import ImportReport, import_lines
-from tower.performance.models import KpiTarget, RootCause
+from tower.performance.models import RootCause
 from tower.performance.services import close_month, refresh_outcomes, set_definition
+from tower.scorecards import services as scorecards
 from tower.tenancy.models import Client, Membership, Role
 from tower.tenancy.scoping import SYSTEM
 
 ACTOR = "demo"
+# Progress steps of build_demo: generating, the six of the order-line import, root causes, the
+# five record imports and the review records.
+BUILD_STEPS = 1 + 6 + 1 + 5 + 1
 
 
 @dataclass(frozen=True)
@@ -89,22 +103,131 @@ def build_demo(
     for client in clients.values():
         refresh_outcomes(client=client, trigger="demo")
     accounts = _accounts(list(clients.values()))
-    _agreements_and_closes(list(clients.values()))
+    _import_records(data, folder, progress)
+    progress("Recording surveys, agreement terms and review notes")
+    _review(data, clients)
+    _close_months(list(clients.values()))
     return report, accounts
 
 
-# Net OTIF targets per client (index in the catalogue); the others keep the 95 % default.
-DEMO_TARGETS = {0: 95.0, 1: 92.0, 2: 97.0, 3: 90.0}
+# Each record kind through its import, in the order their references need: batches before
+# the deviations raised on them, deviations before their CAPAs; stock-outs last, once the root
+# causes they are attributed by are stored.
+RECORD_IMPORTS = (
+    ("batches", "Importing batches", import_batches),
+    ("deviations", "Importing deviations", import_deviations),
+    ("capas", "Importing CAPAs", import_capas),
+    ("plan", "Importing the production plan", import_plan),
+    ("stock_outs", "Importing customer stock-outs", import_stockouts),
+)
+
+
+def _import_records(data: DemoData, folder: Path, progress: Callable[[str], None]) -> None:
+    for name, label, import_file in RECORD_IMPORTS:
+        progress(label)
+        frame = getattr(data, name)
+        if name == "stock_outs":
+            # The client reports a couple on the web (_review); the rest come from a file.
+            frame = frame.filter(pl.col("source") == "imported").drop("source")
+        path = folder / f"demo-{name.replace('_', '-')}.csv"
+        frame.write_csv(path, date_format="%Y-%m-%d")
+        report = import_file(path=path, actor=ACTOR, principal=SYSTEM)
+        if not report.ok:
+            raise RuntimeError(f"the demo {name} did not import cleanly: {report.summary()}")
+
+
+def _review(data: DemoData, clients: dict[str, Client]) -> None:
+    """What the quarterly reviews added, written through the scorecard services so that each
+    record has its history: agreement terms and targets (the CMO admin), the survey (the
+    client's users), stock-outs the client reported, commentary and actions (the planner)."""
+    User = get_user_model()
+    admin = User.objects.get(username="cmo-admin")
+    planner = User.objects.get(username="planner")
+    review = data.review
+    for code, lookback, currency in review.agreements.iter_rows():
+        scorecards.set_agreement(
+            client=clients[code], oos_lookback_days=lookback, currency=currency, user=admin
+        )
+    for code, kpi, target, tolerance in review.targets.iter_rows():
+        scorecards.set_kpi_target(
+            client=clients[code],
+            kpi=kpi,
+            target=target,
+            tolerance=tolerance,
+            user=admin,
+            reason="agreed in the supply agreement",
+        )
+    for code, kind, rate, description in review.penalties.iter_rows():
+        scorecards.add_penalty_term(
+            client=clients[code], kind=kind, rate=rate, description=description, user=admin
+        )
+
+    respondents = _client_users(review.surveys.select("client", "user").unique(), clients)
+    for survey in review.surveys.iter_rows(named=True):
+        scorecards.submit_survey(
+            client=clients[survey["client"]],
+            period=parse_period(survey["period"]),
+            ratings={q: survey[q] for q in QUESTIONS},
+            comment=survey["comment"],
+            user=respondents[survey["user"]],
+        )
+    products = {
+        (p.client_id, p.code): p for p in Product.objects.filter(client__in=clients.values())
+    }
+    reported = data.stock_outs.filter(pl.col("source") == "reported")
+    for event in reported.iter_rows(named=True):
+        client = clients[event["client"]]
+        scorecards.report_stock_out(
+            client=client,
+            product=products[client.pk, event["product"]],
+            location=event["location"],
+            start_date=event["start_date"],
+            end_date=event["end_date"],
+            note=event["note"],
+            user=User.objects.get(username=f"{client.code.lower()}-viewer"),
+        )
+
+    for code, period, kpi, text in review.comments.iter_rows():
+        scorecards.set_kpi_comment(
+            client=clients[code], period=parse_period(period), kpi=kpi, text=text, user=planner
+        )
+    for action in review.actions.iter_rows(named=True):
+        agreed = scorecards.add_action(
+            client=clients[action["client"]],
+            period=parse_period(action["period"]),
+            title=action["title"],
+            owner=action["owner"],
+            due_date=action["due_date"],
+            kpi=action["kpi"],
+            user=planner,
+        )
+        if action["status"] != agreed.status:
+            scorecards.set_action_status(
+                action=agreed, status=action["status"], user=planner, note="reviewed as done"
+            )
+
+
+def _client_users(pairs: pl.DataFrame, clients: dict[str, Client]) -> dict:
+    """The client users who answer the survey (viewers, no password: they do not sign in)."""
+    User = get_user_model()
+    users = {}
+    for code, username in pairs.sort("client", "user").iter_rows():
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_unusable_password()
+            user.save()
+        Membership.objects.get_or_create(
+            user=user, client=clients[code], defaults={"role": Role.CLIENT_VIEWER}
+        )
+        users[username] = user
+    return users
+
+
 DEMO_CLOSED_MONTHS = 3
 
 
-def _agreements_and_closes(clients: list[Client]) -> None:
-    """Agreement targets, and the last finished months closed for the first two clients."""
-    for index, target in DEMO_TARGETS.items():
-        for kpi, value in (("otif_net", target), ("otif_gross", target - 5.0)):
-            KpiTarget.objects.update_or_create(
-                client=clients[index], kpi=kpi, defaults={"target": value, "tolerance": 5.0}
-            )
+def _close_months(clients: list[Client]) -> None:
+    """The last finished months closed for the first two clients."""
     admin = get_user_model().objects.get(username="cmo-admin")
     last = add_months(timezone.localdate().replace(day=1), -1)
     for client in clients[:2]:

@@ -12,8 +12,9 @@ from tower.tenancy.models import Client
 
 class Command(BaseCommand):
     help = (
-        "Build (or reuse) a demo database — 3 sites, 8 clients, 2 years, about 50,000 order lines — "
-        "and serve the app at http://127.0.0.1:8000."
+        "Build (or reuse) a demo database — 3 sites, 8 clients, 2 years, about 50,000 order lines "
+        "with their batches, deviations, CAPAs, plan, stock-outs and quarterly reviews — and serve "
+        "the app at http://127.0.0.1:8000."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
             )
             accounts = services.accounts_for_existing_demo()
         else:
-            with stepped_progress(self.stderr, 8) as advance:
+            with stepped_progress(self.stderr, services.BUILD_STEPS) as advance:
                 report, accounts = services.build_demo(
                     lines=options["lines"], seed=options["seed"], progress=advance
                 )
