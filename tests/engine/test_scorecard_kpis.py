@@ -121,7 +121,7 @@ def test_schedule_adherence_per_product_and_week():
             "released_qty": [90.0, 60.0, 130.0, 0.0],
         }
     )
-    rows, m = kpis.schedule_adherence(plan, START, END)
+    rows, m = kpis.schedule_adherence(plan, START, END, AS_OF)
     # A in week 07-06: plan 150, released 150 -> 150; B: plan 100, released 130 -> 70.
     # The week of 06-29 is before the quarter.
     assert rows["adhered_qty"].to_list() == [150.0, 70.0]
@@ -187,3 +187,22 @@ def test_empty_periods_are_no_data_never_zero_or_hundred():
     _, none_started = kpis.stock_out_measures(STOCK_OUTS.clear(), START, END, AS_OF, measured=True)
     # Lines were measured and nothing ran out: zero events is a real zero, the share has no base.
     assert (none_started["oos_events"].value, none_started["oos_share"].value) == (0, None)
+
+
+def test_schedule_adherence_waits_for_a_week_to_end():
+    plan = pl.DataFrame(
+        {
+            "product": ["A", "A"],
+            "site": ["S1", "S1"],
+            "week": [D(2026, 9, 7), D(2026, 9, 14)],
+            "planned_qty": [100.0, 100.0],
+            "released_qty": [100.0, 0.0],
+        }
+    )
+    # On 09-15 the week of 09-14 is still running: only the week of 09-07 counts.
+    rows, m = kpis.schedule_adherence(plan, START, END, AS_OF)
+    assert rows["week"].to_list() == [D(2026, 9, 7)]
+    assert m.value == 100.0
+    # On 09-20 (a Sunday) it has ended, and it released nothing.
+    _, m = kpis.schedule_adherence(plan, START, END, D(2026, 9, 20))
+    assert m.value == 50.0

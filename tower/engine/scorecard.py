@@ -75,10 +75,15 @@ def _measured(rows: pl.DataFrame) -> int:
 # --- operations (levels 3 of the cascade) ----------------------------------------------------
 
 
-def schedule_adherence(plan: pl.DataFrame, start: dt.date, end: dt.date):
-    """Per product and week: sum(plan - |plan - released|) / sum(plan) (kpis.md 4)."""
+def schedule_adherence(plan: pl.DataFrame, start: dt.date, end: dt.date, as_of: dt.date):
+    """Per product and week: sum(plan - |plan - released|) / sum(plan) (kpis.md 4).
+
+    Only weeks that have ended by the as-of date count: a week still running has not released
+    its plan yet and would count as missed.
+    """
+    last_monday = min(end, as_of - dt.timedelta(days=6))
     weeks = (
-        plan.filter(_within("week", start, end))
+        plan.filter(_within("week", start, last_monday))
         .group_by("product", "week")
         .agg(pl.col("planned_qty").sum(), pl.col("released_qty").sum())
         .with_columns(

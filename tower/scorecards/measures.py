@@ -68,7 +68,7 @@ Computed = tuple[pl.DataFrame, Measure]
 # KPI code -> (records, start, end, as_of) -> (the rows it counted, the measure).
 FRAME_KPIS: dict[str, Callable[[Records, dt.date, dt.date, dt.date], Computed]] = {
     "ship_on_time": lambda r, s, e, a: kpis.monthly_ship_on_time(r.monthly_shipping, s, e),
-    "schedule_adherence": lambda r, s, e, a: kpis.schedule_adherence(r.plan, s, e),
+    "schedule_adherence": lambda r, s, e, a: kpis.schedule_adherence(r.plan, s, e, a),
     "material_readiness": lambda r, s, e, a: kpis.material_readiness(r.batches, s, e),
     "qc_release_on_time": lambda r, s, e, a: kpis.qc_release_on_time(r.batches, s, e),
     "incident_rate": lambda r, s, e, a: kpis.incident_rate(r.batches, r.deviations, s, e),

@@ -1,0 +1,515 @@
+"""The scorecard as a printable report: A4 portrait, vector charts, readable in black and white.
+
+The same content as the deck: a summary of every KPI, then per KPI group a table (value, target,
+status, basis), a trend chart per KPI against its target and the CMO's commentary; the survey;
+the agreed actions; the stock-out events and the penalty exposure when there are any. Status is
+written as a word as well as a colour, and a missing value is "no data", never 0. Every page has
+a header (client, period, as-of date) and a footer ("Page X of Y").
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from functools import cache, partial
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import reportlab
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Circle, Drawing, Line, String
+from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from tower.scorecards.exports import common
+from tower.scorecards.scorecard import KpiResult, Scorecard, format_value
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
+CHARTS_PER_ROW = 3
+CHART_HEIGHT = 44 * mm
+
+# Bitstream Vera ships with reportlab, so the report looks the same on every machine; unlike the
+# PDF base fonts it has "≥", "≤" and "…", which the targets and cut texts use.
+FONT, BOLD, ITALIC = "Vera", "Vera-Bold", "Vera-Italic"
+
+
+def render(card: Scorecard) -> bytes:
+    _register_fonts()
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=22 * mm,
+        bottomMargin=18 * mm,
+        title=f"Scorecard {card.client.name} {card.period.label}",
+        author=common.AUTHOR,
+        subject=f"Client scorecard, figures as of {card.as_of.isoformat()}",
+    )
+    body = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[body], onPage=partial(_decorate, card))])
+    doc.build(_story(card), canvasmaker=_NumberedCanvas)
+    return buffer.getvalue()
+
+
+@cache
+def _register_fonts() -> None:
+    folder = Path(reportlab.__file__).parent / "fonts"
+    for name, file in ((FONT, "Vera.ttf"), (BOLD, "VeraBd.ttf"), (ITALIC, "VeraIt.ttf")):
+        pdfmetrics.registerFont(TTFont(name, folder / file))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
+
+
+def _rgb(hex_rgb: str) -> Color:
+    return HexColor(f"#{hex_rgb}")
+
+
+TEXT, MUTED, ACCENT, BORDER = (
+    _rgb(c) for c in (common.TEXT, common.MUTED, common.ACCENT, common.BORDER)
+)
+
+
+@cache
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=TEXT)
+    cell = ParagraphStyle("cell", body, fontSize=8.5, leading=10.5)
+    cell_bold = ParagraphStyle("cell_bold", cell, fontName=BOLD)
+    header = ParagraphStyle("header", cell_bold, textColor=white)
+    styles = {
+        "body": body,
+        "small": ParagraphStyle("small", body, fontSize=7.5, leading=10, textColor=MUTED),
+        "kicker": ParagraphStyle("kicker", body, fontSize=10, textColor=MUTED, spaceAfter=2),
+        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=22, leading=27),
+        "subtitle": ParagraphStyle("subtitle", body, fontSize=11, leading=15, spaceAfter=6),
+        "h1": ParagraphStyle(
+            "h1", body, fontName=BOLD, fontSize=14, leading=18, spaceBefore=10, spaceAfter=6
+        ),
+        "h2": ParagraphStyle(
+            "h2", body, fontName=BOLD, fontSize=10.5, leading=14, spaceBefore=6, spaceAfter=3
+        ),
+        "quote": ParagraphStyle("quote", body, fontName=ITALIC, leftIndent=8, spaceAfter=4),
+        "cell": cell,
+        "cell_bold": cell_bold,
+        "cell_right": ParagraphStyle("cell_right", cell, alignment=TA_RIGHT),
+        "cell_value": ParagraphStyle("cell_value", cell_bold, alignment=TA_RIGHT),
+        "header": header,
+        "header_right": ParagraphStyle("header_right", header, alignment=TA_RIGHT),
+    }
+    for status, colours in common.STATUS_COLOURS.items():
+        styles[f"status_{status}"] = ParagraphStyle(
+            f"status_{status}", cell_bold, alignment=TA_CENTER, textColor=_rgb(colours.text)
+        )
+    return styles
+
+
+def _p(text: str, style: str = "body") -> Paragraph:
+    return Paragraph(escape(common.plain(text)), _styles()[style])
+
+
+# ---- the story --------------------------------------------------------------------------------
+
+
+def _story(card: Scorecard) -> list:
+    story = [
+        _p("Client scorecard", "kicker"),
+        _p(card.client.name, "title"),
+        _p(
+            f"{card.period.label} · figures as of {common.long_date(card.as_of)} · "
+            f"{common.PREPARED_BY}",
+            "subtitle",
+        ),
+        _p("Summary", "h1"),
+        _summary_table(card),
+        Spacer(0, 4),
+        _p(
+            "Status: On target = the target is met; Within tolerance = short of it by no more "
+            "than the agreed tolerance; Off target = further off; No data = nothing measured in "
+            "the period.",
+            "small",
+        ),
+    ]
+    if common.any_default_target(card.kpis):
+        story.append(_p(common.DEFAULT_TARGET_NOTE, "small"))
+    for group, results in card.groups():
+        if results:
+            story += _group_section(card, group, results)
+    story += _survey_section(card)
+    story += _actions_section(card)
+    story += _stock_out_section(card)
+    story += _penalty_section(card)
+    return story
+
+
+def _summary_table(card: Scorecard) -> Table:
+    rows, statuses = [], []
+    for group, results in card.groups():
+        for index, result in enumerate(results):
+            rows.append(
+                [
+                    _p(group if index == 0 else "", "cell_bold"),
+                    _p(result.name, "cell"),
+                    _p(result.display, "cell_value"),
+                    _p(common.target_text(result), "cell_right"),
+                    _status_paragraph(result.status),
+                ]
+            )
+            statuses.append(result.status)
+    return _table(
+        ["Group", "KPI", "Value", "Target", "Status"],
+        [30, 52, 28, 30, 34],
+        rows,
+        right=(2, 3),
+        statuses={4: statuses},
+    )
+
+
+def _group_section(card: Scorecard, group: str, results: list[KpiResult]) -> list:
+    table = _table(
+        ["KPI", "Value", "Target", "Status", "Basis"],
+        [38, 24, 28, 34, 50],
+        [
+            [
+                _p(r.name, "cell_bold"),
+                _p(r.display, "cell_value"),
+                _p(common.target_text(r), "cell_right"),
+                _status_paragraph(r.status),
+                _p(r.basis, "cell"),
+            ]
+            for r in results
+        ],
+        right=(1, 2),
+        statuses={3: [r.status for r in results]},
+    )
+    width = BODY_WIDTH / CHARTS_PER_ROW
+    drawings = [_trend_drawing(card, r, width - 4 * mm, CHART_HEIGHT) for r in results]
+    grid = [drawings[i : i + CHARTS_PER_ROW] for i in range(0, len(drawings), CHARTS_PER_ROW)]
+    grid[-1] += [""] * (CHARTS_PER_ROW - len(grid[-1]))
+    charts = Table(grid, colWidths=[width] * CHARTS_PER_ROW, hAlign="LEFT")
+    charts.setStyle(
+        TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    commentary = [
+        Paragraph(f"<b>{escape(r.name)}</b>: {escape(common.plain(r.comment))}", _styles()["body"])
+        for r in results
+        if r.comment.strip()
+    ]
+    commentary = commentary or [_p("No commentary for this period.", "small")]
+    # The commentary's heading stays with the charts (and its first paragraph with the heading).
+    heading = [_p(group, "h1"), table, Spacer(0, 6), charts, _p("CMO commentary", "h2")]
+    return [KeepTogether([*heading, commentary[0]]), *commentary[1:]]
+
+
+def _survey_section(card: Scorecard) -> list:
+    survey = card.survey
+    satisfaction = next((k for k in card.kpis if k.code == "satisfaction"), None)
+    target = f" (target {satisfaction.target_display})" if satisfaction else ""
+    responses = common.plural(survey.responses, "response")
+    section = [
+        _p("Customer satisfaction survey", "h1"),
+        _p(f"{responses} · mean rating {format_value(survey.mean, 'of 5')}{target}", "body"),
+        Spacer(0, 4),
+    ]
+    if survey.responses:
+        section.append(_survey_drawing(card))
+    else:
+        section.append(_p(f"No survey responses for {card.period.label}: no data.", "body"))
+    section.append(_p("Comments", "h2"))
+    section += [_p(f"“{c}”", "quote") for c in survey.comments] or [_p("No comments.", "small")]
+    return [KeepTogether(section[:6]), *section[6:]]  # to the first comment
+
+
+def _actions_section(card: Scorecard) -> list:
+    if not card.actions:
+        return [_p("Agreed actions", "h1"), _p("No agreed actions for this period.", "body")]
+    rows = [
+        [
+            _p(a.title, "cell"),
+            _p(common.kpi_name(a.kpi) if a.kpi else "—", "cell"),
+            _p(a.owner, "cell"),
+            _p(a.period, "cell"),
+            _p(common.date_text(a.due_date), "cell"),
+            _p(common.action_status(a, card.as_of), "cell_bold"),
+        ]
+        for a in card.actions
+    ]
+    table = _table(
+        ["Action", "KPI", "Owner", "Agreed", "Due", "Status"], [50, 28, 26, 18, 22, 30], rows
+    )
+    return [_p("Agreed actions", "h1"), table]
+
+
+def _stock_out_section(card: Scorecard) -> list:
+    if not card.stock_outs:
+        return []
+    rows = [
+        [
+            _p(s.product, "cell"),
+            _p(s.location, "cell"),
+            _p(s.start_date.isoformat(), "cell"),
+            _p(common.date_text(s.end_date, "ongoing"), "cell"),
+            _p(str(s.days_in_period), "cell_right"),
+            _p("Yes" if s.cmo_caused else "No", "cell_bold" if s.cmo_caused else "cell"),
+            _p(str(s.linked_lines), "cell_right"),
+            _p(common.stock_out_source(s.source), "cell"),
+        ]
+        for s in card.stock_outs
+    ]
+    table = _table(
+        ["Product", "Location", "Start", "End", "Days", "Caused by the CMO", "Lines", "Source"],
+        [32, 20, 22, 22, 14, 24, 14, 26],
+        rows,
+        right=(4, 6),
+    )
+    return [_p("Customer stock-out events", "h1"), table]
+
+
+def _penalty_section(card: Scorecard) -> list:
+    if not card.penalties:
+        return []
+    rows = [
+        [
+            _p(p.term, "cell"),
+            _p(p.basis, "cell"),
+            _p(common.money(p.amount, p.currency), "cell_value"),
+        ]
+        for p in card.penalties
+    ]
+    table = _table(["Term", "Basis", "Exposure"], [70, 70, 34], rows, right=(2,))
+    total = "Total exposure: " + " + ".join(common.penalty_totals(card))
+    return [_p("Penalty exposure", "h1"), table, Spacer(0, 4), _p(total, "h2")]
+
+
+# ---- tables -----------------------------------------------------------------------------------
+
+
+def _status_paragraph(status: str) -> Paragraph:
+    style = f"status_{status}" if status in common.STATUS_COLOURS else "status_no_data"
+    return _p(common.status_word(status), style)
+
+
+def _table(header, widths_mm, rows, *, right=(), statuses=None) -> Table:
+    """A table with a coloured header repeated on every page, zebra rows and status cells."""
+    head = [_p(h, "header_right" if i in right else "header") for i, h in enumerate(header)]
+    table = Table([head, *rows], colWidths=[w * mm for w in widths_mm], repeatRows=1, hAlign="LEFT")
+    style = [
+        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, BORDER),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    style += [
+        ("BACKGROUND", (0, r), (-1, r), _rgb(common.SURFACE_ALT))
+        for r in range(2, len(rows) + 1, 2)
+    ]
+    for column, values in (statuses or {}).items():
+        style += [
+            ("BACKGROUND", (column, r), (column, r), _rgb(common.status_colours(s).fill))
+            for r, s in enumerate(values, start=1)
+        ]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+# ---- charts -----------------------------------------------------------------------------------
+
+
+def _trend_drawing(card: Scorecard, result: KpiResult, width: float, height: float) -> Drawing:
+    """The KPI over the trend periods and this one, the target dashed; a gap (marked "no data")
+    where a period has nothing measured.
+
+    Drawn from shapes rather than reportlab's line chart, which joins across missing values and
+    then labels the points after a gap with the wrong values.
+    """
+    series = common.trend_series(card, result)
+    drawing = Drawing(width, height)
+    _text(drawing, 0, height - 9, _fit(result.name, BOLD, 8, width), 8, font=BOLD, color=TEXT)
+    _text(drawing, 0, height - 18, f"dashed: target {result.target_display}", 6.5)
+    left, right, bottom, top = 22, width - 4, 16, height - 32
+    known = [v for v in series.values if v is not None]
+    low, high, step = _value_range([*known, series.target], result.unit)
+
+    def y(value: float) -> float:
+        return bottom + (value - low) / (high - low) * (top - bottom)
+
+    for index in range(round((high - low) / step) + 1):
+        tick = low + index * step
+        drawing.add(Line(left, y(tick), right, y(tick), strokeColor=BORDER, strokeWidth=0.4))
+        _text(drawing, left - 3, y(tick) - 2, f"{tick:g}", 6, anchor="end")
+    slot = (right - left) / len(series.labels)
+    xs = [left + (i + 0.5) * slot for i in range(len(series.labels))]
+    for x, label in zip(xs, series.labels, strict=True):
+        # "Q3 2025" on two lines: five periods share a third of the page.
+        for line, part in enumerate(label.rsplit(" ", 1)):
+            _text(drawing, x, bottom - 7 - 7 * line, part, 6, anchor="middle")
+    target = y(series.target)
+    drawing.add(
+        Line(
+            left,
+            target,
+            right,
+            target,
+            strokeColor=_rgb(common.TARGET_LINE),
+            strokeWidth=1,
+            strokeDashArray=[3, 2],
+        )
+    )
+    points = list(zip(xs, series.values, strict=True))
+    for (x0, v0), (x1, v1) in zip(points, points[1:], strict=False):
+        if v0 is not None and v1 is not None:
+            drawing.add(Line(x0, y(v0), x1, y(v1), strokeColor=ACCENT, strokeWidth=1.4))
+    for index, (x, value) in enumerate(points):
+        current = index == len(points) - 1
+        if value is not None:
+            drawing.add(
+                Circle(x, y(value), 2.6 if current else 1.8, fillColor=ACCENT, strokeColor=ACCENT)
+            )
+            number = format_value(value, result.unit).split(" ", 1)[0]
+            _text(
+                drawing,
+                x,
+                y(value) + 4,
+                number,
+                6.5,
+                font=BOLD if current else FONT,
+                color=TEXT,
+                anchor="middle",
+            )
+        elif known:  # with nothing known at all, one "no data" across the chart says it
+            _text(drawing, x, bottom + 3, "no data", 5.5, anchor="middle")
+    if not known:
+        _text(
+            drawing,
+            (left + right) / 2,
+            (bottom + top) / 2,
+            "no data",
+            10,
+            font=BOLD,
+            anchor="middle",
+        )
+    return drawing
+
+
+def _text(drawing, x, y, text, size, *, font=FONT, color=MUTED, anchor="start") -> None:
+    drawing.add(
+        String(x, y, text, fontName=font, fontSize=size, fillColor=color, textAnchor=anchor)
+    )
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """`text` cut (with "…") to fit `width` points."""
+    for limit in range(len(text), 0, -1):
+        fitted = common.clip(text, limit)
+        if pdfmetrics.stringWidth(fitted, font, size) <= width:
+            return fitted
+    return ""
+
+
+def _value_range(values: list[float], unit: str) -> tuple[float, float, float]:
+    """A value axis from a round number to a round number with about four steps between,
+    around `values`; never below zero (no KPI is negative), nor above 100 % or 5 of 5."""
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.15 or max(abs(high) * 0.05, 1.0)
+    step = _nice_step((high - low + 2 * pad) / 4)
+    low = max(0.0, math.floor((low - pad) / step) * step)
+    high = math.ceil((high + pad) / step) * step
+    ceiling = {"%": 100.0, "of 5": 5.0}.get(unit)
+    if ceiling is not None and max(values) <= ceiling:
+        high = min(high, ceiling)
+    return low, high, step
+
+
+def _nice_step(raw: float) -> float:
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
+def _survey_drawing(card: Scorecard) -> Drawing:
+    means = card.survey.means
+    width, height = BODY_WIDTH, 16 + 16 * len(means)
+    drawing = Drawing(width, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 100, 12, width - 150, height - 16
+    chart.data = [[common.as_displayed(m, "of 5") for m in means.values()]]
+    chart.categoryAxis.categoryNames = [common.question_label(q) for q in means]
+    chart.categoryAxis.reverseDirection = True  # the survey's first question on top
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.dx = -4
+    chart.categoryAxis.labels.textAnchor = "end"
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.strokeColor = BORDER
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 5, 1
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.strokeColor = BORDER
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = BORDER
+    chart.bars[0].fillColor = ACCENT
+    chart.bars[0].strokeColor = None
+    chart.barLabelFormat = "%.2f"
+    chart.barLabels.fontName = BOLD
+    chart.barLabels.fontSize = 7.5
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 4
+    drawing.add(chart)
+    return drawing
+
+
+# ---- page furniture ---------------------------------------------------------------------------
+
+
+def _decorate(card: Scorecard, canvas: Canvas, doc) -> None:
+    canvas.saveState()
+    canvas.setFont(FONT, 8)
+    canvas.setFillColor(MUTED)
+    top = PAGE_HEIGHT - 12 * mm
+    canvas.drawString(MARGIN, top, f"{common.heading(card)} · client scorecard")
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, f"Figures as of {card.as_of.isoformat()}")
+    canvas.setStrokeColor(BORDER)
+    canvas.setLineWidth(0.5)
+    canvas.line(MARGIN, top - 2.5 * mm, PAGE_WIDTH - MARGIN, top - 2.5 * mm)
+    canvas.drawString(MARGIN, 10 * mm, common.PREPARED_BY)
+    canvas.restoreState()
+
+
+class _NumberedCanvas(Canvas):
+    """Writes "Page X of Y": pages are kept until the end, when Y is known."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self.setFont(FONT, 8)
+            self.setFillColor(MUTED)
+            self.drawRightString(
+                PAGE_WIDTH - MARGIN, 10 * mm, f"Page {number} of {len(self._pages)}"
+            )
+            super().showPage()
+        super().save()
