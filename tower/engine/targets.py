@@ -8,6 +8,19 @@ Status = Literal["green", "amber", "red", "no_data"]
 
 DEFAULT_TOLERANCE = 5.0
 
+# A status is always written as a word as well as a colour (pages, deck, printed PDF); "off
+# target" reads right for lower-is-better KPIs too.
+STATUS_LABELS = {
+    "green": "On target",
+    "amber": "Within tolerance",
+    "red": "Off target",
+    "no_data": "No data",
+}
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS.get(status or "no_data", STATUS_LABELS["no_data"])
+
 
 def target_status(
     value: float | None,

@@ -73,8 +73,10 @@ class KpiResult:
 
     @property
     def display(self) -> str:
-        """The value as every page and export prints it: "96.4 %", "2 events", "no data"."""
-        return format_value(self.value, self.kpi.unit)
+        """The value as every page and export prints it: "96.4 %", "2 events", "no data".
+
+        Printed from the value the JSON export carries, so both always agree."""
+        return format_value(_rounded(self.value), self.kpi.unit)
 
     @property
     def target_display(self) -> str:

@@ -2,9 +2,9 @@
 
 from django import template
 
-register = template.Library()
+from tower.engine import targets
 
-STATUS_LABELS = {"green": "On target", "amber": "Within tolerance", "red": "Below target"}
+register = template.Library()
 
 
 @register.filter
@@ -27,7 +27,7 @@ def count(value) -> str:
 
 @register.filter
 def status_label(status: str | None) -> str:
-    return STATUS_LABELS.get(status or "", "No data")
+    return targets.status_label(status)
 
 
 @register.filter

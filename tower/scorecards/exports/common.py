@@ -9,20 +9,12 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from tower.engine.kpi_catalogue import KPI_BY_CODE
+from tower.engine.targets import status_label
 from tower.scorecards.models import AgreedAction, PenaltyTerm, StockOutEvent, SurveyResponse
 from tower.scorecards.scorecard import ActionRow, KpiResult, Scorecard, format_value
 
 AUTHOR = "The CMO"
 PREPARED_BY = "Prepared by the CMO"
-
-# Status is always written as a word as well as a colour: the deck is projected, the PDF printed
-# in black and white, and some readers do not tell red from green.
-STATUS_WORDS = {
-    "green": "On target",
-    "amber": "Within tolerance",
-    "red": "Off target",
-    "no_data": "No data",
-}
 
 
 class Palette(NamedTuple):
@@ -47,7 +39,7 @@ TARGET_LINE = "A32016"
 
 
 def status_word(status: str) -> str:
-    return STATUS_WORDS.get(status, STATUS_WORDS["no_data"])
+    return status_label(status)
 
 
 def status_colours(status: str) -> Palette:
