@@ -2,7 +2,8 @@
 
 Sheets: "Scorecard" (every KPI with value, numerator, denominator, basis, target, tolerance,
 status, the trend periods, commentary and definition), "Actions", "Survey", "Stock-outs",
-"Penalties", then one sheet per KPI with the records behind it (tower.scorecards.evidence).
+"Penalties", then one sheet per KPI with the records behind it (tower.scorecards.evidence);
+net OTIF, gross OTIF and on-time delivery share the "Order lines" sheet.
 Figures are the JSON export's numbers (not rounded for display: the "Display" column has the
 text every other export prints); a missing value is written "no data", never 0. Every table has
 a frozen header row and an autofilter.
@@ -67,7 +68,8 @@ def render(card: Scorecard, *, evidence: EvidenceSource | None = None) -> bytes:
         book.stock_outs_sheet()
         book.penalties_sheet()
         for result in card.kpis:
-            book.evidence_sheet(sheets[result.code], result, evidence(card, result.code))
+            if result.code not in SHARED_SHEETS:
+                book.evidence_sheet(sheets[result.code], result, evidence(card, result.code))
     return buffer.getvalue()
 
 
@@ -76,6 +78,10 @@ def _stored_evidence(card: Scorecard, kpi_code: str) -> Evidence:
 
 
 FIXED_SHEETS = ("Scorecard", "Actions", "Survey", "Stock-outs", "Penalties")
+# Gross OTIF and on-time delivery count the same order lines as net OTIF, each in a column of
+# its own there ("OTIF", "On time", "Met (net)"): one sheet of lines, not three copies of it.
+SHARED_SHEETS = {"otif_gross": "otif_net", "on_time": "otif_net"}
+ORDER_LINES = "Order lines"
 
 
 def _sheet_names(card: Scorecard) -> dict[str, str]:
@@ -83,6 +89,12 @@ def _sheet_names(card: Scorecard) -> dict[str, str]:
     used = {name.lower() for name in FIXED_SHEETS}
     names = {}
     for result in card.kpis:
+        if result.code in SHARED_SHEETS:
+            continue
+        if result.code in SHARED_SHEETS.values():
+            used.add(ORDER_LINES.lower())
+            names[result.code] = ORDER_LINES
+            continue
         base = "".join(c for c in result.name if c not in "[]:*?/\\'")
         name = common.clip(base, 31)
         counter = 2
@@ -92,6 +104,8 @@ def _sheet_names(card: Scorecard) -> dict[str, str]:
             counter += 1
         used.add(name.lower())
         names[result.code] = name
+    for shared, owner in SHARED_SHEETS.items():
+        names[shared] = names[owner]
     return names
 
 
