@@ -107,3 +107,8 @@ def parse_period(text: str) -> Period:
         raise ValueError(
             f"{text!r} is not a period: write a quarter as 2026Q3 or a month as 2026-07"
         ) from None
+
+
+def last_complete_quarter(today: dt.date) -> Period:
+    """What a quarterly business review looks at by default."""
+    return quarter_of(today).shifted(-1)

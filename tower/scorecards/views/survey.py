@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from tower.engine.periods import Period, parse_period, quarter_of
+from tower.engine.periods import Period, last_complete_quarter, parse_period, quarter_of
 from tower.scorecards.forms import ClientPeriodForm, SurveyForm, recent_quarters
 from tower.scorecards.models import SurveyResponse
 from tower.scorecards.services import submit_survey
@@ -39,7 +39,7 @@ def survey(request):
         return render(request, "400.html", {"form_errors": query.errors}, status=400)
     today = timezone.localdate()
     current = quarter_of(today)
-    period = query.cleaned_data["period"] or current.shifted(-1)
+    period = query.cleaned_data["period"] or last_complete_quarter(today)
     if period.start > today:
         errors = {
             "period": [f"{period.label} has not started yet: choose {current.label} or earlier."]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
-from tower.engine.periods import Period, parse_period, quarter_of
+from tower.engine.periods import Period, last_complete_quarter, parse_period
 from tower.performance.cli import clients_for, date_option
 from tower.scorecards.exports import FORMATS, common, file_name, render
 from tower.scorecards.models import AgreedAction
@@ -67,9 +67,8 @@ class Command(BaseCommand):
         output = options["output"]
         fmt = _format(options["format"], output)
         [client] = clients_for(options["client"])
-        # The last complete quarter: what a quarterly business review looks at.
         period = (
-            options["quarter"] or options["month"] or quarter_of(timezone.localdate()).shifted(-1)
+            options["quarter"] or options["month"] or last_complete_quarter(timezone.localdate())
         )
         card = build_scorecard(client, period, as_of=options["as_of"])
 
