@@ -231,7 +231,7 @@ def test_plan_weeks_are_complete_weeks_released_as_the_batches_were(demo):
         released, on=["client", "product", "site", "week"], how="full", coalesce=True
     )
     assert (compared["released_qty"] == compared["actual_output"]).all()
-    _, adherence = scorecard.schedule_adherence(plan, dt.date(2025, 1, 1), END)
+    _, adherence = scorecard.schedule_adherence(plan, dt.date(2025, 1, 1), END, END)
     assert 80 < adherence.value < 98
 
 

@@ -12,7 +12,6 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.conftest import make_user
-from tests.performance.conftest import MARCH
 from tower.masterdata.models import Product, Site
 from tower.quality.models import Batch
 from tower.scorecards.services import set_kpi_target

@@ -1,5 +1,8 @@
 """Fixtures of the scorecard tests.
 
+Service tests (test_scorecard_service.py) use the hand-checked data of
+tests/performance/conftest.py, whose fixtures are imported here.
+
 Exports (test_exports.py): `export_scorecard()` builds a scorecard by hand, without a database
 (full, or with nothing measured), so every export can be checked against known figures;
 `export_fake_evidence` stands in for tower.scorecards.evidence.evidence.
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tests.performance.conftest import acme_data, import_text, people  # noqa: F401
 from tower.engine.kpi_catalogue import KPI_BY_CODE, KPIS, Kpi
 from tower.engine.periods import parse_period
 from tower.scorecards.models import SurveyResponse

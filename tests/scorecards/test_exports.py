@@ -21,7 +21,6 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_MARKER_STYLE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from tests.performance.conftest import acme_data, import_text, people  # noqa: F401
 from tests.scorecards.conftest import (
     EXPORT_COMMENTS,
     export_fake_evidence,
@@ -512,11 +511,10 @@ def test_command_errors_are_sentences_not_tracebacks(
 
 
 @pytest.fixture
-def reviewed_quarter(request):
+def reviewed_quarter(acme_data, people):
     """Q1 2026 of ACME: the lines of tests/performance/conftest.py, two batches (one with a
     deviation), a survey, a comment and an agreed action."""
-    client = request.getfixturevalue("acme_data")
-    users = request.getfixturevalue("people")
+    client, users = acme_data, people
     product = Product.objects.get(client=client, code="AMX-500")
     for number, start, disposition, output in (
         ("B1", 1, "released", 96),

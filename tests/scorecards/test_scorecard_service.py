@@ -15,7 +15,7 @@ import datetime as dt
 
 import pytest
 
-from tests.performance.conftest import acme_data, import_text, line, people  # noqa: F401
+from tests.performance.conftest import line
 from tower.engine.periods import parse_period
 from tower.masterdata.models import Product
 from tower.orders.models import OrderLine

@@ -1,5 +1,7 @@
 """A small two-client world for the web tests: ACME and GLOBEX with lines, root causes, a closed
-month and a definition version each, and a user for every role.
+month and a definition version each, a user for every role, and what the scorecard adds for the
+second quarter of 2026 (SCORECARD_PERIOD): an agreement with a penalty term, a stock-out, an
+agreed action, the CMO's commentary on net OTIF and survey answers.
 
 Every GLOBEX string (order numbers, product codes and names, the client's code and name, its
 internal note) contains "globex", so a page an ACME user sees must not contain "globex" at all.
@@ -13,10 +15,13 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import make_user
+from tower.engine.periods import parse_period
 from tower.masterdata.models import Product
 from tower.orders.models import OrderLine
 from tower.performance import services
 from tower.performance.models import MonthClose, RootCause
+from tower.scorecards import services as scorecard_services
+from tower.scorecards.models import AgreedAction, PenaltyTerm, StockOutEvent
 from tower.tenancy.models import Client, Role
 
 HEADER = (
@@ -40,6 +45,7 @@ PASSWORD = "x-long-password"  # tests.conftest.make_user's
 ACME_NOTE = "INTERNAL-ACME-NOTE"
 GLOBEX_NOTE = "INTERNAL-GLOBEX-NOTE"
 CLOSED_MONTH = dt.date(2026, 3, 1)
+SCORECARD_PERIOD = "2026Q2"  # the world's lines are due in March and April 2026
 # Everything of GLOBEX's that an ACME user could be shown contains this (case-insensitive).
 GLOBEX_MARK = "globex"
 
@@ -64,6 +70,12 @@ class World:
     globex_short: OrderLine
     acme_close: MonthClose
     globex_close: MonthClose
+    acme_action: AgreedAction
+    globex_action: AgreedAction
+    acme_stock_out: StockOutEvent
+    globex_stock_out: StockOutEvent
+    acme_penalty: PenaltyTerm
+    globex_penalty: PenaltyTerm
 
     @property
     def acme_users(self) -> dict[str, object]:
@@ -122,6 +134,13 @@ def build_world(acme: Client, globex: Client, write_csv, run_import) -> World:
         )
         for client in (acme, globex)
     }
+    scorecard = {
+        client.code: add_scorecard_data(client, admin, survey_users)
+        for client, survey_users in (
+            (acme, [acme_viewer, acme_approver]),
+            (globex, [globex_viewer]),
+        )
+    }
     return World(
         acme=acme,
         globex=globex,
@@ -137,7 +156,58 @@ def build_world(acme: Client, globex: Client, write_csv, run_import) -> World:
         globex_short=line(globex, "GLOBEX-SO-1003"),
         acme_close=closes["ACME"],
         globex_close=closes["GLOBEX"],
+        acme_action=scorecard["ACME"]["action"],
+        globex_action=scorecard["GLOBEX"]["action"],
+        acme_stock_out=scorecard["ACME"]["stock_out"],
+        globex_stock_out=scorecard["GLOBEX"]["stock_out"],
+        acme_penalty=scorecard["ACME"]["penalty"],
+        globex_penalty=scorecard["GLOBEX"]["penalty"],
     )
+
+
+def add_scorecard_data(client: Client, admin, survey_users) -> dict:
+    """The review's own records for SCORECARD_PERIOD; every text names the client."""
+    period = parse_period(SCORECARD_PERIOD)
+    name = client.name  # "Acme Pharma", "Globex Therapeutics"
+    scorecard_services.set_agreement(
+        client=client, oos_lookback_days=60, currency="EUR", user=admin
+    )
+    penalty = scorecard_services.add_penalty_term(
+        client=client, kind="line_value_pct", rate=2.0, description=f"{name} clause 12", user=admin
+    )
+    stock_out = scorecard_services.report_stock_out(
+        client=client,
+        product=Product.objects.get(client=client, code=f"{client.code}-AMOXI-500"),
+        location=f"{name} market",
+        start_date=dt.date(2026, 4, 20),
+        end_date=dt.date(2026, 4, 30),
+        note=f"{name} ran out",
+        user=survey_users[0],
+    )
+    action = scorecard_services.add_action(
+        client=client,
+        period=period,
+        title=f"{name}: a second carrier",
+        owner=f"{name} logistics",
+        due_date=dt.date(2026, 9, 30),
+        kpi="on_time",
+        user=admin,
+    )
+    scorecard_services.set_kpi_comment(
+        client=client, period=period, kpi="otif_net", text=f"{name}: commentary", user=admin
+    )
+    for rating, user in enumerate(survey_users, start=3):
+        scorecard_services.submit_survey(
+            client=client,
+            period=period,
+            ratings=dict.fromkeys(
+                ("delivery_reliability", "communication", "quality", "responsiveness", "overall"),
+                rating,
+            ),
+            comment=f"{name} survey comment by {user.username}",
+            user=user,
+        )
+    return {"action": action, "stock_out": stock_out, "penalty": penalty}
 
 
 @pytest.fixture(autouse=True)

@@ -12,17 +12,33 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 from dataclasses import dataclass
 
 import openpyxl
+import pptx
+import pypdf
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tower.engine.kpi_catalogue import KPIS
+from tower.engine.periods import parse_period
 from tower.orders.models import OrderLine
 from tower.performance.exports import FORMATS
-from tower.performance.models import MonthClose, RootCause
+from tower.performance.models import KpiTarget, MonthClose, RootCause
+from tower.scorecards.models import (
+    AgreedAction,
+    Agreement,
+    KpiComment,
+    PenaltyTerm,
+    StockOutEvent,
+    StockOutLink,
+    SurveyResponse,
+)
+from tower.scorecards.scorecard import build_scorecard
+from tower.scorecards.views.scorecard import EXPORTS
 
-from .conftest import ACME_NOTE, GLOBEX_MARK, GLOBEX_NOTE, World
+from .conftest import ACME_NOTE, GLOBEX_MARK, GLOBEX_NOTE, SCORECARD_PERIOD, World
 
 # The Django admin (tests/test_admin_pages.py) and Django's own sign-in views
 # (tests/web/test_pages.py) are tested elsewhere; everything else is walked here.
@@ -78,9 +94,26 @@ OWNED = {
     ("lines", "pk"): lambda world, client: world_line(world, client).pk,
     ("closes", "pk"): lambda world, client: world_close(world, client).pk,
     ("definitions", "code"): lambda world, client: client.code,
+    ("scorecard", "pk"): lambda world, client: mine(world, client, "action").pk,
+    ("stock-outs", "pk"): lambda world, client: mine(world, client, "stock_out").pk,
+    ("agreements", "code"): lambda world, client: client.code,
+    ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
 }
-MISSING = {("lines", "pk"): MISSING_PK, ("closes", "pk"): MISSING_PK, ("definitions", "code"): "x"}
-PLAIN = {("lines", "fmt"): sorted(FORMATS)}
+MISSING = {
+    ("lines", "pk"): MISSING_PK,
+    ("closes", "pk"): MISSING_PK,
+    ("definitions", "code"): "x",
+    ("scorecard", "pk"): MISSING_PK,
+    ("stock-outs", "pk"): MISSING_PK,
+    ("agreements", "code"): "x",
+    ("agreements", "pk"): MISSING_PK,
+}
+PLAIN = {
+    ("lines", "fmt"): sorted(FORMATS),
+    ("scorecard", "fmt"): sorted(EXPORTS),
+    # Every KPI: the records behind each come from different tables.
+    ("scorecard", "kpi"): [kpi.code for kpi in KPIS],
+}
 
 
 def world_line(world: World, client) -> OrderLine:
@@ -90,6 +123,11 @@ def world_line(world: World, client) -> OrderLine:
 
 def world_close(world: World, client) -> MonthClose:
     return world.acme_close if client == world.acme else world.globex_close
+
+
+def mine(world: World, client, thing: str):
+    """The world's action, stock_out or penalty of `client`."""
+    return getattr(world, f"{'acme' if client == world.acme else 'globex'}_{thing}")
 
 
 # Plausible form data for each POST-only view: what a user of the owning client would send.
@@ -115,6 +153,28 @@ POST_DATA = {
     "performance:line_exclusion": lambda world, client: {"reason": "isolation test"},
     "performance:close_month": lambda world, client: {"client": client.code, "month": "2026-04"},
     "performance:reopen_month": lambda world, client: {"reason": "isolation test"},
+    "scorecards:comment": lambda world, client: {
+        "client": client.code,
+        "period": SCORECARD_PERIOD,
+        "kpi": "otif_net",
+        "text": "Commented by the isolation test",
+    },
+    "scorecards:action_add": lambda world, client: {
+        "client": client.code,
+        "period": SCORECARD_PERIOD,
+        "title": "Agreed by the isolation test",
+        "owner": "isolation test",
+        "due_date": "2026-09-30",
+        "kpi": "otif_net",
+    },
+    "scorecards:action": lambda world, client: {"status": "done", "period": SCORECARD_PERIOD},
+    "scorecards:stock_out_end": lambda world, client: {"end_date": "2026-05-02"},
+    "scorecards:penalty_add": lambda world, client: {
+        "kind": "month_below_target",
+        "rate": "1000",
+        "description": "isolation test",
+    },
+    "scorecards:penalty_delete": lambda world, client: {},
 }
 # Further POSTs naming another client's objects in other ways.
 EXTRA_POSTS = {
@@ -129,6 +189,30 @@ EXTRA_POSTS = {
         "code": "MFG-PROCESS",
         "comment": "Proposed by the isolation test",
     },
+}
+
+
+# Forms that answer GET with the form and POST with the step (so the walk above never posts to
+# them): (query string, form data) naming the client's objects, as a user of it would send.
+FORM_POSTS = {
+    "scorecards:survey": lambda world, client: (
+        f"?client={client.code}&period={SCORECARD_PERIOD}",
+        {q: "5" for q in SurveyResponse.QUESTIONS} | {"comment": "isolation test"},
+    ),
+    "scorecards:stock_out_report": lambda world, client: (
+        f"?client={client.code}",
+        {
+            "product": f"{client.code}-IBUPRO-200",
+            "location": "isolation test",
+            "start_date": "2026-05-01",
+        },
+    ),
+    "scorecards:agreement": lambda world, client: (
+        "",
+        {"oos_lookback_days": "30", "currency": "USD", "reason": "isolation test"}
+        | {f"target_{k.code}": "50" for k in KPIS}
+        | {f"tolerance_{k.code}": "1" for k in KPIS},
+    ),
 }
 
 
@@ -172,9 +256,12 @@ def post_data(world: World, route: Route, client) -> dict:
 
 
 def text(response) -> str:
-    """What a user sees in a response: the page, the CSV, or every cell of the XLSX."""
-    if response["Content-Type"] == FORMATS["xlsx"]:
-        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    """What a user sees in a response: the page, the CSV or JSON, every cell of an XLSX, the
+    text of a PDF, or every text, table cell and chart label of a PowerPoint deck."""
+    kind = response["Content-Type"].split(";")[0]
+    content = getattr(response, "content", b"")
+    if kind == FORMATS["xlsx"]:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
         cells = (
             "" if value is None else str(value)
             for sheet in book.worksheets
@@ -182,15 +269,40 @@ def text(response) -> str:
             for value in row
         )
         return "\n".join(cells)
-    return response.content.decode()
+    if kind == "application/pdf":
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+    if kind == "application/vnd.openxmlformats-officedocument.presentationml.presentation":
+        return deck_text(pptx.Presentation(io.BytesIO(content)))
+    if kind == "application/json":
+        return json.dumps(json.loads(content), ensure_ascii=False)
+    return content.decode()
+
+
+def deck_text(deck) -> str:
+    seen = []
+    for slide in deck.slides:
+        shapes = list(slide.shapes)
+        if slide.has_notes_slide:
+            shapes += list(slide.notes_slide.shapes)
+        for shape in shapes:
+            if shape.has_text_frame:
+                seen.append(shape.text_frame.text)
+            if getattr(shape, "has_table", False) and shape.has_table:
+                seen += [cell.text for row in shape.table.rows for cell in row.cells]
+            if getattr(shape, "has_chart", False) and shape.has_chart:
+                for plot in shape.chart.plots:
+                    seen += [str(c) for c in plot.categories]
+                    seen += [series.name or "" for series in plot.series]
+    return "\n".join(seen)
 
 
 def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
+    models = [RootCause, MonthClose, OrderLine, KpiTarget]
+    models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
+    models += [SurveyResponse]
     return [
-        list(RootCause.objects.filter(client=world.globex).order_by("pk").values()),
-        list(MonthClose.objects.filter(client=world.globex).order_by("pk").values()),
-        list(OrderLine.objects.filter(client=world.globex).order_by("pk").values()),
+        list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
 
 
@@ -208,14 +320,40 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "performance:close",
         "performance:definitions",
         "performance:definition",
+        "scorecards:scorecard",
+        "scorecards:kpi",
+        "scorecards:export",
+        "scorecards:comment",
+        "scorecards:action_add",
+        "scorecards:action",
+        "scorecards:survey",
+        "scorecards:stock_outs",
+        "scorecards:stock_out",
+        "scorecards:stock_out_report",
+        "scorecards:stock_out_end",
+        "scorecards:agreements",
+        "scorecards:agreement",
+        "scorecards:penalty_add",
+        "scorecards:penalty_delete",
     } <= names
     assert not any(name.startswith("admin:") for name in names)
     assert "login" not in names
-    # Each download format is tried.
+    # Each download format is tried, and every KPI's records.
     assert {u.url for u in urls(world, world.acme) if u.route.kwargs == ("fmt",)} == {
         "/lines/export.csv",
         "/lines/export.xlsx",
+        "/scorecard/export.json",
+        "/scorecard/export.pdf",
+        "/scorecard/export.pptx",
+        "/scorecard/export.xlsx",
     }
+    kpi_pages = [u.url for u in urls(world, world.acme) if u.route.name == "scorecards:kpi"]
+    assert len(kpi_pages) == len(KPIS) and "/scorecard/kpi/otif_net/" in kpi_pages
+    # The scorecard's own objects are filled in, and each is the client's.
+    filled = {u.url for u in urls(world, world.globex) if u.owned}
+    assert f"/scorecard/actions/{world.globex_action.pk}/" in filled
+    assert f"/stock-outs/{world.globex_stock_out.pk}/" in filled
+    assert f"/agreements/GLOBEX/penalties/{world.globex_penalty.pk}/delete/" in filled
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)
@@ -260,7 +398,47 @@ def test_another_clients_objects_are_not_found_on_any_url(world, client, role):
     assert globex_state(world) == before
 
 
+@pytest.mark.parametrize("role", ACME_ROLES)
+def test_forms_that_also_answer_get_refuse_another_clients_objects(world, client, role):
+    client.force_login(world.acme_users[role])
+    before = globex_state(world)
+    for theirs, nobodys, ours in zip(
+        urls(world, world.globex),
+        urls(world, None, missing=True),
+        urls(world, world.acme),
+        strict=True,
+    ):
+        route = theirs.route
+        if route.name in POST_DATA:
+            continue  # POST only: walked above
+        query, data = FORM_POSTS.get(route.name, lambda world, client: ("", {}))(
+            world, world.globex
+        )
+        response = client.post(theirs.url + query, data)
+        if response.status_code == 405:
+            continue  # GET only
+        assert route.name in FORM_POSTS, (
+            f"{route.route!r} ({route.name}) answers GET and POST: add the query and form data "
+            f"a user of the client would post to FORM_POSTS in {__name__}"
+        )
+        assert response.status_code == 404, (role, theirs.url + query, response.status_code)
+        if theirs.owned:
+            assert client.post(nobodys.url, data).status_code == 404, nobodys.url
+        # The form itself takes the user's own client (whether the role may use it or not).
+        our_query, our_data = FORM_POSTS[route.name](world, world.acme)
+        assert client.post(ours.url + our_query, our_data).status_code != 404, ours.url
+    assert globex_state(world) == before
+
+
 LIST_PAGES = ["/", "/lines/", "/lines/export.csv", "/lines/export.xlsx", "/closes/"]
+# Pages of the scorecard app that take ?client= (and ?period=).
+SCORECARD_LIST_PAGES = [
+    "/scorecard/",
+    *(f"/scorecard/export.{fmt}" for fmt in sorted(EXPORTS)),
+    *(f"/scorecard/kpi/{kpi.code}/" for kpi in KPIS),
+    "/stock-outs/",
+    "/survey/",
+]
 QUERIES = [
     "",
     "?from=2020-01&to=2026-10",
@@ -283,9 +461,32 @@ def test_lists_and_downloads_never_include_another_client(world, client, role):
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)
+def test_scorecards_and_their_downloads_never_include_another_client(world, client, role):
+    client.force_login(world.acme_users[role])
+    for url, period in itertools.product(SCORECARD_LIST_PAGES, ["", "2026Q2", "2026-04"]):
+        if period == "2026-04" and url in ("/survey/", "/scorecard/export.pdf"):
+            continue  # the survey is quarterly; one download of a month is enough
+        response = client.get(f"{url}?period={period}" if period else url)
+        assert response.status_code == 200, (url, period, response.status_code)
+        seen = text(response)
+        assert GLOBEX_MARK not in seen.lower(), (role, url, period)
+        if period == SCORECARD_PERIOD:  # the world's review: ACME's own records show
+            assert "Acme Pharma" in seen, (role, url)
+    # The figures are ACME's alone: the download matches ACME's scorecard, and GLOBEX's differs.
+    period = parse_period(SCORECARD_PERIOD)
+    shown = json.loads(client.get(f"/scorecard/export.json?period={SCORECARD_PERIOD}").content)
+    acme = build_scorecard(world.acme, period).to_dict()
+    globex = build_scorecard(world.globex, period).to_dict()
+    assert shown["kpis"] == acme["kpis"] and shown["survey"] == acme["survey"]
+    assert globex["kpis"] != acme["kpis"] and globex["survey"] != acme["survey"]
+    page = client.get(f"/scorecard/?period={SCORECARD_PERIOD}").content.decode()
+    assert "Acme Pharma market" in page and "Acme Pharma: a second carrier" in page
+
+
+@pytest.mark.parametrize("role", ACME_ROLES)
 def test_naming_another_client_in_a_filter_is_not_found(world, client, role):
     client.force_login(world.acme_users[role])
-    for url in LIST_PAGES:
+    for url in LIST_PAGES + SCORECARD_LIST_PAGES:
         assert client.get(f"{url}?client=GLOBEX").status_code == 404, url
         assert client.get(f"{url}?client={MISSING_CODE}").status_code == 404, url
         assert client.get(f"{url}?client=ACME").status_code == 200, url
@@ -320,6 +521,19 @@ def test_client_users_never_see_internal_notes(world, client, role):
         for fmt in FORMATS
         for query in ("", "from=2026-01&to=2026-10&status=proposed")
     ]
+    # The scorecard of the quarters whose failed lines carry the notes: the records behind the
+    # line KPIs list those lines with their root causes, the downloads hold every record.
+    pages += [
+        f"{url}?period={period}"
+        for period in ("2026Q1", "2026Q2")
+        for url in (
+            "/scorecard/",
+            *(f"/scorecard/kpi/{code}/" for code in ("otif_net", "otif_gross", "on_time")),
+            *(f"/scorecard/export.{fmt}" for fmt in sorted(EXPORTS)),
+            "/stock-outs/",
+        )
+    ]
+    pages.append(f"/stock-outs/{world.acme_stock_out.pk}/")
     for url in pages:
         response = client.get(url)
         if response.status_code == 405:
@@ -346,7 +560,9 @@ def test_the_cmo_sees_its_internal_notes(world, client, who):
 @pytest.mark.parametrize("role", CLIENT_ROLES)
 def test_client_users_see_only_their_own_client_in_filters_and_titles(world, client, role):
     client.force_login(world.acme_users[role])
-    for url in ("/", "/lines/", "/closes/", "/definitions/", f"/lines/{world.acme_late.pk}/"):
+    pages = ["/", "/lines/", "/closes/", "/definitions/", f"/lines/{world.acme_late.pk}/"]
+    pages += ["/scorecard/", "/scorecard/kpi/otif_net/", "/stock-outs/", "/survey/"]
+    for url in pages:
         response = client.get(url)
         body = response.content.decode()
         assert GLOBEX_MARK not in body.lower(), url
@@ -355,7 +571,7 @@ def test_client_users_see_only_their_own_client_in_filters_and_titles(world, cli
         if "client_choices" in response.context:
             assert response.context["client_choices"] == [world.acme], url
             # One client: no client drop-down at all, the client is implied.
-            assert 'id="f-client"' not in body
+            assert 'id="f-client"' not in body and 'id="sc-client"' not in body
 
 
 def test_a_globex_user_sees_nothing_of_acme(world, client):
@@ -397,3 +613,7 @@ def test_the_cmo_admin_sees_both_clients(world, client):
     page = client.get(f"/lines/{world.globex_late.pk}/").content.decode()
     assert "Globex Therapeutics" in page and GLOBEX_NOTE in page
     assert client.get("/closes/?client=GLOBEX").status_code == 200
+    for code, name in (("ACME", "Acme Pharma"), ("GLOBEX", "Globex Therapeutics")):
+        for url in ("/scorecard/", *(f"/scorecard/export.{fmt}" for fmt in sorted(EXPORTS))):
+            response = client.get(f"{url}?client={code}&period={SCORECARD_PERIOD}")
+            assert response.status_code == 200 and f"{name}: commentary" in text(response), url

@@ -12,10 +12,16 @@ import datetime as dt
 
 import pytest
 
-from tower.engine.periods import add_months
+from tests.conftest import make_user
+from tower.engine.periods import add_months, parse_period
+from tower.masterdata.models import Product, Site
 from tower.orders.models import OrderLine
 from tower.performance import services
-from tower.performance.models import LineOutcome, MonthClose, RootCause
+from tower.performance.models import FunctionalArea, LineOutcome, MonthClose, RootCause
+from tower.quality.models import Batch, Capa, Deviation, PlanWeek
+from tower.scorecards import services as scorecard_services
+from tower.scorecards.models import SurveyResponse
+from tower.tenancy.models import Role
 
 from .conftest import HEADER, World, line
 
@@ -127,7 +133,133 @@ def grow(world: World, write_csv, run_import) -> OrderLine:
     )
     assert OrderLine.objects.count() > 10 * 12
     assert MonthClose.objects.count() == 8
+    for client in (world.acme, world.globex):
+        grow_scorecard(world, client)
     return line(world.acme, "ACME-SO-9999")
+
+
+def grow_scorecard(world: World, client) -> None:
+    """Many more of everything the scorecard reads, over the months of the trend: batches with
+    deviations and CAPAs, plan weeks, stock-outs, agreed actions, commentary, survey answers,
+    KPI targets and penalty terms."""
+    products = list(Product.objects.filter(client=client).order_by("code")[:6])
+    sites = list(Site.objects.order_by("code"))
+    areas = list(FunctionalArea.objects.order_by("code"))
+    batches = []
+    for i in range(150):
+        start = MONTHS[i % len(MONTHS)] + dt.timedelta(days=i % 25)
+        end = start + dt.timedelta(days=3 + i % 4)
+        batches.append(
+            Batch(
+                client=client,
+                number=f"{client.code}-B{i:04d}",
+                product=products[i % len(products)],
+                site=sites[i % len(sites)],
+                planned_start=start - dt.timedelta(days=i % 2),
+                actual_start=start,
+                planned_end=end,
+                actual_end=end,
+                material_ready_date=start - dt.timedelta(days=1 - i % 3),
+                planned_release_date=end + dt.timedelta(days=10),
+                actual_release_date=end + dt.timedelta(days=8 + i % 5),
+                theoretical_output=1000,
+                actual_output=900 + i % 120,
+                disposition=["released", "released", "rejected", "reworked", "on_hold"][i % 5],
+            )
+        )
+    batches = Batch.objects.bulk_create(batches)
+    deviations = Deviation.objects.bulk_create(
+        Deviation(
+            client=client,
+            number=f"{client.code}-DEV{i:04d}",
+            batch=batch,
+            site=batch.site,
+            opened_date=batch.actual_end,
+            closed_date=batch.actual_end + dt.timedelta(days=20) if i % 2 else None,
+            severity=["minor", "major", "critical"][i % 3],
+            area=areas[i % len(areas)],
+            title=f"{client.name} deviation {i}",
+        )
+        for i, batch in enumerate(batches[::3])
+    )
+    Capa.objects.bulk_create(
+        Capa(
+            client=client,
+            number=f"{client.code}-CAPA{i:04d}",
+            deviation=deviation,
+            title=f"{client.name} CAPA {i}",
+            due_date=deviation.opened_date + dt.timedelta(days=30),
+            closed_date=deviation.opened_date + dt.timedelta(days=25 + i % 10) if i % 3 else None,
+        )
+        for i, deviation in enumerate(deviations)
+    )
+    monday = dt.date(2025, 11, 3)
+    PlanWeek.objects.bulk_create(
+        PlanWeek(
+            client=client,
+            product=product,
+            site=sites[0],
+            week=monday + dt.timedelta(weeks=w),
+            planned_qty=100,
+            released_qty=80 + (w * 7) % 40,
+        )
+        for w in range(52)
+        for product in products
+    )
+    reporter = world.acme_viewer if client == world.acme else world.globex_viewer
+    for i, product in enumerate(products):
+        for month in MONTHS[4:9:2]:
+            start = month + dt.timedelta(days=3 + i)
+            scorecard_services.report_stock_out(
+                client=client,
+                product=product,
+                location=f"{client.name} depot {i}",
+                start_date=start,
+                end_date=start + dt.timedelta(days=5 + i) if i % 2 else None,
+                user=reporter,
+            )
+    for i, month in enumerate(MONTHS):
+        period = (
+            parse_period(f"{month:%Y-%m}")
+            if i % 2
+            else parse_period(f"{month.year}Q{(month.month - 1) // 3 + 1}")
+        )
+        action = scorecard_services.add_action(
+            client=client,
+            period=period,
+            title=f"{client.name} action {i}",
+            owner="Planning",
+            due_date=month + dt.timedelta(days=60),
+            kpi=["otif_net", "yield", ""][i % 3],
+            user=world.admin,
+        )
+        if i % 4 == 0:
+            scorecard_services.set_action_status(action=action, status="done", user=world.admin)
+    quarter = parse_period("2026Q2")
+    for kpi in ("otif_gross", "on_time", "yield", "incident_rate", "oos_events", "satisfaction"):
+        scorecard_services.set_kpi_comment(
+            client=client, period=quarter, kpi=kpi, text=f"{client.name} on {kpi}", user=world.admin
+        )
+        scorecard_services.set_kpi_target(
+            client=client, kpi=kpi, target=50, tolerance=10, user=world.admin
+        )
+    for n in range(6):
+        person = make_user(f"{client.code.lower()}-panel-{n}", client, Role.CLIENT_VIEWER)
+        for key in ("2025Q4", "2026Q1", "2026Q2"):
+            scorecard_services.submit_survey(
+                client=client,
+                period=parse_period(key),
+                ratings=dict.fromkeys(SurveyResponse.QUESTIONS, 1 + n % 5),
+                comment=f"{client.name} panel {n}",
+                user=person,
+            )
+    scorecard_services.add_penalty_term(
+        client=client, kind="month_below_target", rate=5000, user=world.admin
+    )
+    # A second clause of the same kind: the exposure must not cost a query per clause.
+    scorecard_services.add_penalty_term(
+        client=client, kind="line_value_pct", rate=1.0, description="second", user=world.admin
+    )
 
 
 def pages(world: World, busy_line: OrderLine, close: MonthClose) -> list[tuple[str, str]]:
@@ -153,6 +285,19 @@ def pages(world: World, busy_line: OrderLine, close: MonthClose) -> list[tuple[s
         ("admin", f"/lines/export.csv?{period}"),
         ("acme_viewer", f"/lines/export.csv?{period}&outcome=failed"),
         ("acme_staff", f"/lines/export.xlsx?{period}"),
+        # The scorecard: the page (CMO side with its forms, a client user) and one KPI's records.
+        ("admin", "/scorecard/?client=ACME&period=2026Q2"),
+        ("acme_staff", "/scorecard/?period=2026Q2"),
+        ("acme_viewer", "/scorecard/?period=2026Q2"),
+        ("acme_approver", "/scorecard/?period=2026-04"),
+        ("acme_viewer", "/scorecard/kpi/otif_net/?period=2026Q2"),
+        ("admin", "/scorecard/kpi/incident_rate/?client=GLOBEX&period=2026Q2&sort=-opened_date"),
+        ("acme_staff", "/scorecard/kpi/otif_gross/?period=2026Q2&page=2&sort=-days_late"),
+        ("acme_staff", "/scorecard/kpi/qc_release_on_time/?period=2026Q2"),
+        ("acme_viewer", "/scorecard/kpi/oos_events/?period=2026Q2"),
+        ("acme_approver", "/scorecard/kpi/satisfaction/?period=2026Q2"),
+        ("acme_viewer", "/scorecard/kpi/schedule_adherence/?period=2026Q2"),
+        ("acme_staff", "/scorecard/export.json?period=2026Q2"),
     ]
 
 
@@ -194,6 +339,15 @@ def test_pages_run_the_same_number_of_queries_whatever_the_data_size(
     assert listed.context["page_obj"].paginator.count > 100
     dashboard = client.get("/?from=2025-11&to=2026-10").content.decode()
     assert dashboard.count("Newer data exists") >= 2
+    card = client.get("/scorecard/?client=ACME&period=2026Q2").context["card"]
+    assert len(card.stock_outs) >= 6 and len(card.actions) >= 4 and card.survey.responses > 6
+    assert len(card.penalties) == 3
+    assert card.kpi("incident_rate").denominator > 10
+    records = client.get("/scorecard/kpi/otif_gross/?client=ACME&period=2026Q2&page=2")
+    assert records.context["page_obj"].paginator.count > 50  # two pages at least
+    assert records.context["page_obj"].number == 2
+    released = client.get("/scorecard/kpi/qc_release_on_time/?client=ACME&period=2026Q2")
+    assert released.context["page_obj"].paginator.count > 10
     print(
         "\nqueries per page:",
         *(f"{n:3d}  {who} {url}" for (who, url), n in small.items()),

@@ -134,6 +134,7 @@ class ActionRow:
     status: str  # AgreedAction.Status value
     kpi: str  # KPI code or ""
     period: str  # the period it was agreed in
+    pk: int | None = None  # the AgreedAction, for the page's status form
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ class StockOutRow:
     cmo_caused: bool
     linked_lines: int
     source: str
+    pk: int | None = None  # the StockOutEvent, for a link to its page
 
 
 @dataclass
@@ -313,6 +315,7 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
         actions=actions_for(client, period),
         stock_outs=[
             StockOutRow(
+                pk=row["event_id"],
                 product=row["product"],
                 location=row["location"],
                 start_date=row["start_date"],
@@ -394,6 +397,7 @@ def actions_for(client: Client, period: Period) -> list[ActionRow]:
                     action.status,
                     action.kpi,
                     action.period,
+                    pk=action.pk,
                 )
             )
     return rows
@@ -410,9 +414,10 @@ def penalty_exposure(
         Agreement.objects.filter(client=client).values_list("currency", flat=True).first() or "EUR"
     )
     exposures = []
+    failed = None  # the CMO-attributable failed lines, read once for all line-value terms
     for term in terms:
         if term.kind == PenaltyTerm.Kind.LINE_VALUE_PCT:
-            failed = attributable_failures(client, period).aggregate(
+            failed = failed or attributable_failures(client, period).aggregate(
                 lines=Count("pk"),
                 value=Sum("line__line_value"),
                 unvalued=Count("pk", filter=Q(line__line_value__isnull=True)),

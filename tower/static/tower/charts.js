@@ -507,3 +507,216 @@
     renderWithin(document.body);
   }
 })();
+
+/* KPI trend charts of the scorecard (appended; the block above is unchanged).
+ *
+ *   <div class="chart-box kpi-sparkline">
+ *     <canvas data-kpi-trend data-source="trend-otif_net" aria-label="Net OTIF, the last 5 periods"></canvas>
+ *   </div>
+ *   {{ chart|json_script:"trend-otif_net" }}
+ *
+ *   {"label": "Net OTIF", "labels": ["Q3 2025", ..., "Q3 2026"], "values": [96.1, null, ...],
+ *    "target": 95.0 | null, "unit": "%", "links": [url | null, ...]}
+ *
+ * One line, the last point (the period shown) drawn larger; null is a gap, never 0; the target is
+ * a dashed line. The canvases carry data-kpi-trend rather than data-chart so that the block above,
+ * which knows only its own kinds, leaves them alone. Clicking a point opens links[index].
+ */
+(function () {
+  "use strict";
+
+  if (typeof window.Chart === "undefined") {
+    return;
+  }
+  var Chart = window.Chart;
+
+  function cssVar(name, fallback) {
+    var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  function isNumber(v) {
+    return typeof v === "number" && isFinite(v);
+  }
+
+  var numberFormat = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 });
+
+  function withUnit(value, unit) {
+    if (!isNumber(value)) {
+      return "no data";
+    }
+    var text = numberFormat.format(value);
+    return unit ? (unit === "%" ? text + " %" : text + " " + unit) : text;
+  }
+
+  var kpiTarget = {
+    id: "towerKpiTarget",
+    afterDatasetsDraw: function (chart, args, opts) {
+      if (!isNumber(opts.value)) {
+        return;
+      }
+      var area = chart.chartArea;
+      var py = chart.scales.y.getPixelForValue(opts.value);
+      if (py < area.top - 1 || py > area.bottom + 1) {
+        return;
+      }
+      var ctx = chart.ctx;
+      ctx.save();
+      ctx.strokeStyle = opts.color;
+      ctx.lineWidth = 1.25;
+      ctx.setLineDash([5, 4]);
+      ctx.beginPath();
+      ctx.moveTo(area.left, py);
+      ctx.lineTo(area.right, py);
+      ctx.stroke();
+      ctx.restore();
+    },
+  };
+
+  function config(data) {
+    var font = cssVar("--font", "system-ui, sans-serif");
+    var text = cssVar("--chart-text", "#5b6675");
+    var line = cssVar("--chart-1", "#1a5fa6");
+    var target = isNumber(data.target) ? data.target : null;
+    var unit = data.unit || "";
+    var values = (data.values || []).map(function (v) {
+      return isNumber(v) ? v : null;
+    });
+    var last = values.length - 1;
+    var seen = values.filter(isNumber);
+    if (target !== null) {
+      seen.push(target);
+    }
+    var links = Array.isArray(data.links) ? data.links : [];
+    var y = {
+      grid: { color: cssVar("--chart-grid", "#e4e8ed") },
+      border: { display: false },
+      ticks: {
+        color: text,
+        font: { family: font, size: 10 },
+        maxTicksLimit: 3,
+        callback: function (value) {
+          return withUnit(value, unit === "%" ? "%" : "");
+        },
+      },
+    };
+    if (unit === "%") {
+      var low = seen.length ? Math.min.apply(null, seen) : 0;
+      y.suggestedMin = Math.max(0, Math.floor((low - 2) / 5) * 5);
+      y.max = 100;
+    } else if (unit === "of 5") {
+      y.min = 1; // a rating scale
+      y.max = 5;
+    } else {
+      y.beginAtZero = true;
+      if (seen.every(function (v) { return Math.floor(v) === v; })) {
+        y.ticks.precision = 0;
+      }
+    }
+    return {
+      type: "line",
+      data: {
+        labels: data.labels || [],
+        datasets: [
+          {
+            label: data.label || "",
+            data: values,
+            borderColor: line,
+            backgroundColor: line,
+            borderWidth: 2,
+            pointRadius: values.map(function (v, i) {
+              return i === last ? 4.5 : 2.5;
+            }),
+            pointHoverRadius: 5,
+            spanGaps: false,
+            tension: 0,
+          },
+        ],
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        layout: { padding: { top: 4, right: 4 } },
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            titleFont: { family: font },
+            bodyFont: { family: font },
+            callbacks: {
+              label: function (ctx) {
+                return withUnit(ctx.raw, unit);
+              },
+              footer: function () {
+                return target === null ? "" : "Target: " + withUnit(target, unit);
+              },
+            },
+          },
+          towerKpiTarget: { value: target, color: cssVar("--chart-target", "#a32016") },
+        },
+        scales: {
+          x: {
+            grid: { display: false },
+            ticks: { color: text, font: { family: font, size: 10 }, maxRotation: 0, autoSkip: true },
+          },
+          y: y,
+        },
+        onClick: function (event, elements, chart) {
+          var hits = chart.getElementsAtEventForMode(event, "index", { intersect: false }, true);
+          var url = hits.length ? links[hits[0].index] : null;
+          if (url) {
+            window.location.assign(url);
+          }
+        },
+      },
+      plugins: [kpiTarget],
+    };
+  }
+
+  function render(canvas) {
+    var source = document.getElementById(canvas.getAttribute("data-source") || "");
+    if (!source) {
+      return;
+    }
+    var existing = Chart.getChart(canvas);
+    if (existing) {
+      existing.destroy();
+    }
+    if (!canvas.hasAttribute("role")) {
+      canvas.setAttribute("role", "img");
+    }
+    try {
+      new Chart(canvas, config(JSON.parse(source.textContent) || {}));
+    } catch (err) {
+      if (canvas.parentElement) {
+        canvas.parentElement.setAttribute("data-chart-error", "The chart could not be drawn.");
+      }
+      if (window.console) {
+        console.error(err);
+      }
+    }
+  }
+
+  function renderWithin(root) {
+    if (!root || !root.querySelectorAll) {
+      return;
+    }
+    var canvases = Array.prototype.slice.call(root.querySelectorAll("canvas[data-kpi-trend]"));
+    if (root.matches && root.matches("canvas[data-kpi-trend]")) {
+      canvases.unshift(root);
+    }
+    canvases.forEach(render);
+  }
+
+  // Charts inside content htmx removes are destroyed by the block above (any canvas).
+  if (window.htmx && typeof window.htmx.onLoad === "function") {
+    window.htmx.onLoad(renderWithin);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      renderWithin(document.body);
+    });
+  } else {
+    renderWithin(document.body);
+  }
+})();
