@@ -159,7 +159,9 @@ def test_the_cmo_writes_commentary_in_place_and_records_an_action(page: Page, ma
         page.locator("#action-table tbody tr", has_text="Confirm artwork dates").locator(".badge")
     ).to_have_text("Done")
 
-    # The CMO works for both clients: the chooser switches, in place.
+    # The CMO works for both clients: the chooser switches, in place. The page came from a form
+    # post: htmx (a deferred script) must have started before the change is made.
+    page.wait_for_load_state()
     page.select_option("#sc-client", "GLOBEX")
     expect(page).to_have_url(re.compile("client=GLOBEX"))
     expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -10,12 +10,11 @@ ImportFileError for a file that cannot be read at all; row problems come back in
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 from tower.imports.records import RecordKind, import_records
 from tower.imports.references import resolve_areas, resolve_numbers
-from tower.imports.report import ImportReport, Progress, counted
-from tower.ingest import Mapping
+from tower.imports.report import counted
 from tower.ingest.specs import BATCHES, CAPAS, DEVIATIONS, PLAN, STOCKOUTS
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
 from tower.scorecards.attribution import attribute_stock_outs
@@ -87,136 +86,12 @@ KINDS = {
 }
 
 
-def import_batches(
-    *,
-    path: Path,
-    actor: str,
-    principal,
-    user=None,
-    client_code: str | None = None,
-    mapping: Mapping | None = None,
-    create_missing: bool = False,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import batches; a batch is identified by client + batch number."""
-    return import_records(
-        BATCH_KIND,
-        path=path,
-        actor=actor,
-        principal=principal,
-        user=user,
-        client_code=client_code,
-        mapping=mapping,
-        create_missing=create_missing,
-        dry_run=dry_run,
-        progress=progress,
-    )
-
-
-def import_deviations(
-    *,
-    path: Path,
-    actor: str,
-    principal,
-    user=None,
-    client_code: str | None = None,
-    mapping: Mapping | None = None,
-    create_missing: bool = False,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import deviations (client + deviation number); their batches must be stored already."""
-    return import_records(
-        DEVIATION_KIND,
-        path=path,
-        actor=actor,
-        principal=principal,
-        user=user,
-        client_code=client_code,
-        mapping=mapping,
-        create_missing=create_missing,
-        dry_run=dry_run,
-        progress=progress,
-    )
-
-
-def import_capas(
-    *,
-    path: Path,
-    actor: str,
-    principal,
-    user=None,
-    client_code: str | None = None,
-    mapping: Mapping | None = None,
-    create_missing: bool = False,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import CAPAs (client + CAPA number); their deviations must be stored already."""
-    return import_records(
-        CAPA_KIND,
-        path=path,
-        actor=actor,
-        principal=principal,
-        user=user,
-        client_code=client_code,
-        mapping=mapping,
-        create_missing=create_missing,
-        dry_run=dry_run,
-        progress=progress,
-    )
-
-
-def import_plan(
-    *,
-    path: Path,
-    actor: str,
-    principal,
-    user=None,
-    client_code: str | None = None,
-    mapping: Mapping | None = None,
-    create_missing: bool = False,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import the weekly production plan (client + product + site + week)."""
-    return import_records(
-        PLAN_KIND,
-        path=path,
-        actor=actor,
-        principal=principal,
-        user=user,
-        client_code=client_code,
-        mapping=mapping,
-        create_missing=create_missing,
-        dry_run=dry_run,
-        progress=progress,
-    )
-
-
-def import_stockouts(
-    *,
-    path: Path,
-    actor: str,
-    principal,
-    user=None,
-    client_code: str | None = None,
-    mapping: Mapping | None = None,
-    create_missing: bool = False,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import customer stock-outs (client + product + location + start date), then\n    recompute which of the touched clients' stock-outs the CMO caused."""
-    return import_records(
-        STOCKOUT_KIND,
-        path=path,
-        actor=actor,
-        principal=principal,
-        user=user,
-        client_code=client_code,
-        mapping=mapping,
-        create_missing=create_missing,
-        dry_run=dry_run,
-        progress=progress,
-    )
+# One function per kind, with import_records' keyword arguments; a batch is identified by
+# client + batch number, a deviation by client + deviation number (its batch must be stored
+# already), a CAPA by client + CAPA number, a plan week by client + product + site + week, a
+# stock-out by client + product + location + start date.
+import_batches = partial(import_records, BATCH_KIND)
+import_deviations = partial(import_records, DEVIATION_KIND)
+import_capas = partial(import_records, CAPA_KIND)
+import_plan = partial(import_records, PLAN_KIND)
+import_stockouts = partial(import_records, STOCKOUT_KIND)

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django import forms
 from django.db.models import Max
-from django.http import Http404
 from django.utils import timezone
 
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS
@@ -14,7 +13,7 @@ from tower.engine.periods import add_months, parse_month
 from tower.masterdata.models import Site
 from tower.performance.dashboard import FigureScope
 from tower.performance.models import FunctionalArea, MonthlyOtif, RootCauseCode, RootCauseStatus
-from tower.tenancy.scoping import visible_clients
+from tower.tenancy.scoping import client_by_code, visible_clients
 
 DEFAULT_MONTHS = 12
 
@@ -75,10 +74,8 @@ class ScopeForm(forms.Form):
         self.clients = list(visible_clients(principal).order_by("code"))
 
     def clean_client(self):
-        code = self.cleaned_data["client"].strip()
-        if code and not any(c.code == code for c in self.clients):
-            raise Http404("No such client.")
-        return code
+        client = client_by_code(self.clients, self.cleaned_data["client"])
+        return client.code if client else ""
 
     def clean_site(self):
         code = self.cleaned_data["site"].strip()

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 
 from tower.engine.kpi_catalogue import KPIS, Kpi
 from tower.engine.periods import Period, parse_period, quarter_of
@@ -16,6 +15,7 @@ from tower.masterdata.models import Product
 from tower.performance.forms import FIRST_MONTH, LAST_MONTH
 from tower.performance.services import NotAllowed, WorkflowError
 from tower.scorecards.models import PenaltyTerm, SurveyResponse
+from tower.tenancy.scoping import client_by_code
 
 # ---------------------------------------------------------------------------------------------
 # Shared
@@ -95,13 +95,7 @@ class ClientPeriodForm(forms.Form):
         self.clients = clients
 
     def clean_client(self):
-        code = self.cleaned_data["client"].strip()
-        if not code:
-            return None
-        for client in self.clients:
-            if client.code == code:
-                return client
-        raise Http404("No such client.")
+        return client_by_code(self.clients, self.cleaned_data["client"])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -105,3 +105,18 @@ def get_or_404(queryset: QuerySet, principal, *, client_field: str = "client", *
         return scope(queryset, principal, client_field=client_field).get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from exc
+
+
+def client_by_code(clients, code: str) -> Client | None:
+    """The client of `code` among `clients` (already visible to the user); None for no code.
+
+    A code the user may not see raises Http404, exactly like one that does not exist, so a
+    ?client= parameter never confirms that another client exists.
+    """
+    code = code.strip()
+    if not code:
+        return None
+    for client in clients:
+        if client.code == code:
+            return client
+    raise Http404("No such client.")

@@ -43,6 +43,7 @@ from tower.scorecards.services import (
 )
 from tower.tenancy.models import CLIENT_ROLES
 from tower.tenancy.scoping import (
+    client_by_code,
     get_or_404,
     is_cmo_side,
     role_for,
@@ -87,10 +88,8 @@ class ScorecardForm(forms.Form):
         self.clients = list(visible_clients(principal).order_by("code"))
 
     def clean_client(self):
-        code = self.cleaned_data["client"].strip()
-        if code and not any(c.code == code for c in self.clients):
-            raise Http404("No such client.")
-        return code
+        client = client_by_code(self.clients, self.cleaned_data["client"])
+        return client.code if client else ""
 
     def selection(self):
         """(client or None, period): the valid choices, defaults for what is missing or bad."""
