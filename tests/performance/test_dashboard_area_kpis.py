@@ -115,3 +115,23 @@ def test_site_and_product_filters_narrow_the_area_kpis(batches, settings):
     assert rows["materials"]["basis"] == "1 of 2 batches started"
     rows, _ = area_rows(batches, settings, product="IBU-200")
     assert rows["quality"]["value"] == "100.0 %"
+
+
+def test_ship_on_planned_date_follows_the_site_filter(acme, import_text, settings):
+    # EU1 ships one delivery on plan and one a day late; EU2 ships one on plan.
+    import_text(
+        "client,order,line,product,site,ordered_qty,committed_date,planned_ship_date,status,"
+        "shipped_date,delivered_date,delivered_qty\n"
+        "ACME,S-1,1,AMX-500,EU1,10,2026-03-10,2026-03-08,closed,2026-03-08,2026-03-10,10\n"
+        "ACME,S-1,2,AMX-500,EU1,10,2026-03-10,2026-03-08,closed,2026-03-09,2026-03-11,10\n"
+        "ACME,S-2,1,IBU-200,EU2,10,2026-03-10,2026-03-08,closed,2026-03-07,2026-03-10,10\n"
+    )
+    rows, _ = area_rows(acme, settings)
+    assert (rows["shipping"]["value"], rows["shipping"]["basis"]) == (
+        "66.7 %",
+        "2 of 3 deliveries shipped",
+    )
+    rows, _ = area_rows(acme, settings, site="EU1")
+    assert rows["shipping"]["basis"] == "1 of 2 deliveries shipped"
+    rows, _ = area_rows(acme, settings, product="IBU-200")
+    assert rows["shipping"]["value"] == "100.0 %"

@@ -118,19 +118,31 @@ def plan(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFram
     )
 
 
-def monthly_shipping(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
-    """The stored monthly shipping counts (performance.MonthlyShipping) of start..end."""
+def monthly_shipping(
+    clients: Iterable[Client],
+    start: dt.date,
+    end: dt.date,
+    *,
+    site: str | None = None,
+    product: str | None = None,
+) -> pl.DataFrame:
+    """The stored monthly shipping counts (performance.MonthlyShipping) of start..end, summed per
+    month in the database (a client has one row per site, product and month: thousands)."""
+    narrow, params = "", []
+    if site:
+        narrow += " AND m.site_id IN (SELECT id FROM masterdata_site WHERE code = %s)"
+        params.append(site)
+    if product:
+        narrow += " AND m.product_id IN (SELECT id FROM masterdata_product WHERE code = %s)"
+        params.append(product)
     return _read(
         clients,
-        """SELECT p.code, s.code, m.period, m.shipped, m.on_plan, m.unplanned
-           FROM performance_monthlyshipping m
-           JOIN masterdata_product p ON p.id = m.product_id
-           LEFT JOIN masterdata_site s ON s.id = m.site_id
-           WHERE m.client_id IN ({marks}) AND m.period BETWEEN %s AND %s""",
-        [start, end],
+        f"""SELECT m.period, SUM(m.shipped), SUM(m.on_plan), SUM(m.unplanned)
+            FROM performance_monthlyshipping m
+            WHERE m.client_id IN ({{marks}}) AND m.period BETWEEN %s AND %s{narrow}
+            GROUP BY m.period""",
+        [start, end, *params],
         schema={
-            "product": TEXT,
-            "site": TEXT,
             "period": DATE,
             "shipped": pl.Int64,
             "on_plan": pl.Int64,

@@ -48,7 +48,7 @@ class Records:
             deviations=data.deviations(clients, start, end),
             capas=data.capas(clients, start, end),
             plan=data.plan(clients, start, end),
-            monthly_shipping=data.monthly_shipping(clients, start, end),
+            monthly_shipping=data.monthly_shipping(clients, start, end, site=site, product=product),
             stock_outs=data.stock_outs(clients, start, end),
         )
         if site is None and product is None:
