@@ -33,34 +33,14 @@ class Records:
     stock_outs: pl.DataFrame
 
     @classmethod
-    def read(
-        cls,
-        clients: Sequence[Client],
-        start: dt.date,
-        end: dt.date,
-        *,
-        site: str | None = None,
-        product: str | None = None,
-    ) -> Records:
-        """The records of start..end; `site` and `product` (codes) narrow those that have them."""
-        records = cls(
+    def read(cls, clients: Sequence[Client], start: dt.date, end: dt.date) -> Records:
+        return cls(
             batches=data.batches(clients, start, end),
             deviations=data.deviations(clients, start, end),
             capas=data.capas(clients, start, end),
             plan=data.plan(clients, start, end),
-            monthly_shipping=data.monthly_shipping(clients, start, end, site=site, product=product),
+            monthly_shipping=data.monthly_shipping(clients, start, end),
             stock_outs=data.stock_outs(clients, start, end),
-        )
-        if site is None and product is None:
-            return records
-        narrow = {"site": site, "product": product}
-        return cls(
-            **{
-                name: frame.filter(
-                    *(pl.col(c) == v for c, v in narrow.items() if v and c in frame.columns)
-                )
-                for name, frame in vars(records).items()
-            }
         )
 
 
@@ -131,8 +111,21 @@ def area_measures(
     site: str | None = None,
     product: str | None = None,
 ) -> dict[str, tuple[Kpi, Measure]]:
-    """The operational KPI of each functional area (level 3 of the cascade) over start..end."""
-    records = Records.read(clients, start, end, site=site, product=product)
+    """The operational KPI of each functional area (level 3 of the cascade) over start..end.
+
+    The dashboard calls this on every page: only the batches, plan weeks and monthly shipping
+    counts these KPIs use are read.
+    """
+    narrow = [pl.col(c) == v for c, v in (("site", site), ("product", product)) if v]
+    nothing = pl.DataFrame()  # deviations, CAPAs and stock-outs: no area KPI reads them
+    records = Records(
+        batches=data.batches(clients, start, end).filter(*narrow),
+        deviations=nothing,
+        capas=nothing,
+        plan=data.plan(clients, start, end).filter(*narrow),
+        monthly_shipping=data.monthly_shipping(clients, start, end, site=site, product=product),
+        stock_outs=nothing,
+    )
     return {
         area: (kpi, FRAME_KPIS[kpi.code](records, start, end, as_of)[1])
         for area, kpi in AREA_KPIS.items()
