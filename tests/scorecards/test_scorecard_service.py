@@ -151,6 +151,9 @@ def test_quality_kpis_from_the_database(acme_data):
     assert values["qc_release_on_time"] == 100.0  # only B1 was released
     assert values["incident_rate"] == 50.0  # 1 deviation, 2 batches completed
     assert card.kpi("incident_rate").breakdown == {"minor": 0.0, "major": 50.0, "critical": 0.0}
+    assert card.kpi("incident_rate").basis == (
+        "1 deviation (0 minor, 1 major, 0 critical) for 2 batches completed"
+    )
     assert values["right_first_time"] == 0.0  # B1 had a deviation, B2 was rejected
     assert values["lot_acceptance"] == 50.0
     assert values["yield"] == 83.0

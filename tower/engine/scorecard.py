@@ -189,13 +189,14 @@ def incident_rate(batches: pl.DataFrame, deviations: pl.DataFrame, start: dt.dat
     made = completed(batches, start, end).height
     counts = {s: opened.filter(pl.col("severity") == s).height for s in SEVERITIES}
     words = ", ".join(f"{n} {s}" for s, n in counts.items())
+    raised = f"{opened.height:,} deviation{'' if opened.height == 1 else 's'} ({words})"
     if made == 0:
-        return opened, no_data(f"{opened.height:,} deviations ({words}), no batch completed")
+        return opened, no_data(f"{raised}, no batch completed")
     return opened, Measure(
         opened.height / made * 100,
         opened.height,
         made,
-        f"{opened.height:,} deviations ({words}) for {made:,} batches completed",
+        f"{raised} for {made:,} batch{'' if made == 1 else 'es'} completed",
         {s: n / made * 100 for s, n in counts.items()},
     )
 
