@@ -350,6 +350,13 @@ def test_hand_built_figures_targets_status_words_and_basis(world, client, hand_c
     assert "Much better communication since the weekly call." in page
     assert "248.00 EUR" in page and "5,248.00 EUR" in page
     assert "3 CMO-attributable failed lines worth 12,400.00 EUR" in page
+    # Each term's basis leads to what is behind it: the failed lines that count against the CMO,
+    # or net OTIF month by month.
+    assert (
+        '<a href="/lines/?client=ACME&amp;from=2026-07&amp;to=2026-09&amp;outcome=net_failed">'
+        "3 CMO-attributable failed lines" in page
+    )
+    assert '<a href="/scorecard/kpi/otif_net/?client=ACME&amp;period=2026Q3">' in page
     assert "AMX-500" in page and "ongoing" in page
     # A stock-out row leads to the stock-out's own page.
     assert '<a href="/stock-outs/41/">AMX-500</a>' in page

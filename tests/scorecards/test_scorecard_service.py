@@ -240,3 +240,19 @@ def test_ship_on_planned_date_from_the_stored_monthly_counts(acme, import_text):
         ("S-1", "1", True),
         ("S-1", "2", False),
     ]
+
+
+def test_the_lines_behind_the_line_value_penalty_are_the_net_failures(reviewed, people, client):
+    services.add_penalty_term(
+        client=reviewed, kind=PenaltyTerm.Kind.LINE_VALUE_PCT, rate=10, user=people["admin"]
+    )
+    card = build_scorecard(reviewed, Q1, as_of=AS_OF)
+    assert card.penalties[0].basis.startswith("2 CMO-attributable failed lines")
+    client.force_login(people["viewer"])
+    page = client.get(
+        "/lines/", {"client": "ACME", "from": "2026-01", "to": "2026-03", "outcome": "net_failed"}
+    )
+    assert page.status_code == 200
+    listed = {(o.line.order.number, o.line.line_number) for o in page.context["page_obj"]}
+    # PO-1/2 (CMO cause) and PO-3/1 (unclassified); PO-2/1's approved cause was the client's.
+    assert listed == {("PO-1", "2"), ("PO-3", "1")}

@@ -32,7 +32,7 @@ from tower.performance.views.common import render_figures_page, run_step
 from tower.scorecards import exports
 from tower.scorecards.evidence import evidence
 from tower.scorecards.forms import PeriodField
-from tower.scorecards.models import AgreedAction, SurveyResponse
+from tower.scorecards.models import AgreedAction, PenaltyTerm, SurveyResponse
 from tower.scorecards.scorecard import DECIMALS, Scorecard, build_scorecard, format_value
 from tower.scorecards.services import (
     NotAllowed,
@@ -197,6 +197,17 @@ def scorecard_figures(user, card: Scorecard) -> dict:
         "stock_outs": [
             (row, reverse("scorecards:stock_out", args=[row.pk]) if row.pk else None)
             for row in card.stock_outs
+        ],
+        # The lines behind each penalty term: the failed lines that count against the CMO, or
+        # the net OTIF of each month against the target.
+        "penalties": [
+            (
+                p,
+                lines_url(client, period, "net_failed")
+                if p.kind == PenaltyTerm.Kind.LINE_VALUE_PCT
+                else f"{reverse('scorecards:kpi', args=['otif_net'])}?{query}",
+            )
+            for p in card.penalties
         ],
         "downloads": [
             (label, f"{reverse('scorecards:export', args=[fmt])}?{query}", fmt)
