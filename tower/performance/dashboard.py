@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 
+from tower.engine.kpi_catalogue import KPI_BY_CODE, KPIS
 from tower.engine.otif import DELAY_CLASSES
 from tower.engine.periods import add_months, month_range
 from tower.engine.sigma import dpmo, sigma_level
@@ -139,18 +140,27 @@ class Target:
 DEFAULT_TARGET = Target(DEFAULT_OTIF_TARGET, DEFAULT_TOLERANCE, True, True)
 
 
-def otif_targets(clients: Iterable[Client]) -> dict[int, dict[str, Target]]:
-    """Per client id: the net and gross OTIF targets of its agreement (the default without)."""
-    targets: dict[int, dict[str, Target]] = {
-        c.pk: {"otif_net": DEFAULT_TARGET, "otif_gross": DEFAULT_TARGET} for c in clients
+def kpi_targets(
+    clients: Iterable[Client], kpis: Iterable[str] | None = None
+) -> dict[int, dict[str, Target]]:
+    """Per client id, the target of each KPI (all of the catalogue by default): the agreement's
+    KpiTarget, or the catalogue default. One query for all the clients."""
+    wanted = [KPI_BY_CODE[code] for code in kpis] if kpis is not None else list(KPIS)
+    defaults = {
+        k.code: Target(k.default_target, k.default_tolerance, k.higher_is_better, True)
+        for k in wanted
     }
-    for row in KpiTarget.objects.filter(
-        client__in=list(targets), kpi__in=["otif_net", "otif_gross"]
-    ):
+    targets = {c.pk: dict(defaults) for c in clients}
+    for row in KpiTarget.objects.filter(client__in=list(targets), kpi__in=list(defaults)):
         targets[row.client_id][row.kpi] = Target(
             row.target, row.tolerance, row.direction == KpiDirection.HIGHER, False
         )
     return targets
+
+
+def otif_targets(clients: Iterable[Client]) -> dict[int, dict[str, Target]]:
+    """Per client id: the net and gross OTIF targets of its agreement (the default without)."""
+    return kpi_targets(clients, ("otif_net", "otif_gross"))
 
 
 def common_target(targets: dict[int, dict[str, Target]], kpi: str) -> Target | None:

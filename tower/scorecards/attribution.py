@@ -12,7 +12,6 @@ is set-based: the client's candidate lines and events are read once and joined i
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -117,10 +116,3 @@ def attribute_stock_outs(*, client: Client, events: Iterable[int] | None = None)
 
 def on_outcomes_changed(sender, *, client: Client, **kwargs) -> None:
     attribute_stock_outs(client=client)
-
-
-def events_overlapping(client: Client, start: dt.date, end: dt.date):
-    """The client's stock-outs that lasted into [start, end] (for the scorecard and its lists)."""
-    return StockOutEvent.objects.filter(client=client, start_date__lte=end).exclude(
-        end_date__lt=start
-    )

@@ -13,7 +13,6 @@ exposure. The records behind each KPI come from tower.scorecards.evidence.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -22,8 +21,8 @@ from django.utils import timezone
 from tower.engine import scorecard as kpis
 from tower.engine.kpi_catalogue import GROUPS, KPIS, Kpi
 from tower.engine.periods import Period, parse_period, quarter_of
-from tower.performance.dashboard import FigureScope, Target, Totals, monthly_totals
-from tower.performance.models import KpiDirection, KpiTarget, LineOutcome, RootCauseStatus
+from tower.performance.dashboard import FigureScope, Target, Totals, kpi_targets, monthly_totals
+from tower.performance.models import LineOutcome, RootCauseStatus
 from tower.scorecards.measures import Records, period_measures
 from tower.scorecards.models import (
     AgreedAction,
@@ -278,7 +277,7 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
         )
         for p in periods
     }
-    targets = kpi_targets(client)
+    targets = kpi_targets([client])[client.pk]
     comments = dict(
         KpiComment.objects.filter(client=client, period=period.key).values_list("kpi", "text")
     )
@@ -331,26 +330,6 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
         ],
         penalties=penalty_exposure(client, period, months, targets["otif_net"]),
     )
-
-
-def kpi_targets(client: Client) -> dict[str, Target]:
-    """Every KPI's target for the client: the agreement's, or the catalogue default."""
-    return kpi_targets_for([client])[client.pk]
-
-
-def kpi_targets_for(clients: Iterable[Client]) -> dict[int, dict[str, Target]]:
-    """Per client id, every KPI's target (one query for all the clients)."""
-    defaults = {
-        k.code: Target(k.default_target, k.default_tolerance, k.higher_is_better, True)
-        for k in KPIS
-    }
-    targets = {c.pk: dict(defaults) for c in clients}
-    for row in KpiTarget.objects.filter(client__in=list(targets)):
-        if row.kpi in defaults:
-            targets[row.client_id][row.kpi] = Target(
-                row.target, row.tolerance, row.direction == KpiDirection.HIGHER, False
-            )
-    return targets
 
 
 def survey_responses(client: Client, periods: list[Period]) -> dict[str, list[SurveyResponse]]:

@@ -17,8 +17,8 @@ from tower.performance.dashboard import (
     client_totals,
     common_target,
     failures,
+    kpi_targets,
     monthly_totals,
-    otif_targets,
     stale_closes,
     trend_window,
 )
@@ -40,7 +40,7 @@ from tower.performance.views.common import (
     scope_query,
 )
 from tower.scorecards.measures import area_measures
-from tower.scorecards.scorecard import format_value, kpi_targets_for
+from tower.scorecards.scorecard import format_value
 from tower.tenancy.models import Role
 from tower.tenancy.scoping import (
     role_for,
@@ -76,7 +76,7 @@ def dashboard(request):
 
 def dashboard_figures(figure_scope: FigureScope, user) -> dict:
     """Everything the dashboard shows for a scope: the cascade, level by level."""
-    targets = otif_targets(figure_scope.clients)
+    targets = kpi_targets(figure_scope.clients)  # every KPI: the function KPIs use them too
     trend_start, trend_end = trend_window(figure_scope.end)
     months = monthly_totals(figure_scope, min(figure_scope.start, trend_start), figure_scope.end)
     period = Totals.of(months[m].counts for m in figure_scope.months if m in months)
@@ -132,7 +132,7 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
         key=lambda r: (-r["lines"], r["area"].name),
     )
     area_kpi_rows = _area_kpis(
-        figure_scope, areas, {code: lines for code, (lines, _) in by_area.items()}
+        figure_scope, areas, {code: lines for code, (lines, _) in by_area.items()}, targets
     )
     pareto_rows, running = [], 0
     total_failed = sum(by_code.values())
@@ -231,7 +231,9 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
     }
 
 
-def _area_kpis(figure_scope: FigureScope, areas: dict, failed: dict[str, int]) -> list[dict]:
+def _area_kpis(
+    figure_scope: FigureScope, areas: dict, failed: dict[str, int], targets: dict
+) -> list[dict]:
     """Each CMO function's own KPI next to the failed lines traced to it (kpis.md 2, level 3)."""
     last_day = add_months(figure_scope.end, 1) - dt.timedelta(days=1)
     measures = area_measures(
@@ -242,7 +244,6 @@ def _area_kpis(figure_scope: FigureScope, areas: dict, failed: dict[str, int]) -
         site=figure_scope.site,
         product=figure_scope.product,
     )
-    targets = kpi_targets_for(figure_scope.clients)
     rows = []
     for code, (kpi, measure) in measures.items():
         target = common_target(targets, kpi.code)

@@ -28,6 +28,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tower.engine.kpi_catalogue import KPI_BY_CODE, KPIS
 from tower.engine.periods import Period, last_complete_quarter, month_of, parse_period, quarter_of
+from tower.performance.dashboard import FigureScope
+from tower.performance.views.common import lines_url as figure_lines_url
 from tower.performance.views.common import render_figures_page, run_step
 from tower.scorecards import exports
 from tower.scorecards.evidence import evidence
@@ -67,11 +69,6 @@ PAST_MONTHS = 12
 # Client and period, read from the query string (or a form)
 
 
-def default_period(today: dt.date | None = None) -> Period:
-    """The last complete quarter: what a quarterly business review looks at."""
-    return last_complete_quarter(today or timezone.localdate())
-
-
 class ScorecardForm(forms.Form):
     """?client=CODE&period=2026Q3 (or 2026-07 for a month).
 
@@ -98,7 +95,7 @@ class ScorecardForm(forms.Form):
         client = next((c for c in self.clients if c.code == code), None) if code else None
         if client is None and not code and self.clients:
             client = self.clients[0]
-        return client, data.get("period") or default_period()
+        return client, data.get("period") or last_complete_quarter(timezone.localdate())
 
 
 def scorecard_query(client, period: Period, **extra) -> str:
@@ -323,15 +320,8 @@ def kpi_detail(request, kpi: str):
 
 
 def lines_url(client, period: Period, outcome: str) -> str:
-    query = urlencode(
-        {
-            "client": client.code,
-            "from": f"{period.start:%Y-%m}",
-            "to": f"{period.end:%Y-%m}",
-            "outcome": outcome,
-        }
-    )
-    return f"{reverse('performance:lines')}?{query}"
+    """The lines page for the client's months of the period, filtered by outcome."""
+    return figure_lines_url(FigureScope((client,), period.start, period.end), outcome=outcome)
 
 
 # Columns of an evidence frame that are keys of a page: the row's first cell links there.
