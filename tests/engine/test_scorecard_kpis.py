@@ -21,6 +21,8 @@ import polars as pl
 import pytest
 
 from tower.engine import scorecard as kpis
+from tower.engine.kpi_catalogue import KPI_BY_CODE, KPIS
+from tower.engine.targets import target_status
 
 D = dt.date
 START, END, AS_OF = D(2026, 7, 1), D(2026, 9, 30), D(2026, 9, 15)
@@ -206,3 +208,18 @@ def test_schedule_adherence_waits_for_a_week_to_end():
     # On 09-20 (a Sunday) it has ended, and it released nothing.
     _, m = kpis.schedule_adherence(plan, START, END, D(2026, 9, 20))
     assert m.value == 50.0
+
+
+def test_an_event_kpi_with_target_zero_has_no_amber_band_by_default():
+    """One CMO-caused stock-out is red unless the agreement gives a tolerance."""
+    zero_targets = [k for k in KPIS if k.default_target == 0 and not k.higher_is_better]
+    assert {k.code for k in zero_targets} == {"oos_events", "oos_days", "oos_share"}
+    for kpi in zero_targets:
+        assert kpi.default_tolerance == 0, kpi.code
+    events = KPI_BY_CODE["oos_events"]
+    assert target_status(0, events.default_target, higher_is_better=False, tolerance=0) == "green"
+    one = target_status(1, events.default_target, higher_is_better=False, tolerance=0)
+    assert one == "red"
+    # An agreement that allows one event makes it amber, two still red.
+    assert target_status(1, 0, higher_is_better=False, tolerance=1) == "amber"
+    assert target_status(2, 0, higher_is_better=False, tolerance=1) == "red"

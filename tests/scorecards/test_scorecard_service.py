@@ -101,6 +101,8 @@ def test_stock_outs_are_attributed_to_failed_cmo_lines(reviewed, people):
     assert (card.kpi("oos_events").value, card.kpi("oos_events").basis) == (1, "1 of 2 stock-outs")
     assert card.kpi("oos_days").value == 10
     assert card.kpi("oos_share").value == 50.0
+    # Target 0 with no amber band by default: one CMO-caused stock-out is off target.
+    assert [card.kpi(k).status for k in ("oos_events", "oos_days", "oos_share")] == ["red"] * 3
     assert [(s.product, s.days_in_period, s.cmo_caused) for s in card.stock_outs] == [
         ("IBU-200", 10, True),
         ("AMX-500", 7, False),
@@ -216,7 +218,9 @@ def test_evidence_rows_add_up_to_the_figure(reviewed, people):
     assert all(not name.endswith("_id") for name, _ in net.columns)
     report(reviewed, "IBU-200", "DE", dt.date(2026, 3, 20), dt.date(2026, 3, 29), people)
     oos = evidence(reviewed, Q1, "oos_events", as_of=AS_OF)
-    assert oos.frame.select("product", "days_in_period", "counts").rows() == [("IBU-200", 10, True)]
+    assert oos.frame.select("product", "days_in_period", "cmo_caused").rows() == [
+        ("IBU-200", 10, True)
+    ]
 
 
 def test_ship_on_planned_date_from_the_stored_monthly_counts(acme, import_text):

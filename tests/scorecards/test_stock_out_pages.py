@@ -427,3 +427,19 @@ def test_the_pages_run_as_many_queries_whatever_the_number_of_stock_outs_and_lin
     after = {url: count_queries(client, url) for url in pages}
     assert after == before
     assert max(after.values()) <= 15, after
+
+
+# ---------------------------------------------------------------------------------------------
+# The stock-out KPIs' detail page
+
+
+def test_the_stock_out_kpi_records_say_caused_by_the_cmo_once_and_not_in_green(world, client):
+    """One attribution column, no second "counts" column coloured green for yes, red for no."""
+    approve_late_line(world)
+    report(world)  # starts 2026-03-26: caused by ACME-SO-1002
+    client.force_login(world.acme_viewer)
+    body = client.get("/scorecard/kpi/oos_events/?client=ACME&period=2026Q1").content.decode()
+    table = body.split('id="records"', 1)[1].split("</table>", 1)[0]
+    head = table.split("</thead>", 1)[0]
+    assert head.count("Caused by the CMO") == 1
+    assert "counts-true" not in table and "counts-false" not in table

@@ -16,7 +16,9 @@ class Kpi(NamedTuple):
     unit: str  # "%", "per 100 batches", "events", "days", "of 5"
     higher_is_better: bool
     default_target: float
-    default_tolerance: float  # the amber band, in the KPI's unit
+    # The amber band, in the KPI's unit. The CMO-caused stock-out KPIs (target 0) have none: a
+    # single CMO-caused stock-out is off target unless the agreement sets a tolerance.
+    default_tolerance: float
     definition: str
     area: str | None = None  # the functional area (level 3 of the cascade) it measures
 
@@ -78,7 +80,7 @@ KPIS = (
         "events",
         False,
         0.0,
-        1.0,
+        0.0,
         "Client stock-outs starting in the period with a failed, CMO-attributable line of the "
         "product due within the look-back before them",
     ),
@@ -89,7 +91,7 @@ KPIS = (
         "days",
         False,
         0.0,
-        14.0,
+        0.0,
         "Days within the period that CMO-caused stock-outs lasted (an open one until today)",
     ),
     Kpi(
@@ -99,7 +101,7 @@ KPIS = (
         "%",
         False,
         0.0,
-        25.0,
+        0.0,
         "CMO-caused stock-outs / all stock-outs starting in the period",
     ),
     Kpi(

@@ -272,10 +272,13 @@ def stock_out_days(stock_outs: pl.DataFrame, start: dt.date, end: dt.date, as_of
 
 
 def stock_out_rows(stock_outs: pl.DataFrame, start: dt.date, end: dt.date, as_of: dt.date):
-    """stock_out_days, marking the events that start in the period and those the CMO caused."""
+    """stock_out_days, marking the events that start in the period.
+
+    The events' own attribution column says which the CMO caused; no second "counts" column
+    repeats it (one that would read green for "caused", the bad outcome).
+    """
     return stock_out_days(stock_outs, start, end, as_of).with_columns(
         _within("start_date", start, end).alias("starts_in_period"),
-        pl.col("cmo_caused").alias("counts"),
     )
 
 

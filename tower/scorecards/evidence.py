@@ -92,9 +92,6 @@ COUNTS_LABEL = {
     "right_first_time": "Right first time",
     "lot_acceptance": "Released",
     "capa_on_time": "Closed on time",
-    "oos_events": "Caused by the CMO",
-    "oos_days": "Caused by the CMO",
-    "oos_share": "Caused by the CMO",
 }
 
 
