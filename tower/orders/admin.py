@@ -3,18 +3,18 @@
 from django.contrib import admin
 
 from tower.orders.models import Delivery, ImportLog, OrderLine
+from tower.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = Delivery
-    extra = 0
     fields = ["delivery_id", "shipped_date", "delivered_date", "quantity", "batch"]
-    readonly_fields = fields
-    can_delete = False
 
 
 @admin.register(OrderLine)
-class OrderLineAdmin(admin.ModelAdmin):
+class OrderLineAdmin(ReadOnlyAdmin):
+    """Lines change through imports (which refresh the outcomes) and the exclusion page."""
+
     list_display = [
         "order",
         "line_number",
@@ -35,7 +35,7 @@ class OrderLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportLog)
-class ImportLogAdmin(admin.ModelAdmin):
+class ImportLogAdmin(ReadOnlyAdmin):
     list_display = [
         "started_at",
         "kind",
@@ -48,7 +48,3 @@ class ImportLogAdmin(admin.ModelAdmin):
         "records_updated",
     ]
     list_filter = ["kind", "outcome"]
-    readonly_fields = [f.name for f in ImportLog._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

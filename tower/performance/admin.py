@@ -2,42 +2,68 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from tower.performance.models import (
+    ClosedMonthlyFailure,
+    ClosedMonthlyOtif,
     FunctionalArea,
     KpiTarget,
     LineOutcome,
     MonthClose,
     MonthlyFailure,
     MonthlyOtif,
+    MonthlyShipping,
     OtifDefinitionVersion,
     OutcomeRefresh,
     RootCause,
     RootCauseCode,
 )
+from tower.readonly_admin import ReadOnlyAdmin, ViewOnly
 
 
 @admin.register(OtifDefinitionVersion)
-class OtifDefinitionVersionAdmin(admin.ModelAdmin):
+class OtifDefinitionVersionAdmin(ViewOnly, SimpleHistoryAdmin):
+    """New versions come from the definition page or `tower definition set`, which recompute
+    the outcomes; a version in force is never edited."""
+
     list_display = ["client", "version", "created_at", "created_by", "note"]
     list_filter = ["client"]
-    readonly_fields = ["client", "version", "parameters", "created_at", "created_by"]
-
-    def has_add_permission(self, request):
-        return False  # new versions come from `tower definition set` so outcomes are recomputed
 
 
 @admin.register(FunctionalArea)
 class FunctionalAreaAdmin(admin.ModelAdmin):
+    editable_because = (
+        "reference data: an area's name can be corrected and new areas added; whether an "
+        "existing area counts against the CMO is fixed here, since it moves net OTIF"
+    )
     list_display = ["code", "name", "cmo_attributable"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "cmo_attributable"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RootCauseCode)
 class RootCauseCodeAdmin(admin.ModelAdmin):
+    editable_because = (
+        "reference data: codes are added, renamed and retired (active); an existing code's "
+        "area is fixed here, since moving it would move net OTIF behind the client's approval"
+    )
     list_display = ["code", "name", "area", "active"]
     list_filter = ["area", "active"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "area"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(RootCause)
-class RootCauseAdmin(SimpleHistoryAdmin):
+class RootCauseAdmin(ViewOnly, SimpleHistoryAdmin):
+    """Proposed, approved and disputed on the line page; an approved cause is corrected only by
+    reopening it with a reason (services.reopen_root_cause), which both sides see."""
+
     list_display = ["line", "client", "code", "status", "proposed_by", "reviewed_by"]
     list_filter = ["client", "status", "code__area"]
     list_select_related = ["line__order", "client", "code"]
@@ -45,7 +71,7 @@ class RootCauseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LineOutcome)
-class LineOutcomeAdmin(admin.ModelAdmin):
+class LineOutcomeAdmin(ReadOnlyAdmin):
     list_display = [
         "line",
         "client",
@@ -64,7 +90,7 @@ class LineOutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonthlyOtif)
-class MonthlyOtifAdmin(admin.ModelAdmin):
+class MonthlyOtifAdmin(ReadOnlyAdmin):
     list_display = [
         "period",
         "client",
@@ -83,7 +109,7 @@ class MonthlyOtifAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutcomeRefresh)
-class OutcomeRefreshAdmin(admin.ModelAdmin):
+class OutcomeRefreshAdmin(ReadOnlyAdmin):
     list_display = [
         "refreshed_at",
         "client",
@@ -97,14 +123,14 @@ class OutcomeRefreshAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonthlyFailure)
-class MonthlyFailureAdmin(admin.ModelAdmin):
+class MonthlyFailureAdmin(ReadOnlyAdmin):
     list_display = ["period", "client", "site", "product", "area", "code", "status", "lines"]
     list_filter = ["client", "area", "status"]
     list_select_related = ["client", "site", "product", "area", "code"]
 
 
 @admin.register(MonthClose)
-class MonthCloseAdmin(SimpleHistoryAdmin):
+class MonthCloseAdmin(ViewOnly, SimpleHistoryAdmin):
     """Read-only: closes and reopens go through the Month close page or `tower month`."""
 
     list_display = [
@@ -117,16 +143,34 @@ class MonthCloseAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["client"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(KpiTarget)
-class KpiTargetAdmin(SimpleHistoryAdmin):
-    """Agreement targets (kpis.md 7); every change is kept in the history."""
+class KpiTargetAdmin(ViewOnly, SimpleHistoryAdmin):
+    """Agreement targets (kpis.md 7): edited on the agreements page (CMO admins, with a reason);
+    every change is kept in the history."""
 
     list_display = ["client", "kpi", "target", "direction", "tolerance"]
     list_filter = ["client", "kpi"]
+
+
+@admin.register(MonthlyShipping)
+class MonthlyShippingAdmin(ReadOnlyAdmin):
+    list_display = ["period", "client", "site", "product", "shipped", "on_plan", "unplanned"]
+    list_filter = ["client"]
+    list_select_related = ["client", "site", "product"]
+
+
+@admin.register(ClosedMonthlyOtif)
+class ClosedMonthlyOtifAdmin(ReadOnlyAdmin):
+    """The snapshot of a closed month."""
+
+    list_display = ["period", "client", "close", "site", "product", "lines", "otif", "net_otif"]
+    list_filter = ["client"]
+    list_select_related = ["client", "close", "site", "product"]
+
+
+@admin.register(ClosedMonthlyFailure)
+class ClosedMonthlyFailureAdmin(ReadOnlyAdmin):
+    list_display = ["period", "client", "close", "site", "product", "area", "status", "lines"]
+    list_filter = ["client"]
+    list_select_related = ["client", "close", "site", "product", "area"]
