@@ -17,6 +17,7 @@ NEEDS_SCHEMA = {
     "user",
     "definition",
     "month",
+    "rootcause",
     "import_lines",
     "import_batches",
     "import_deviations",

@@ -151,6 +151,7 @@ POST_DATA = {
     },
     "performance:line_review": lambda world, client: {"decision": "approve", "comment": "ok"},
     "performance:line_exclusion": lambda world, client: {"reason": "isolation test"},
+    "performance:line_reopen": lambda world, client: {"reason": "isolation test"},
     "performance:close_month": lambda world, client: {"client": client.code, "month": "2026-04"},
     "performance:reopen_month": lambda world, client: {"reason": "isolation test"},
     "scorecards:comment": lambda world, client: {

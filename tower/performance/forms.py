@@ -214,6 +214,14 @@ class ReviewRootCauseForm(forms.Form):
     )
 
 
+class ReopenRootCauseForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the approved cause is corrected; the CMO and the client both see it.",
+    )
+
+
 class ExclusionForm(forms.Form):
     reason = forms.CharField(
         max_length=500,

@@ -72,7 +72,8 @@ class RootCauseStatus(models.TextChoices):
 class RootCause(models.Model):
     """The root cause of a failed line: proposed by the CMO, approved or disputed by the client.
 
-    Only an approved cause moves net OTIF (kpis.md 2).
+    Only an approved cause moves net OTIF (kpis.md 2). An approved cause is corrected only by
+    reopening it with a reason, which puts it back to proposed.
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="root_causes")
@@ -90,6 +91,12 @@ class RootCause(models.Model):
     reviewed_by = models.CharField(max_length=150, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+    # The last correction of an approved cause (services.reopen_root_cause); earlier ones are in
+    # the history, each with its reason.
+    # db_default: set-based inserts (the demo's) leave them out.
+    reopened_by = models.CharField(max_length=150, blank=True, db_default="")
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True, db_default="")
 
     history = HistoricalRecords()
 

@@ -519,6 +519,42 @@ def _review(root_cause: RootCause, user, status: str, comment: str) -> RootCause
     return locked
 
 
+# Who may correct an approved cause: the approval is an agreement of both sides, so either
+# side's authority may withdraw it, the client approver who gave it or a CMO admin (never CMO
+# staff, who propose). The reason is kept and shown to both sides on the line page.
+REOPENERS = frozenset({CMO_ADMIN, Role.CLIENT_APPROVER})
+
+
+@transaction.atomic
+def reopen_root_cause(*, cause: RootCause, by, reason: str) -> RootCause:
+    """Correct an approved root cause: it goes back to proposed, with the reason kept.
+
+    The code and comment stay as the CMO proposed them, so the client can approve again or
+    dispute, and CMO staff can propose another code. Net OTIF, the failure breakdown and the
+    stock-out attribution no longer count the approval. A closed month's snapshot is not
+    touched: its page then says that newer figures exist.
+    """
+    require_role(by, cause.client, REOPENERS, "reopen approved root causes")
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError("Give the reason for reopening this root cause; both sides see it.")
+    locked = RootCause.objects.select_for_update().get(pk=cause.pk)
+    if locked.status != RootCauseStatus.APPROVED:
+        raise WorkflowError(
+            f"This root cause is {locked.get_status_display().lower()}; only an approved one "
+            "can be reopened."
+        )
+    locked.status = RootCauseStatus.PROPOSED
+    locked.reopened_by = _username(by)
+    locked.reopened_at = timezone.now()
+    locked.reopen_reason = reason
+    locked.reviewed_by, locked.reviewed_at, locked.review_comment = "", None, ""
+    audit_as(locked, by, "reopened")
+    locked.save()
+    _refresh_months_of(locked.client, {locked.line_id})
+    return locked
+
+
 def _refresh_months_of(client: Client, line_ids: Iterable[int]) -> None:
     """Rebuild the monthly figures of the months and products of some lines."""
     places = LineOutcome.objects.filter(line_id__in=list(line_ids), period__isnull=False)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("lines/<int:pk>/", lines.line_detail, name="line"),
     path("lines/<int:pk>/root-cause/", lines.propose, name="line_propose"),
     path("lines/<int:pk>/review/", lines.review, name="line_review"),
+    path("lines/<int:pk>/reopen/", lines.reopen, name="line_reopen"),
     path("lines/<int:pk>/exclusion/", lines.exclusion, name="line_exclusion"),
     path("closes/", closes.close_list, name="closes"),
     path("closes/close/", closes.close, name="close_month"),

@@ -22,6 +22,7 @@ from tower.performance.forms import (
     ExclusionForm,
     LineFilterForm,
     ProposeRootCauseForm,
+    ReopenRootCauseForm,
     ReviewRootCauseForm,
     functional_areas,
 )
@@ -33,11 +34,13 @@ from tower.performance.models import (
 )
 from tower.performance.queries import FAILED, filter_lines, lines_in_scope
 from tower.performance.services import (
+    REOPENERS,
     approve_root_cause,
     approve_root_causes,
     dispute_root_cause,
     propose_root_cause,
     propose_root_causes,
+    reopen_root_cause,
     set_line_exclusion,
 )
 from tower.performance.views.common import (
@@ -290,12 +293,16 @@ def line_detail(request, pk: int):
         "can_review": role == Role.CLIENT_APPROVER
         and cause is not None
         and cause.status == RootCauseStatus.PROPOSED,
+        "can_reopen": role in REOPENERS
+        and cause is not None
+        and cause.status == RootCauseStatus.APPROVED,
         "can_exclude": role == CMO_ADMIN,
         # A new proposal starts from the current one, internal note included.
         "propose_form": ProposeRootCauseForm(
             initial={"code": cause.code_id, "internal_note": cause.internal_note} if cause else None
         ),
         "review_form": ReviewRootCauseForm(),
+        "reopen_form": ReopenRootCauseForm(),
         "exclusion_form": ExclusionForm(initial={"reason": line.manual_exclusion or ""}),
         "delay_classes": DELAY_CLASSES,
     }
@@ -341,6 +348,24 @@ def review(request, pk: int):
             return "Root cause approved; net OTIF now counts it."
         dispute_root_cause(root_cause=cause, user=request.user, comment=comment)
         return "Root cause disputed; it goes back to the CMO with your comment."
+
+    return run_step(request, reverse("performance:line", args=[line.pk]), step)
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int):
+    """Correct an approved root cause: back to proposed, with the reason both sides see."""
+    line = _scoped_line(request, pk)
+    cause = get_or_404(RootCause.objects.select_related("client"), request.user, line=line)
+    form = ReopenRootCauseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the reason for reopening (2,000 characters at most).")
+        return redirect("performance:line", pk=line.pk)
+
+    def step():
+        reopen_root_cause(cause=cause, by=request.user, reason=form.cleaned_data["reason"])
+        return "Root cause reopened: it is proposed again and net OTIF no longer counts it."
 
     return run_step(request, reverse("performance:line", args=[line.pk]), step)
 
