@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tower.masterdata.models import Product, Site
+from tower.masterdata.models import FunctionalArea, Product, RootCauseCode, Site
 
 
 @admin.register(Site)
@@ -23,3 +23,34 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["client"] if obj is not None else []
+
+
+@admin.register(FunctionalArea)
+class FunctionalAreaAdmin(admin.ModelAdmin):
+    editable_because = (
+        "reference data: an area's name can be corrected and new areas added; whether an "
+        "existing area counts against the CMO is fixed here, since it moves net OTIF"
+    )
+    list_display = ["code", "name", "cmo_attributable"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "cmo_attributable"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RootCauseCode)
+class RootCauseCodeAdmin(admin.ModelAdmin):
+    editable_because = (
+        "reference data: codes are added, renamed and retired (active); an existing code's "
+        "area is fixed here, since moving it would move net OTIF behind the client's approval"
+    )
+    list_display = ["code", "name", "area", "active"]
+    list_filter = ["area", "active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "area"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False

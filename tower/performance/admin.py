@@ -4,7 +4,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from tower.performance.models import (
     ClosedMonthlyFailure,
     ClosedMonthlyOtif,
-    FunctionalArea,
     KpiTarget,
     LineOutcome,
     MonthClose,
@@ -14,7 +13,6 @@ from tower.performance.models import (
     OtifDefinitionVersion,
     OutcomeRefresh,
     RootCause,
-    RootCauseCode,
 )
 from tower.readonly_admin import ReadOnlyAdmin, ViewOnly
 
@@ -26,37 +24,6 @@ class OtifDefinitionVersionAdmin(ViewOnly, SimpleHistoryAdmin):
 
     list_display = ["client", "version", "created_at", "created_by", "note"]
     list_filter = ["client"]
-
-
-@admin.register(FunctionalArea)
-class FunctionalAreaAdmin(admin.ModelAdmin):
-    editable_because = (
-        "reference data: an area's name can be corrected and new areas added; whether an "
-        "existing area counts against the CMO is fixed here, since it moves net OTIF"
-    )
-    list_display = ["code", "name", "cmo_attributable"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["code", "cmo_attributable"] if obj is not None else []
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(RootCauseCode)
-class RootCauseCodeAdmin(admin.ModelAdmin):
-    editable_because = (
-        "reference data: codes are added, renamed and retired (active); an existing code's "
-        "area is fixed here, since moving it would move net OTIF behind the client's approval"
-    )
-    list_display = ["code", "name", "area", "active"]
-    list_filter = ["area", "active"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["code", "area"] if obj is not None else []
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RootCause)
