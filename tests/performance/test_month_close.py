@@ -31,10 +31,12 @@ from tower.performance.models import (
     MonthlyFailure,
     MonthlyOtif,
 )
+from tower.performance.queries import unresolved_lines
 from tower.performance.services import (
     NotAllowed,
     WorkflowError,
     approve_root_cause,
+    close_check,
     close_month,
     propose_root_cause,
     refresh_outcomes,
@@ -52,6 +54,8 @@ ACME_LATE_DATA = HEADER + (
 ACME_MARCH_LATE = {"lines": 5, "on_time": 2, "in_full": 4, "otif": 2, "net_otif": 2, "excluded": 0}
 # Late data for GLOBEX March: PG-1/2 was delivered on time after all.
 GLOBEX_LATE_DATA = HEADER + "GLOBEX,PG-1,2,GLX-10,EU1,10,2026-03-05,closed,2026-03-05,10,G2\n"
+
+NOTE = "Unresolved failures reviewed in the monthly call"
 
 # Every figure column (all but the id and the client), compared row by row.
 FIGURE_FIELDS = [
@@ -83,7 +87,7 @@ def stale(*clients):
 
 @pytest.fixture
 def closed_march(acme_data, people):
-    return close_month(client=acme_data, period=MARCH, user=people["admin"])
+    return close_month(client=acme_data, period=MARCH, user=people["admin"], note=NOTE)
 
 
 # --- closing ---------------------------------------------------------------------------------
@@ -124,7 +128,7 @@ def test_close_names_the_definition_version_in_force(acme_data, people):
     # Three grace days make PO-1/2 (3 days late) on time: March OTIF 2 of 4.
     set_definition(client=acme_data, parameters={"late_days": 3}, actor="test")
 
-    close = close_month(client=acme_data, period=MARCH, user=people["admin"])
+    close = close_month(client=acme_data, period=MARCH, user=people["admin"], note=NOTE)
 
     assert close.definition_version == 1
     frozen = close.otif_rows.all()
@@ -138,7 +142,7 @@ def test_close_brings_the_outcomes_up_to_today_first(acme_data, people):
     refresh_outcomes(client=acme_data, trigger="test", as_of=dt.date(2026, 3, 15))
     assert monthly(acme_data, MARCH, ("lines", "pending")) == {"lines": 2, "pending": 2}
 
-    close = close_month(client=acme_data, period=MARCH, user=people["admin"])
+    close = close_month(client=acme_data, period=MARCH, user=people["admin"], note=NOTE)
 
     assert close.as_of == timezone.localdate()
     frozen = close.otif_rows.all()
@@ -166,7 +170,7 @@ def test_a_month_that_has_not_ended_cannot_be_closed(acme_data, people):
 
 def test_closing_a_closed_month_is_refused(closed_march, people):
     with pytest.raises(WorkflowError, match="already closed"):
-        close_month(client=closed_march.client, period=MARCH, user=people["admin"])
+        close_month(client=closed_march.client, period=MARCH, user=people["admin"], note=NOTE)
     assert MonthClose.objects.count() == 1
     assert closed_march.otif_rows.count() == ClosedMonthlyOtif.objects.count() == 4
 
@@ -272,7 +276,7 @@ def test_closing_again_takes_a_new_snapshot_and_keeps_the_old_one(
     import_text(ACME_LATE_DATA)
     reopen_month(close=closed_march, user=admin, reason="Late deliveries booked")
 
-    second = close_month(client=acme, period=MARCH, user=admin)
+    second = close_month(client=acme, period=MARCH, user=admin, note=NOTE)
 
     assert second.pk != closed_march.pk
     assert MonthClose.objects.filter(client=acme, period=MARCH).count() == 2
@@ -292,7 +296,7 @@ def test_closing_again_takes_a_new_snapshot_and_keeps_the_old_one(
 
 def test_a_close_of_one_client_never_affects_another(acme_data, globex_data, people, import_text):
     acme, globex = acme_data, globex_data
-    close = close_month(client=acme, period=MARCH, user=people["admin"])
+    close = close_month(client=acme, period=MARCH, user=people["admin"], note=NOTE)
     assert not ClosedMonthlyOtif.objects.filter(client=globex).exists()
 
     import_text(ACME_LATE_DATA)
@@ -306,7 +310,7 @@ def test_a_close_of_one_client_never_affects_another(acme_data, globex_data, peo
     assert stale(globex) == []
     assert stale(acme, globex) == [StaleClose(close, 4, 5)]
     # GLOBEX's March can be closed on its own, with its own snapshot
-    other = close_month(client=globex, period=MARCH, user=people["admin"])
+    other = close_month(client=globex, period=MARCH, user=people["admin"], note=NOTE)
     assert sum(r.lines for r in other.otif_rows.all()) == 2
     assert sum(r.lines for r in close.otif_rows.all()) == 4
 
@@ -354,3 +358,99 @@ def test_tower_month_refusals_are_command_errors(acme_data):
     with pytest.raises(CommandError, match="unknown client"):
         call_command("month", "close", "NOPE", "2026-03")
     assert not MonthClose.objects.exists()
+
+
+# --- what is unresolved, the note, the order of closes ------------------------------------------
+
+
+def test_closing_with_unresolved_failures_needs_a_note_and_keeps_their_counts(acme_data, people):
+    # March: PO-1/2, PO-2/1 and PO-3/1 failed; one cause is proposed, none approved.
+    propose_root_cause(
+        line=line("PO-1", "2"), code="MFG-EQUIPMENT", comment="Filler", user=people["staff"]
+    )
+    check = close_check(acme_data, MARCH)
+    assert check.unresolved == {"unclassified": 2, "proposed": 1, "disputed": 0}
+    assert check.open_before == []
+    listed = [(o.line.order.number, o.line.line_number) for o in unresolved_lines(acme_data, MARCH)]
+    assert listed == [("PO-1", "2"), ("PO-2", "1"), ("PO-3", "1")]
+
+    with pytest.raises(WorkflowError, match=r"3 failed lines .* \(2 unclassified, 1 proposed\)"):
+        close_month(client=acme_data, period=MARCH, user=people["admin"], note="  ")
+    assert not MonthClose.objects.exists()
+
+    close = close_month(client=acme_data, period=MARCH, user=people["admin"], note=NOTE)
+    assert close.note == NOTE and close.unresolved == {"unclassified": 2, "proposed": 1}
+    recorded = close.history.first()
+    assert (recorded.history_change_reason, recorded.note) == ("closed", NOTE)
+    assert recorded.unresolved == {"unclassified": 2, "proposed": 1}
+
+
+def test_a_month_whose_failures_are_all_approved_closes_without_a_note(acme_data, people):
+    cause = propose_root_cause(
+        line=line("PO-4", "2"), code="MFG-EQUIPMENT", comment="Filler", user=people["staff"]
+    )
+    approve_root_cause(root_cause=cause, user=people["approver"])
+    assert close_check(acme_data, APRIL).unresolved_total == 0
+    close = close_month(client=acme_data, period=APRIL, user=people["admin"])
+    assert (close.note, close.unresolved, close.open_before) == ("", {}, [])
+
+
+def test_closing_while_an_earlier_month_is_open_is_refused_unless_confirmed(acme_data, people):
+    admin = people["admin"]
+    january, february = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
+    # Months before the client's first close are not asked about: January starts the run.
+    close_month(client=acme_data, period=january, user=admin)
+    assert close_check(acme_data, MARCH).open_before == [february]
+    with pytest.raises(WorkflowError, match="February 2026 is still open: close it first"):
+        close_month(client=acme_data, period=MARCH, user=admin, note=NOTE)
+    assert not MonthClose.objects.filter(period=MARCH).exists()
+
+    close = close_month(client=acme_data, period=MARCH, user=admin, note=NOTE, out_of_order=True)
+    assert close.open_before == ["2026-02"]
+    assert close.history.first().history_change_reason == "closed out of order"
+    # February closes in order; once it is reopened, April is out of order again.
+    february_close = close_month(client=acme_data, period=february, user=admin)
+    assert february_close.open_before == []
+    reopen_month(close=february_close, user=admin, reason="Late invoices")
+    with pytest.raises(WorkflowError, match="February 2026 is still open"):
+        close_month(client=acme_data, period=APRIL, user=admin, note=NOTE)
+
+
+def test_newer_data_is_told_by_the_figures_not_by_the_count_of_lines(
+    acme_data, people, import_text
+):
+    close_month(client=acme_data, period=MARCH, user=people["admin"], note=NOTE)
+    assert stale(acme_data) == []
+    # PO-1/2's delivery corrected from 3 days late to 2: still late, still 4 lines, 1 OTIF;
+    # only its delay class moved (3-7 days -> 1-2 days).
+    import_text(HEADER + "ACME,PO-1,2,IBU-200,EU1,50,2026-03-10,closed,2026-03-12,50,D2\n")
+    assert monthly(acme_data, MARCH) == ACME_MARCH
+    assert [(s.closed_lines, s.live_lines) for s in stale(acme_data)] == [(4, 4)]
+
+
+def test_a_root_cause_proposed_after_the_close_makes_the_month_stale(acme_data, people):
+    close_month(client=acme_data, period=MARCH, user=people["admin"], note=NOTE)
+    propose_root_cause(
+        line=line("PO-3", "1"), code="MFG-EQUIPMENT", comment="Filler", user=people["staff"]
+    )
+    # Net OTIF has not moved, but the failure breakdown the dashboard shows has.
+    assert monthly(acme_data, MARCH) == ACME_MARCH
+    assert len(stale(acme_data)) == 1
+
+
+def test_the_cli_checks_and_closes_with_the_same_rules(acme_data, people):
+    out = StringIO()
+    call_command("month", "check", "ACME", "2026-03", stdout=out)
+    text = out.getvalue()
+    assert "3 failed lines without an approved root cause (3 unclassified)" in text
+    assert "PO-1/2  IBU-200  due 2026-03-10  unclassified" in text
+    with pytest.raises(CommandError, match="confirm the close with a note"):
+        call_command("month", "close", "ACME", "2026-03", stdout=StringIO())
+    call_command("month", "close", "ACME", "2026-01", stdout=StringIO())
+    with pytest.raises(CommandError, match="February 2026 is still open"):
+        call_command("month", "close", "ACME", "2026-03", "--note", NOTE, stdout=StringIO())
+    out = StringIO()
+    call_command("month", "close", "ACME", "2026-03", "--note", NOTE, "--out-of-order", stdout=out)
+    assert "2026-03 closed" in out.getvalue()
+    close = MonthClose.objects.get(period=MARCH)
+    assert (close.note, close.open_before) == (NOTE, ["2026-02"])

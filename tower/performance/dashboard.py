@@ -248,9 +248,21 @@ class StaleClose:
     live_lines: int
 
 
+# Every figure a month shows (counts, quantities, values, delay classes, failure kinds): a
+# closed month is stale when any of them moved, not only its count of lines.
+FIGURE_FIELDS = tuple(
+    f.name
+    for f in MonthlyOtif._meta.concrete_fields
+    if f.name not in ("id", "client", "site", "product", "period")
+)
+
+
 def stale_closes(scope: FigureScope) -> list[StaleClose]:
-    """Closed months in the scope whose live figures have changed since they were closed."""
-    fields = ("lines", "otif", "net_otif", "pending", "excluded", "definition_version")
+    """Closed months in the scope whose live figures differ from their snapshot.
+
+    Compares every figure of the month (FIGURE_FIELDS summed, and the failed lines per
+    functional area, code and root-cause state), within the scope's site and product.
+    """
     group = ("client", "period")
     closes = {
         (c.client_id, c.period): c
@@ -263,26 +275,41 @@ def stale_closes(scope: FigureScope) -> list[StaleClose]:
     }
     if not closes:
         return []
-    live_rows = _filtered(MonthlyOtif, scope, scope.start, scope.end).filter(_open_close())
-    closed_rows = _filtered(ClosedMonthlyOtif, scope, scope.start, scope.end).filter(
-        close__reopened_at__isnull=True
-    )
 
-    def keyed(rows):
-        out = {}
-        for row in rows:
-            out[(row["client"], row["period"])] = tuple(row[f"sum_{f}"] for f in fields)
+    def figures(model, closed: bool, fields, by=group):
+        rows = _filtered(model, scope, scope.start, scope.end)
+        rows = (
+            rows.filter(close__reopened_at__isnull=True) if closed else rows.filter(_open_close())
+        )
+        out: dict[tuple, dict] = defaultdict(dict)
+        for row in _sums(rows, by, fields):
+            key = tuple(row[g] for g in group)
+            sums = tuple(_number(row[f"sum_{f}"]) for f in fields)
+            out[key][tuple(row[g] for g in by[len(group) :])] = sums
         return out
 
-    live = keyed(_sums(live_rows, group, fields))
-    frozen = keyed(_sums(closed_rows, group, fields))
+    live = figures(MonthlyOtif, False, FIGURE_FIELDS)
+    frozen = figures(ClosedMonthlyOtif, True, FIGURE_FIELDS)
+    failure_by = (*group, "area", "code", "status")
+    live_failures = figures(MonthlyFailure, False, ("lines", "excused"), failure_by)
+    frozen_failures = figures(ClosedMonthlyFailure, True, ("lines", "excused"), failure_by)
+    lines_at = FIGURE_FIELDS.index("lines")
     stale = []
     for key, close in sorted(closes.items(), key=lambda item: (item[0][1], item[0][0])):
-        if live.get(key) != frozen.get(key):
+        if live.get(key) != frozen.get(key) or live_failures.get(key) != frozen_failures.get(key):
             stale.append(
-                StaleClose(close, (frozen.get(key) or (0,))[0], (live.get(key) or (0,))[0])
+                StaleClose(
+                    close,
+                    (frozen.get(key, {}).get((), None) or (0,) * len(FIGURE_FIELDS))[lines_at],
+                    (live.get(key, {}).get((), None) or (0,) * len(FIGURE_FIELDS))[lines_at],
+                )
             )
     return stale
+
+
+def _number(value):
+    """Sums compared across tables: floats rounded so that summing order cannot differ."""
+    return round(value, 6) if isinstance(value, float) else value
 
 
 def trend_window(end: dt.date) -> tuple[dt.date, dt.date]:

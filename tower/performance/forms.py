@@ -236,7 +236,16 @@ class ExclusionForm(forms.Form):
 class CloseMonthForm(forms.Form):
     client = forms.CharField()
     month = MonthField()
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="Kept with the close. Required when failures are unresolved: say why the "
+        "month closes with them.",
+    )
+    out_of_order = forms.BooleanField(
+        required=False, label="Close it although an earlier month is still open"
+    )
 
 
 class ReopenMonthForm(forms.Form):

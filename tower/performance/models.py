@@ -238,7 +238,11 @@ class MonthClose(models.Model):
     as_of = models.DateField(help_text="Outcomes were evaluated as of this date")
     closed_at = models.DateTimeField()
     closed_by = models.CharField(max_length=150)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="Required when failures are unresolved")
+    # What was not settled when it closed (services.close_check): failed lines per root-cause
+    # state, and the earlier months left open when it was closed out of order ("2026-02").
+    unresolved = models.JSONField(default=dict, blank=True)
+    open_before = models.JSONField(default=list, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopened_by = models.CharField(max_length=150, blank=True)
     reopen_reason = models.TextField(blank=True)

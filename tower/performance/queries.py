@@ -327,3 +327,14 @@ def filter_lines(
     if q:
         rows = rows.filter(line__order__number__icontains=q.strip())
     return rows
+
+
+def unresolved_lines(client: Client, period: dt.date) -> QuerySet:
+    """A month's failed lines without an approved root cause (what a close would freeze open),
+    with their order, product and cause, oldest due first."""
+    return (
+        LineOutcome.objects.filter(FAILED, client=client, period=period)
+        .exclude(line__root_cause__status=RootCauseStatus.APPROVED)
+        .select_related("line__order", "line__product", "line__root_cause")
+        .order_by("due_date", "line__order__number", "line__line_number")
+    )

@@ -602,13 +602,80 @@ def closed_month(client: Client, period: dt.date) -> MonthClose | None:
     return MonthClose.objects.filter(client=client, period=period, reopened_at__isnull=True).first()
 
 
+# A failure is unresolved while its root cause is not approved: net OTIF still counts it against
+# the CMO, so a month closed with such failures freezes figures that may still move.
+UNRESOLVED = ("unclassified", "proposed", "disputed")
+
+
+@dataclass(frozen=True)
+class CloseCheck:
+    """What closing a month would freeze that is not settled, shown before the close.
+
+    `unresolved`: failed lines of the month per root-cause state (unclassified, proposed,
+    disputed); `open_before`: finished months before it that are still open although closing
+    had already reached them (the client's first closed month starts the sequence).
+    """
+
+    period: dt.date
+    unresolved: dict[str, int]
+    open_before: list[dt.date]
+
+    @property
+    def unresolved_total(self) -> int:
+        return sum(self.unresolved.values())
+
+
+def close_check(client: Client, period: dt.date) -> CloseCheck:
+    """The unresolved failures of a month (live figures) and the open months closing skips.
+
+    Closing runs month after month from the client's first close on (its earliest closed
+    month, even if reopened since): a month of that run left open is "open before". Months
+    before the first close are not asked about, so a client can start closing at any month.
+    """
+    period = period.replace(day=1)
+    counts = dict.fromkeys(UNRESOLVED, 0)
+    rows = MonthlyFailure.objects.filter(client=client, period=period, status__in=UNRESOLVED)
+    for status, lines in rows.values_list("status", "lines"):
+        counts[status] += lines
+    first = (
+        MonthClose.objects.filter(client=client, period__lt=period)
+        .order_by("period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    open_before = []
+    if first is not None:
+        closed = set(
+            MonthClose.objects.filter(
+                client=client, period__gte=first, period__lt=period, reopened_at__isnull=True
+            ).values_list("period", flat=True)
+        )
+        month = first
+        while month < period:
+            if month not in closed:
+                open_before.append(month)
+            month = add_months(month, 1)
+    return CloseCheck(period, counts, open_before)
+
+
 @transaction.atomic
-def close_month(*, client: Client, period: dt.date, user, note: str = "") -> MonthClose:
+def close_month(
+    *,
+    client: Client,
+    period: dt.date,
+    user,
+    note: str = "",
+    out_of_order: bool = False,
+) -> MonthClose:
     """Freeze a client's figures of one finished month in a snapshot naming the definition.
 
     The client's outcomes are first brought up to today when they are not already (the close
     date is the month's as-of date), then its live monthly rows are copied set-based into the
-    snapshot tables.
+    snapshot tables. The rules, the same for the page, the CLI and a background job:
+    - a month with unresolved failures (unclassified, proposed or disputed) closes only with a
+      note, the confirmation that it is closed with them; their counts are kept with the close;
+    - a month whose earlier months (from the client's first close on) are still open closes
+      only with `out_of_order`; the months left open are kept with the close.
     """
     require_role(user, client, frozenset({CMO_ADMIN}), "close months")
     period = period.replace(day=1)
@@ -623,6 +690,21 @@ def close_month(*, client: Client, period: dt.date, user, note: str = "") -> Mon
     # today with the definition in force means they are current; otherwise bring them up to date.
     if latest is None or latest.as_of != today or latest.definition_version != version:
         version = refresh_outcomes(client=client, trigger="close", as_of=today).definition_version
+    check = close_check(client, period)
+    note = note.strip()
+    if check.open_before and not out_of_order:
+        months = ", ".join(f"{m:%B %Y}" for m in check.open_before)
+        raise WorkflowError(
+            f"{months} {'is' if len(check.open_before) == 1 else 'are'} still open: close "
+            f"{'it' if len(check.open_before) == 1 else 'them'} first, or confirm that "
+            f"{period:%B %Y} is closed out of order."
+        )
+    if check.unresolved_total and not note:
+        what = ", ".join(f"{n} {state}" for state, n in check.unresolved.items() if n)
+        raise WorkflowError(
+            f"{period:%B %Y} has {check.unresolved_total} failed lines without an approved root "
+            f"cause ({what}): confirm the close with a note saying why it closes with them."
+        )
     close = MonthClose(
         client=client,
         period=period,
@@ -630,9 +712,11 @@ def close_month(*, client: Client, period: dt.date, user, note: str = "") -> Mon
         as_of=today,
         closed_at=timezone.now(),
         closed_by=_username(user),
-        note=note.strip(),
+        note=note,
+        unresolved={k: v for k, v in check.unresolved.items() if v},
+        open_before=[f"{m:%Y-%m}" for m in check.open_before],
     )
-    audit_as(close, user, "closed")
+    audit_as(close, user, "closed out of order" if check.open_before else "closed")
     close.save()
     for live, frozen in ((MonthlyOtif, ClosedMonthlyOtif), (MonthlyFailure, ClosedMonthlyFailure)):
         _copy_rows(live, frozen, close)

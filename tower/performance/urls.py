@@ -17,6 +17,7 @@ urlpatterns = [
     path("lines/<int:pk>/exclusion/", lines.exclusion, name="line_exclusion"),
     path("closes/", closes.close_list, name="closes"),
     path("closes/close/", closes.close, name="close_month"),
+    path("closes/confirm/", closes.confirm, name="close_confirm"),
     path("closes/<int:pk>/", closes.close_detail, name="close"),
     path("closes/<int:pk>/reopen/", closes.reopen, name="reopen_month"),
     path("definitions/", definitions.definition_list, name="definitions"),

@@ -14,7 +14,8 @@ from tower.engine.periods import add_months, month_range
 from tower.performance.dashboard import COUNTS, FigureScope, Totals, monthly_totals, stale_closes
 from tower.performance.forms import CloseMonthForm, ReopenMonthForm
 from tower.performance.models import ClosedMonthlyOtif, MonthClose, MonthlyOtif
-from tower.performance.services import close_month, reopen_month
+from tower.performance.queries import unresolved_lines
+from tower.performance.services import close_check, close_month, reopen_month
 from tower.performance.views.common import lines_url, run_step
 from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, visible_clients
 
@@ -67,28 +68,89 @@ def close_list(request):
     return render(request, "performance/close_list.html", context)
 
 
+# Unresolved lines listed on the confirmation page; the rest are one link away.
+UNRESOLVED_SHOWN = 100
+
+
+@login_required
+@require_GET
+def confirm(request):
+    """What closing a month would freeze unresolved, and (for CMO admins) the confirmation
+    with a note. Without a valid month it shows the client's next month to close."""
+    clients = list(visible_clients(request.user).order_by("code"))
+    code = request.GET.get("client") or (clients[0].code if clients else "")
+    client = next((c for c in clients if c.code == code), None)
+    if client is None:
+        raise Http404("No such client.")
+    form = CloseMonthForm(request.GET)
+    month = form.cleaned_data["month"] if form.is_valid() else _next_to_close(client)
+    check = close_check(client, month)
+    month_scope = FigureScope(clients=(client,), start=check.period, end=check.period)
+    lines = list(unresolved_lines(client, check.period)[: UNRESOLVED_SHOWN + 1])
+    context = {
+        "client": client,
+        "month": check.period,
+        "check": check,
+        "already_closed": _is_closed(client, check.period),
+        "can_close": role_for(request.user, client) == CMO_ADMIN,
+        "unresolved": [
+            (state, count, lines_url(month_scope, status=state))
+            for state, count in check.unresolved.items()
+        ],
+        "lines": lines[:UNRESOLVED_SHOWN],
+        "more_lines": len(lines) > UNRESOLVED_SHOWN,
+        "all_failed_url": lines_url(month_scope, outcome="failed"),
+        "form": CloseMonthForm(initial={"client": client.code, "month": f"{check.period:%Y-%m}"}),
+    }
+    return render(request, "performance/close_confirm.html", context)
+
+
+def _next_to_close(client):
+    """The month after the client's latest close, or the last finished month."""
+    last = add_months(timezone.localdate().replace(day=1), -1)
+    latest = (
+        MonthClose.objects.filter(client=client, reopened_at__isnull=True)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    return min(add_months(latest, 1), last) if latest else last
+
+
+def _is_closed(client, month) -> bool:
+    return MonthClose.objects.filter(client=client, period=month, reopened_at__isnull=True).exists()
+
+
 @login_required
 @require_POST
 def close(request):
+    """The close itself (services.close_month applies the rules, the same as the CLI's)."""
     form = CloseMonthForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a client and a month (YYYY-MM).")
         return redirect("performance:closes")
     client = _visible_client(request, form.cleaned_data["client"])
+    month = form.cleaned_data["month"]
 
     def step():
         closed = close_month(
             client=client,
-            period=form.cleaned_data["month"],
+            period=month,
             user=request.user,
             note=form.cleaned_data["note"],
+            out_of_order=form.cleaned_data["out_of_order"],
         )
         return (
             f"{closed.period:%B %Y} is closed: its figures are frozen with definition "
             f"version {closed.definition_version}."
         )
 
-    return run_step(request, f"{reverse('performance:closes')}?client={client.code}", step)
+    # A refused close goes back to the confirmation, which shows why; a close to the list.
+    query = f"?client={client.code}&month={month:%Y-%m}"
+    response = run_step(request, f"{reverse('performance:close_confirm')}{query}", step)
+    if _is_closed(client, month.replace(day=1)):
+        return redirect(f"{reverse('performance:closes')}?client={client.code}")
+    return response
 
 
 def _visible_client(request, code: str):
