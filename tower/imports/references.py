@@ -17,8 +17,7 @@ from django.db.models import Model
 
 from tower.bulk import read_frame
 from tower.ingest.errors import ROW, combine_errors, row_errors
-from tower.masterdata.models import Product, Site
-from tower.performance.models import FunctionalArea
+from tower.masterdata.models import FunctionalArea, Product, Site
 from tower.tenancy.locks import lock_clients, lock_master_data
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import visible_clients

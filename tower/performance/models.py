@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from tower.engine.kpi_catalogue import KPIS
-from tower.masterdata.models import Product, Site
+from tower.masterdata.models import FunctionalArea, Product, RootCauseCode, Site
 from tower.orders.models import OrderLine
 from tower.tenancy.models import Client
 
@@ -37,32 +37,6 @@ class OtifDefinitionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} v{self.version}"
-
-
-class FunctionalArea(models.Model):
-    """A function of the CMO (or the client, or outside) a failure can be traced to (kpis.md 2)."""
-
-    code = models.CharField(max_length=40, primary_key=True)
-    name = models.CharField(max_length=100)
-    cmo_attributable = models.BooleanField(
-        help_text="Failures here count against the CMO in net OTIF"
-    )
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class RootCauseCode(models.Model):
-    code = models.CharField(max_length=40, primary_key=True)
-    area = models.ForeignKey(FunctionalArea, on_delete=models.PROTECT, related_name="codes")
-    name = models.CharField(max_length=200)
-    active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["area", "code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class RootCauseStatus(models.TextChoices):

@@ -22,6 +22,7 @@ from tower.engine import OtifDefinition, evaluate
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS, OUTCOME_SCHEMA
 from tower.engine.periods import add_months
 from tower.engine.scorecard import shipment_flags
+from tower.masterdata.models import RootCauseCode
 from tower.orders.models import OrderLine
 from tower.performance.models import (
     DELAY_COLUMNS,
@@ -35,7 +36,6 @@ from tower.performance.models import (
     OtifDefinitionVersion,
     OutcomeRefresh,
     RootCause,
-    RootCauseCode,
     RootCauseStatus,
 )
 from tower.performance.queries import (
