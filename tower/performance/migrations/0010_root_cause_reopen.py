@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0008_codes_moved_to_masterdata'),
+        ('performance', '0009_natural_keys'),
     ]
 
     operations = [
