@@ -548,6 +548,7 @@ def reopen_root_cause(*, cause: RootCause, by, reason: str) -> RootCause:
     reason = reason.strip()
     if not reason:
         raise WorkflowError("Give the reason for reopening this root cause; both sides see it.")
+    lock_clients([cause.client.code])  # before the row lock, like every writer of the client
     locked = RootCause.objects.select_for_update().get(pk=cause.pk)
     if locked.status != RootCauseStatus.APPROVED:
         raise WorkflowError(
