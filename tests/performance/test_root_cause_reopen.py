@@ -94,6 +94,8 @@ def test_reopening_a_cmo_cause_takes_back_the_stock_out_it_explained(acme_data, 
 
     event = StockOutEvent.objects.get(pk=event.pk)
     assert not event.cmo_caused and not event.links.exists()
+    # The cause is proposed again: whether the CMO caused the stock-out is open once more.
+    assert event.attribution == "undetermined"
 
 
 def test_the_cli_reopens_with_a_reason(acme_data, people):

@@ -218,8 +218,8 @@ def test_evidence_rows_add_up_to_the_figure(reviewed, people):
     assert all(not name.endswith("_id") for name, _ in net.columns)
     report(reviewed, "IBU-200", "DE", dt.date(2026, 3, 20), dt.date(2026, 3, 29), people)
     oos = evidence(reviewed, Q1, "oos_events", as_of=AS_OF)
-    assert oos.frame.select("product", "days_in_period", "cmo_caused").rows() == [
-        ("IBU-200", 10, True)
+    assert oos.frame.select("product", "days_in_period", "attribution").rows() == [
+        ("IBU-200", 10, "yes")
     ]
 
 
@@ -260,3 +260,29 @@ def test_the_lines_behind_the_line_value_penalty_are_the_net_failures(reviewed, 
     listed = {(o.line.order.number, o.line.line_number) for o in page.context["page_obj"]}
     # PO-1/2 (CMO cause) and PO-3/1 (unclassified); PO-2/1's approved cause was the client's.
     assert listed == {("PO-1", "2"), ("PO-3", "1")}
+
+
+def test_a_stock_out_after_a_failure_without_an_approved_cause_is_undetermined(acme_data, people):
+    """PO-1/2 (IBU-200, due 03-10) failed and has no root cause: nobody knows yet whether the
+    CMO caused the IBU-200 stock-out of 03-20. It counts as not caused, and the basis says so."""
+    event = report(acme_data, "IBU-200", "DE", dt.date(2026, 3, 20), dt.date(2026, 3, 29), people)
+    assert (event.attribution, event.cmo_caused) == ("undetermined", False)
+    card = build_scorecard(acme_data, Q1, as_of=AS_OF)
+    events = card.kpi("oos_events")
+    assert (events.value, events.basis) == (0, "0 of 1 stock-outs, 1 undetermined")
+    share = card.kpi("oos_share")
+    assert (share.value, share.basis) == (0.0, "0 of 1 stock-outs, 1 undetermined")
+    assert card.kpi("oos_days").value == 0
+    assert [s.caused_word for s in card.stock_outs] == ["Undetermined"]
+    from tower.scorecards.evidence import evidence
+
+    frame = evidence(acme_data, Q1, "oos_events", as_of=AS_OF).frame
+    assert frame.select("product", "attribution").rows() == [("IBU-200", "undetermined")]
+    assert "cmo_caused" not in frame.columns
+
+    # The client approves a cause outside the CMO: not caused, nothing undetermined.
+    explain(line("PO-1", "2"), "CLI-ARTWORK", people)
+    event.refresh_from_db()
+    assert (event.attribution, event.cmo_caused) == ("not_caused", False)
+    events = build_scorecard(acme_data, Q1, as_of=AS_OF).kpi("oos_events")
+    assert (events.value, events.basis) == (0, "0 of 1 stock-outs")

@@ -109,23 +109,39 @@ def test_a_stock_out_after_a_failed_approved_cmo_line_is_cmo_caused_and_shows_th
     assert "reported" in body.split('id="history"', 1)[1]
 
 
-def test_without_an_approved_cause_the_stock_out_is_not_cmo_caused_and_says_why(world, client):
+def test_a_failed_line_without_an_approved_cause_makes_the_stock_out_undetermined(world, client):
+    """Not "not caused": the late line's cause is only proposed, so nobody knows yet."""
     client.force_login(world.acme_staff)  # the CMO's people report stock-outs too
     response = client.post("/stock-outs/report/?client=ACME", form(world))
     assert response.status_code == 302
     event = StockOutEvent.objects.get(client=world.acme, location="Germany")
+    assert event.attribution == "undetermined"
     assert not event.cmo_caused and not event.lines.exists()
     body = client.get(response["Location"]).content.decode()
-    assert "does not count as caused by the CMO" in body
-    assert "Not caused by the CMO" in body and 'id="linked-lines"' not in body
-    # The failed line is named with the state of its cause: approving it would change this.
+    assert "It is undetermined for now" in body  # the confirmation
+    assert '<span class="badge proposed" id="attribution">Undetermined</span>' in body
+    assert "Why it is undetermined" in body and 'id="undetermined-why"' in body
+    assert 'id="linked-lines"' not in body
+    # The failed line is named with the state of its cause: approving it settles the question.
     others = body.split('id="other-lines"', 1)[1].split("</table>", 1)[0]
     assert "ACME-SO-1002 / 1" in others and "proposed" in others
+    listed = client.get("/stock-outs/?caused=undetermined").context["page_obj"]
+    assert [e.pk for e in listed] == [event.pk]
 
     approve_late_line(world)  # the client agrees: the stock-out is attributed again
     event.refresh_from_db()
-    assert event.cmo_caused
+    assert (event.attribution, event.cmo_caused) == ("caused", True)
     assert 'id="linked-lines"' in client.get(response["Location"]).content.decode()
+
+
+def test_without_failed_lines_in_the_look_back_the_stock_out_is_not_caused(world, client):
+    client.force_login(world.acme_viewer)
+    start = (due_of_late_line(world) - dt.timedelta(days=5)).isoformat()  # before any failure
+    client.post("/stock-outs/report/?client=ACME", form(world, start_date=start))
+    event = StockOutEvent.objects.get(client=world.acme, location="Germany")
+    assert (event.attribution, event.cmo_caused) == ("not_caused", False)
+    body = client.get(f"/stock-outs/{event.pk}/").content.decode()
+    assert "Not caused by the CMO" in body and "Undetermined" not in body
 
 
 def test_a_line_due_outside_the_look_back_does_not_cause_the_stock_out(world, client):

@@ -14,7 +14,8 @@ Input frames (extra columns are ignored; dates are pl.Date):
   plan        product, site, week (the Monday), planned_qty, released_qty (Float64)
   shipments   order, line, product, shipped_date, planned_ship_date (one row per delivery)
   monthly_shipments  period (month), shipped, on_plan, unplanned (performance.MonthlyShipping)
-  stock_outs  product, location, start_date, end_date, cmo_caused (Boolean), linked_lines
+  stock_outs  product, location, start_date, end_date, cmo_caused (Boolean), linked_lines,
+              optionally attribution ("caused" | "not_caused" | "undetermined")
 
 A record whose deciding date is missing (a batch released without a planned release date, a
 delivery without a planned ship date) cannot be judged: it is left out and the basis says how
@@ -298,10 +299,21 @@ def stock_out_measures(
     caused = starting.filter(pl.col("cmo_caused")).height
     days = int(rows.filter(pl.col("cmo_caused"))["days_in_period"].sum() or 0)
     all_days = int(rows["days_in_period"].sum() or 0)
+    # Undetermined stock-outs (a failed line's cause not yet approved) count as not caused,
+    # and the basis says how many there are: the figure may still rise.
+    undetermined = (
+        starting.filter(pl.col("attribution") == "undetermined").height
+        if "attribution" in rows.columns
+        else 0
+    )
+    note = f", {undetermined:,} undetermined" if undetermined else ""
+    share_of = share(caused, starting.height, "stock-outs")
     return rows, {
         "oos_events": Measure(
-            caused, caused, starting.height, f"{caused:,} of {starting.height:,} stock-outs"
+            caused, caused, starting.height, f"{caused:,} of {starting.height:,} stock-outs{note}"
         ),
         "oos_days": Measure(days, days, all_days, f"{days:,} of {all_days:,} stock-out days"),
-        "oos_share": share(caused, starting.height, "stock-outs"),
+        "oos_share": Measure(
+            share_of.value, share_of.numerator, share_of.denominator, share_of.basis + note
+        ),
     }

@@ -3,7 +3,10 @@
 A stock-out is CMO-caused when a line of the same client and product, due before the stock-out
 started and no more than the agreement's look-back (default 60 days) before it, failed OTIF and
 its approved root cause is CMO-attributable. Only approved causes count: a cause the client has
-not agreed to does not make the CMO the culprit of its stock-out.
+not agreed to does not make the CMO the culprit of its stock-out. When no such line exists but
+a failed line in the look-back has no approved cause yet (unclassified, proposed or disputed),
+the stock-out is *undetermined*: the client's decision on that cause will settle it. Otherwise
+it is not caused by the CMO.
 
 The links change when events, outcomes, root causes or the look-back change; every one of those
 writes calls `attribute_stock_outs` (performance signals it through `outcomes_changed`). The work
@@ -33,6 +36,10 @@ class Attribution:
     events: int  # events looked at
     caused: int  # of which CMO-caused
     links: int  # line links stored for them
+    undetermined: int = 0  # of which undetermined (a failed line's cause not yet approved)
+
+
+State = StockOutEvent.Attribution
 
 
 def lookback_days(client: Client) -> int:
@@ -42,15 +49,25 @@ def lookback_days(client: Client) -> int:
 
 def causing_lines(client: Client) -> pl.DataFrame:
     """The client's lines that can cause a stock-out: failed, with an approved CMO cause."""
-    rows = (
+    return _failed_lines(
         LineOutcome.objects.filter(
-            client=client,
-            state="measured",
-            otif=False,
-            due_date__isnull=False,
             line__root_cause__status=RootCauseStatus.APPROVED,
             line__root_cause__code__area__cmo_attributable=True,
-        )
+        ),
+        client,
+    )
+
+
+def undecided_lines(client: Client) -> pl.DataFrame:
+    """The client's failed lines whose cause is not approved yet (none, proposed, disputed)."""
+    return _failed_lines(
+        LineOutcome.objects.exclude(line__root_cause__status=RootCauseStatus.APPROVED), client
+    )
+
+
+def _failed_lines(outcomes, client: Client) -> pl.DataFrame:
+    rows = (
+        outcomes.filter(client=client, state="measured", otif=False, due_date__isnull=False)
         .values_list("line_id", "line__product_id", "due_date")
         .order_by()
     )
@@ -78,11 +95,11 @@ def links_for(events: pl.DataFrame, lines: pl.DataFrame, lookback: int) -> pl.Da
 
 
 def attribute_stock_outs(*, client: Client, events: Iterable[int] | None = None) -> Attribution:
-    """Recompute the links and the CMO-caused flag of a client's stock-outs (or of some)."""
+    """Recompute the links and the attribution of a client's stock-outs (or of some)."""
     queryset = StockOutEvent.objects.filter(client=client)
     if events is not None:
         queryset = queryset.filter(pk__in=list(events))
-    stored = list(queryset.values_list("pk", "product_id", "start_date", "cmo_caused"))
+    stored = list(queryset.values_list("pk", "product_id", "start_date", "attribution"))
     if not stored:
         return Attribution(0, 0, 0)
     frame = pl.DataFrame(
@@ -90,7 +107,8 @@ def attribute_stock_outs(*, client: Client, events: Iterable[int] | None = None)
         schema={"event_id": pl.Int64, "product_id": pl.Int64, "start_date": pl.Date},
         orient="row",
     )
-    links = links_for(frame, causing_lines(client), lookback_days(client))
+    lookback = lookback_days(client)
+    links = links_for(frame, causing_lines(client), lookback)
     event_ids = [row[0] for row in stored]
     current = set(
         StockOutLink.objects.filter(event_id__in=event_ids).values_list("event_id", "line_id")
@@ -103,15 +121,24 @@ def attribute_stock_outs(*, client: Client, events: Iterable[int] | None = None)
             links.with_columns(pl.lit(client.pk, pl.Int64).alias("client_id")),
         )
     caused = set(links["event_id"].to_list())
-    flips = [pk for pk, *_, flag in stored if (pk in caused) != flag]
-    # cmo_caused is not audited (the links say why); update() keeps it out of the history.
-    StockOutEvent.objects.filter(pk__in=[pk for pk in flips if pk in caused]).update(
-        cmo_caused=True
-    )
-    StockOutEvent.objects.filter(pk__in=[pk for pk in flips if pk not in caused]).update(
-        cmo_caused=False
-    )
-    return Attribution(len(stored), len(caused), links.height)
+    undecided = set(links_for(frame, undecided_lines(client), lookback)["event_id"].to_list())
+    state = {
+        pk: State.CAUSED
+        if pk in caused
+        else State.UNDETERMINED
+        if pk in undecided
+        else State.NOT_CAUSED
+        for pk in event_ids
+    }
+    # The attribution is not audited (the links and the lines say why); update() keeps it out
+    # of the history. cmo_caused follows it.
+    for value in State:
+        flips = [pk for pk, *_, was in stored if state[pk] == value and was != value]
+        StockOutEvent.objects.filter(pk__in=flips).update(
+            attribution=value, cmo_caused=value == State.CAUSED
+        )
+    undetermined = sum(1 for value in state.values() if value == State.UNDETERMINED)
+    return Attribution(len(stored), len(caused), links.height, undetermined)
 
 
 def on_outcomes_changed(sender, *, client: Client, **kwargs) -> None:

@@ -69,6 +69,7 @@ LABELS = {
     "days_in_period": "Days in period",
     "starts_in_period": "Started in period",
     "cmo_caused": "Caused by the CMO",
+    "attribution": "Caused by the CMO",
     "linked_lines": "Lines behind it",
     "source": "Source",
     "completion_date": "Delivered",
@@ -83,6 +84,7 @@ LABELS = {
     "counts": "Counts",
     **SurveyResponse.QUESTIONS,
 }
+ATTRIBUTION_WORDS = {"caused": "yes", "not_caused": "no", "undetermined": "undetermined"}
 COUNTS_LABEL = {
     "otif_net": "Met (net)",
     "otif_gross": "OTIF",
@@ -131,7 +133,12 @@ def evidence(
         note = kpi.definition + "."
     elif code in STOCK_OUT_KPIS:
         records = read_records([client], start, end)
-        frame = kpis.stock_out_rows(records.stock_outs, start, end, as_of)
+        # One attribution column, in words: yes, no or undetermined (kpis.md 5, README).
+        frame = (
+            kpis.stock_out_rows(records.stock_outs, start, end, as_of)
+            .with_columns(pl.col("attribution").replace_strict(ATTRIBUTION_WORDS, default="no"))
+            .drop("cmo_caused")
+        )
         note = (
             "Stock-outs that lasted into the period; events and the share count those starting "
             "in it, days count every day in it (an open stock-out until the as-of date)."

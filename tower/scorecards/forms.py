@@ -150,14 +150,14 @@ class SurveyForm(StepForm):
 # ---------------------------------------------------------------------------------------------
 # Customer stock-outs
 
-CAUSED_CHOICES = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+CAUSED_CHOICES = [("", "Any"), ("yes", "Yes"), ("no", "No"), ("undetermined", "Undetermined")]
 STOCK_OUT_SORTS = {
     "start": "start_date",
     "end": "end_date",
     "client": "client__code",
     "product": "product__code",
     "location": "location",
-    "caused": "cmo_caused",
+    "caused": "attribution",
     "lines": "linked_lines",
 }
 DEFAULT_STOCK_OUT_SORT = "-start"

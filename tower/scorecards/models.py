@@ -21,13 +21,23 @@ DEFAULT_OOS_LOOKBACK_DAYS = 60
 class StockOutEvent(models.Model):
     """The client ran out of a product in a market or warehouse (kpis.md 5).
 
-    `cmo_caused` and the links to the lines behind it are kept by
-    tower.scorecards.attribution, whenever events, outcomes or root causes change.
+    `attribution` (and `cmo_caused`, true exactly when it is "caused", kept for the filters and
+    sums) and the links to the lines behind it are kept by tower.scorecards.attribution,
+    whenever events, outcomes or root causes change.
     """
 
     class Source(models.TextChoices):
         REPORTED = "reported", "Reported by the client"
         IMPORTED = "imported", "Imported"
+
+    class Attribution(models.TextChoices):
+        """Whether the CMO caused a stock-out (tower.scorecards.attribution)."""
+
+        CAUSED = "caused", "Caused by the CMO"
+        NOT_CAUSED = "not_caused", "Not caused by the CMO"
+        # A failed line in the look-back has no approved root cause yet: once the client decides,
+        # the stock-out becomes caused or not. Counted as not caused in the KPIs, and shown.
+        UNDETERMINED = "undetermined", "Undetermined"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stock_outs")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_outs")
@@ -41,9 +51,15 @@ class StockOutEvent(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     cmo_caused = models.BooleanField(default=False)
+    attribution = models.CharField(
+        max_length=12,
+        choices=Attribution.choices,
+        default=Attribution.NOT_CAUSED,
+        db_default=Attribution.NOT_CAUSED,
+    )
     lines = models.ManyToManyField(OrderLine, through="StockOutLink", related_name="stock_outs")
 
-    history = HistoricalRecords(excluded_fields=["cmo_caused"])
+    history = HistoricalRecords(excluded_fields=["cmo_caused", "attribution"])
 
     class Meta:
         constraints = [

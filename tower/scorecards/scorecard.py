@@ -147,6 +147,15 @@ class StockOutRow:
     linked_lines: int
     source: str
     pk: int | None = None  # the StockOutEvent, for a link to its page
+    # "caused", "not_caused" or "undetermined" (StockOutEvent.Attribution)
+    attribution: str = "not_caused"
+
+    @property
+    def caused_word(self) -> str:
+        """The attribution in one word for tables: Yes, No or Undetermined."""
+        if self.cmo_caused:
+            return "Yes"
+        return "Undetermined" if self.attribution == "undetermined" else "No"
 
 
 @dataclass
@@ -208,6 +217,7 @@ class Scorecard:
                     "end_date": s.end_date.isoformat() if s.end_date else None,
                     "days_in_period": s.days_in_period,
                     "cmo_caused": s.cmo_caused,
+                    "attribution": s.attribution,
                     "linked_lines": s.linked_lines,
                     "source": s.source,
                 }
@@ -308,6 +318,7 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
                 end_date=row["end_date"],
                 days_in_period=row["days_in_period"],
                 cmo_caused=row["cmo_caused"],
+                attribution=row["attribution"],
                 linked_lines=row["linked_lines"],
                 source=row["source"],
             )

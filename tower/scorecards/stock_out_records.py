@@ -18,7 +18,8 @@ def stock_outs(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.Da
     """Stock-outs that started by `end` and had not ended before `start`."""
     return read_for_clients(
         clients,
-        """SELECT e.id, p.code, e.location, e.start_date, e.end_date, e.cmo_caused, e.source,
+        """SELECT e.id, p.code, e.location, e.start_date, e.end_date, e.cmo_caused, e.attribution,
+                  e.source,
                   (SELECT COUNT(*) FROM scorecards_stockoutlink k WHERE k.event_id = e.id)
            FROM scorecards_stockoutevent e JOIN masterdata_product p ON p.id = e.product_id
            WHERE e.client_id IN ({marks}) AND e.start_date <= %s
@@ -31,6 +32,7 @@ def stock_outs(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.Da
             "start_date": DATE,
             "end_date": DATE,
             "cmo_caused": pl.Boolean,
+            "attribution": TEXT,
             "source": TEXT,
             "linked_lines": pl.Int64,
         },

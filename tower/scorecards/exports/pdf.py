@@ -271,7 +271,7 @@ def _stock_out_section(card: Scorecard) -> list:
             _p(s.start_date.isoformat(), "cell"),
             _p(common.date_text(s.end_date, "ongoing"), "cell"),
             _p(str(s.days_in_period), "cell_right"),
-            _p("Yes" if s.cmo_caused else "No", "cell_bold" if s.cmo_caused else "cell"),
+            _p(s.caused_word, "cell_bold" if s.cmo_caused else "cell"),
             _p(str(s.linked_lines), "cell_right"),
             _p(common.stock_out_source(s.source), "cell"),
         ]

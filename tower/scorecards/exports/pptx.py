@@ -281,7 +281,7 @@ class _Deck:
                 Cell(s.start_date.isoformat()),
                 Cell(common.date_text(s.end_date, "ongoing")),
                 Cell(str(s.days_in_period), PP_ALIGN.RIGHT),
-                Cell("Yes" if s.cmo_caused else "No", bold=s.cmo_caused),
+                Cell(s.caused_word, bold=s.cmo_caused),
                 Cell(str(s.linked_lines), PP_ALIGN.RIGHT),
                 Cell(common.clip(common.stock_out_source(s.source), 24)),
             ]

@@ -296,7 +296,7 @@ class _Book:
                     s.start_date,
                     s.end_date if s.end_date else "ongoing",
                     s.days_in_period,
-                    s.cmo_caused,
+                    s.caused_word,
                     s.linked_lines,
                     common.stock_out_source(s.source),
                 ]

@@ -61,7 +61,8 @@ def stock_out_list(request):
     if data.get("product"):
         events = events.filter(product__code=data["product"].strip())
     if data.get("caused"):
-        events = events.filter(cmo_caused=data["caused"] == "yes")
+        wanted = {"yes": "caused", "no": "not_caused"}.get(data["caused"], data["caused"])
+        events = events.filter(attribution=wanted)
     if data.get("open"):
         events = events.filter(end_date__isnull=True)
     sort = data.get("sort") or "-start"
@@ -171,6 +172,12 @@ def report(request):
 
 def _reported_message(event: StockOutEvent) -> str:
     lookback = lookback_days(event.client)
+    if event.attribution == StockOutEvent.Attribution.UNDETERMINED:
+        return (
+            "Stock-out recorded. It is undetermined for now: a failed line of this product due "
+            f"in the {lookback} days before it has no approved root cause yet; the client's "
+            "decision on it will say whether the CMO caused it."
+        )
     if not event.cmo_caused:
         return (
             "Stock-out recorded. No failed line of this product with an approved CMO root "

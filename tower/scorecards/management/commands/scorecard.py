@@ -181,10 +181,12 @@ def _review_lines(card: Scorecard) -> list[str]:
     survey = card.survey
     open_actions = sum(1 for a in card.actions if a.status == AgreedAction.Status.OPEN)
     caused = sum(1 for s in card.stock_outs if s.cmo_caused)
+    undetermined = sum(1 for s in card.stock_outs if s.attribution == "undetermined")
     return [
         f"Survey: {common.plural(survey.responses, 'response')}, mean rating "
         f"{format_value(survey.mean, 'of 5')}",
         f"Agreed actions: {len(card.actions)} ({open_actions} open)",
-        f"Stock-outs: {len(card.stock_outs)} ({caused} caused by the CMO)",
+        f"Stock-outs: {len(card.stock_outs)} ({caused} caused by the CMO, "
+        f"{undetermined} undetermined)",
         "Penalty exposure: " + (" + ".join(common.penalty_totals(card)) or "none"),
     ]
