@@ -8,6 +8,7 @@ from tower.orders.services import import_lines
 
 class Command(ImportCommand):
     about = "Import order lines and deliveries from a CSV or XLSX export."
+    kind = "lines"
     fields = FIELDS
     steps = 6
     importer = staticmethod(import_lines)
