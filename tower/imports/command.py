@@ -36,7 +36,7 @@ class ImportCommand(BaseCommand):
     fields: Sequence[str]  # what a mapping's [columns] may name
     steps: int  # progress stages the import function reports
     # The import, as staticmethod(f): f takes the keyword arguments of
-    # tower.orders.services.import_lines and returns its ImportReport.
+    # tower.imports.lines.import_lines and returns its ImportReport.
     importer: Callable[..., ImportReport]
 
     @property

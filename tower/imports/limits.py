@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 
 from tower.ingest.records import TEXT
-from tower.masterdata.models import Product, Site
+from tower.masterdata.models import FunctionalArea, Product, Site
 from tower.orders.models import Delivery, Order, OrderLine
-from tower.performance.models import FunctionalArea
 from tower.quality.models import Batch, Deviation
 from tower.tenancy.models import Client
 

@@ -169,7 +169,7 @@ def log_file_error(
 
 
 def logs_file_errors(kind_of: Callable[..., str]):
-    """Decorate an import function (keyword arguments of tower.orders.services.import_lines) so
+    """Decorate an import function (keyword arguments of tower.imports.lines.import_lines) so
     that a file refused as a whole is logged like a rejected one before the error goes up.
     `kind_of` gets the function's arguments and names the kind ("lines", "batches")."""
 

@@ -11,11 +11,16 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from tower.engine.kpi_catalogue import format_value
 from tower.engine.periods import OutOfRange, Period, last_complete_quarter, parse_period
 from tower.performance.cli import clients_for, date_option
 from tower.scorecards.exports import FORMATS, common, file_name, render
 from tower.scorecards.models import AgreedAction
-from tower.scorecards.scorecard import KpiResult, Scorecard, build_scorecard, format_value
+from tower.scorecards.scorecard import (
+    KpiResult,
+    Scorecard,
+    build_scorecard,
+)
 
 TABLE = "table"
 STATUS_STYLES = {"green": "green", "amber": "yellow", "red": "red", "no_data": "dim"}
