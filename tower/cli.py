@@ -56,7 +56,18 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     argv[0] = "tower"
-    execute_from_command_line(argv)
+    from django.db import OperationalError
+
+    from tower.tenancy.locks import BUSY_MESSAGE, is_database_busy
+
+    try:
+        execute_from_command_line(argv)
+    except OperationalError as exc:
+        # SQLite: another process kept the database locked past the busy timeout. Every write
+        # is one transaction, so nothing was changed: say so instead of a traceback.
+        if not is_database_busy(exc):
+            raise
+        sys.exit(BUSY_MESSAGE)
 
 
 def _bare_prefix(argv: list[str]) -> str | None:

@@ -1,4 +1,5 @@
-"""What every workflow step shares, below every app: its errors and the audit of who did it.
+"""What every workflow step shares, below every app: its errors, the audit of who did it, and
+the sentence for a database busy with another writer.
 
 A service raises WorkflowError (the step cannot be taken; the message says why, in the user's
 words) or NotAllowed (the user's role does not allow it); pages turn them into a message or a
@@ -6,6 +7,12 @@ words) or NotAllowed (the user's role does not allow it); pages turn them into a
 """
 
 from django.contrib.auth import get_user_model
+from django.db import OperationalError
+
+BUSY_MESSAGE = (
+    "The database is busy with another import or recalculation that is still writing; "
+    "nothing was changed. Try again when it has finished."
+)
 
 
 class WorkflowError(ValueError):
@@ -22,3 +29,8 @@ def audit_as(instance, user, reason: str = "") -> None:
         instance._history_user = user
     if reason:
         instance._change_reason = reason[:100]
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" once the busy timeout has passed."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from tower.engine.periods import add_months
-from tower.workflow import NotAllowed, WorkflowError
+from tower.workflow import BUSY_MESSAGE, NotAllowed, WorkflowError, is_database_busy
 
 
 class Scope(Protocol):
@@ -102,6 +102,11 @@ def run_step(request, back: str, step) -> HttpResponse:
         raise PermissionDenied(str(exc)) from exc
     except WorkflowError as exc:
         messages.error(request, str(exc))
+    except OperationalError as exc:
+        # SQLite: another writer held the database past the busy timeout; nothing was written.
+        if not is_database_busy(exc):
+            raise
+        messages.error(request, BUSY_MESSAGE)
     else:
         messages.success(request, message)
     return redirect(back)
