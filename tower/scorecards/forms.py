@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from tower.engine.kpi_catalogue import KPIS, Kpi
-from tower.engine.periods import Period, parse_period, quarter_of
+from tower.engine.periods import OutOfRange, Period, parse_period, quarter_of
 from tower.masterdata.models import Product
 from tower.performance.forms import FIRST_MONTH, LAST_MONTH
 from tower.scorecards.models import PenaltyTerm, SurveyResponse
@@ -60,9 +60,11 @@ class PeriodField(forms.CharField):
         example = "a quarter, e.g. 2026Q3" + ("" if self.quarters_only else ", or a month, 2026-07")
         try:
             period = parse_period(value)
+        except OutOfRange:
+            period = None
         except ValueError:  # also a year the calendar does not have (0000)
             raise forms.ValidationError(f"{value!r} is not a period: write {example}.") from None
-        if not FIRST_MONTH <= period.start <= LAST_MONTH:
+        if period is None or not FIRST_MONTH <= period.start <= LAST_MONTH:
             raise forms.ValidationError(
                 f"{value!r} is out of range: choose a period from {FIRST_MONTH.year} "
                 f"to {LAST_MONTH.year}."
