@@ -14,9 +14,9 @@ from tower.engine.periods import OutOfRange, Period, parse_period, quarter_of
 from tower.ingest.limits import MAX_NUMBER
 from tower.masterdata.models import Product
 from tower.performance.forms import FIRST_MONTH, LAST_MONTH
-from tower.performance.services import NotAllowed, WorkflowError
 from tower.scorecards.models import PenaltyTerm, SurveyResponse
 from tower.tenancy.scoping import client_by_code
+from tower.workflow import NotAllowed, WorkflowError
 
 # ---------------------------------------------------------------------------------------------
 # Shared
