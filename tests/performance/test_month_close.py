@@ -33,8 +33,6 @@ from tower.performance.models import (
 )
 from tower.performance.queries import unresolved_lines
 from tower.performance.services import (
-    NotAllowed,
-    WorkflowError,
     approve_root_cause,
     close_check,
     close_month,
@@ -43,6 +41,7 @@ from tower.performance.services import (
     reopen_month,
     set_definition,
 )
+from tower.workflow import NotAllowed, WorkflowError
 
 # Late data for ACME March: a new line PO-6/1 delivered 5 days late, and PO-2/1's delivery
 # corrected from 70 to 80 (now OTIF). Live March then has 5 lines: on time PO-1/1, PO-2/1;

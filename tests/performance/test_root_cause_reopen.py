@@ -17,14 +17,13 @@ from tests.performance.conftest import ACME_MARCH, MARCH, failure_rows, line, mo
 from tower.masterdata.models import Product
 from tower.performance.models import RootCause, RootCauseStatus
 from tower.performance.services import (
-    NotAllowed,
-    WorkflowError,
     approve_root_cause,
     propose_root_cause,
     reopen_root_cause,
 )
 from tower.scorecards.models import StockOutEvent
 from tower.scorecards.services import report_stock_out
+from tower.workflow import NotAllowed, WorkflowError
 
 REASON = "The artwork was in fact delivered on time; the filler broke down."
 

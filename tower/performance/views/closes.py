@@ -16,8 +16,8 @@ from tower.performance.forms import CloseMonthForm, ReopenMonthForm
 from tower.performance.models import ClosedMonthlyOtif, MonthClose, MonthlyOtif
 from tower.performance.queries import unresolved_lines
 from tower.performance.services import close_check, close_month, reopen_month
-from tower.performance.views.common import lines_url, run_step
 from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, visible_clients
+from tower.web.pages import lines_url, run_step
 
 CLOSE_MONTHS_SHOWN = 24
 

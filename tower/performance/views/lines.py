@@ -43,12 +43,7 @@ from tower.performance.services import (
     reopen_root_cause,
     set_line_exclusion,
 )
-from tower.performance.views.common import (
-    LINES_PER_PAGE,
-    filter_options,
-    render_figures_page,
-    run_step,
-)
+from tower.performance.views.filter_bar import LINES_PER_PAGE, filter_options
 from tower.tenancy.models import Role
 from tower.tenancy.scoping import (
     CMO_ADMIN,
@@ -58,6 +53,7 @@ from tower.tenancy.scoping import (
     scope,
     sees_client_names,
 )
+from tower.web.pages import render_figures_page, run_step
 
 # ---------------------------------------------------------------------------------------------
 # The lines behind a figure

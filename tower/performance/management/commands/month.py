@@ -11,13 +11,13 @@ from tower.performance.cli import clients_for, month_option
 from tower.performance.models import MonthClose
 from tower.performance.queries import unresolved_lines
 from tower.performance.services import (
-    WorkflowError,
     close_check,
     close_month,
     closed_month,
     reopen_month,
 )
 from tower.tenancy.scoping import SYSTEM
+from tower.workflow import WorkflowError
 
 
 class Command(BaseCommand):

@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tower.orders.models import OrderLine
 from tower.performance.cli import clients_for
 from tower.performance.models import RootCause
-from tower.performance.services import WorkflowError, reopen_root_cause
+from tower.performance.services import reopen_root_cause
 from tower.tenancy.scoping import SYSTEM
+from tower.workflow import WorkflowError
 
 
 class Command(BaseCommand):
