@@ -6,19 +6,21 @@ from django import forms
 
 from tower.agreements.models import PenaltyTerm
 from tower.engine.kpi_catalogue import KPIS, Kpi
+from tower.ingest.limits import MAX_NUMBER
 from tower.web.forms import Form, StepForm
 
 # ---------------------------------------------------------------------------------------------
 # Agreement terms
 
 
-def target_bounds(kpi: Kpi) -> tuple[float, float | None]:
-    """The values a target of this KPI can take (None: no upper bound)."""
+def target_bounds(kpi: Kpi) -> tuple[float, float]:
+    """The values a target of this KPI can take. Counts (events, days) and rates have no
+    natural top; the bound of every imported number keeps 1e308 out (tower.ingest.limits)."""
     if kpi.unit == "%":
         return 0.0, 100.0
     if kpi.unit == "of 5":
         return 1.0, 5.0
-    return 0.0, None
+    return 0.0, MAX_NUMBER
 
 
 class AgreementForm(StepForm):
@@ -87,6 +89,7 @@ class PenaltyTermForm(Form):
     kind = forms.ChoiceField(choices=PenaltyTerm.Kind.choices, label="Penalty")
     rate = forms.FloatField(
         label="Rate",
+        max_value=MAX_NUMBER,  # an amount per month beyond a trillion is a typo (or 1e308)
         help_text="Percent of the line value, or the amount per month in the agreement's currency.",
         widget=forms.NumberInput(attrs={"step": "any", "min": "0"}),
     )
