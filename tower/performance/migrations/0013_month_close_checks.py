@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0010_root_cause_reopen'),
+        ('performance', '0012_root_cause_reopen'),
     ]
 
     operations = [

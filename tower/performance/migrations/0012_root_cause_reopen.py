@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('performance', '0009_natural_keys'),
+        ('performance', '0011_agreement_models_moved'),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ def caused_from_flag(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scorecards', '0001_initial'),
+        ('scorecards', '0003_agreement_models_moved'),
     ]
 
     operations = [
