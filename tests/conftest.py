@@ -57,3 +57,18 @@ def run_import():
 
 
 __all__ = ["Role", "make_user"]
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_in_the_test(monkeypatch):
+    """Huey's immediate mode: a submitted job runs in the test process at once. A test's own
+    transaction never commits, so the job is run where it would be queued on commit; the tests
+    in tests/jobs use a real worker and real commits (transaction=True) instead."""
+    from huey.contrib.djhuey import HUEY
+
+    from tower.jobs import services
+
+    HUEY.immediate = True
+    monkeypatch.setattr(services, "on_commit", lambda queue: queue())
+    yield
+    HUEY.immediate = True
