@@ -20,8 +20,8 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from tower.jobs.models import UNFINISHED, Job, JobStatus
-from tower.tenancy.locks import BUSY_MESSAGE, is_database_busy
 from tower.tenancy.models import Client
+from tower.workflow import BUSY_MESSAGE, is_database_busy
 
 log = logging.getLogger(__name__)
 

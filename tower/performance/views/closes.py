@@ -16,9 +16,10 @@ from tower.jobs.views import start
 from tower.performance.dashboard import COUNTS, FigureScope, Totals, monthly_totals, stale_closes
 from tower.performance.forms import CloseMonthForm, ReopenMonthForm
 from tower.performance.models import ClosedMonthlyOtif, MonthClose, MonthlyOtif
-from tower.performance.services import WorkflowError, check_closable, reopen_month
-from tower.performance.views.common import lines_url, run_step
+from tower.performance.services import check_closable, reopen_month
 from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, visible_clients
+from tower.web.pages import lines_url, run_step
+from tower.workflow import WorkflowError
 
 CLOSE_MONTHS_SHOWN = 24
 

@@ -36,30 +36,26 @@ from tower.performance.models import (
 )
 from tower.performance.queries import FAILED, filter_lines, lines_in_scope
 from tower.performance.services import (
-    NotAllowed,
     approve_root_cause,
     approve_root_causes,
     dispute_root_cause,
     propose_root_cause,
     propose_root_causes,
-    require_role,
 )
-from tower.performance.views.common import (
-    LINES_PER_PAGE,
-    filter_options,
-    render_figures_page,
-    run_step,
-)
+from tower.performance.views.filter_bar import LINES_PER_PAGE, filter_options
 from tower.tenancy.models import Role
 from tower.tenancy.scoping import (
     CMO_ADMIN,
     CMO_ROLES,
     get_or_404,
     is_cmo_side,
+    require_role,
     role_for,
     scope,
     sees_client_names,
 )
+from tower.web.pages import render_figures_page, run_step
+from tower.workflow import NotAllowed
 
 # ---------------------------------------------------------------------------------------------
 # The lines behind a figure
