@@ -24,7 +24,10 @@ from tower.performance.models import LineOutcome, MonthClose, OutcomeRefresh
 from tower.performance.tasks import daily_recompute
 from tower.tenancy.models import Client, Role
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("root_cause_catalogue"),
+]
 
 
 @pytest.fixture

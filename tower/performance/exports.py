@@ -48,6 +48,7 @@ COLUMNS = [
 ]
 # Rows read from the database and written to a streamed CSV at a time.
 CHUNK = 2000
+AUTOFIT_LINES = 20_000
 INTERNAL_COLUMNS = [("internal_note", "line__root_cause__internal_note", pl.String)]
 
 
@@ -81,9 +82,14 @@ def response(frame: pl.DataFrame, fmt: str, name: str) -> HttpResponse:
 
 
 def write_xlsx(frame: pl.DataFrame, target) -> None:
-    """The lines workbook (a path or a binary file)."""
+    """The lines workbook (a path or a binary file). Columns are fitted to their contents only
+    for a workbook a person reads on screen: fitting reads every cell again, which on a few
+    hundred thousand lines costs more than writing them."""
     frame.write_excel(
-        target, worksheet="lines", autofit=True, dtype_formats={pl.Date: "yyyy-mm-dd"}
+        target,
+        worksheet="lines",
+        autofit=frame.height <= AUTOFIT_LINES,
+        dtype_formats={pl.Date: "yyyy-mm-dd"},
     )
 
 
