@@ -30,6 +30,7 @@ NEEDS_SCHEMA = {
     "outcomes",
     "recompute",
     "scorecard",
+    "worker",
 }
 
 

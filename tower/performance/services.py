@@ -644,6 +644,34 @@ def close_check(client: Client, period: dt.date) -> CloseCheck:
     return CloseCheck(period, counts, open_before)
 
 
+def refuse_unconfirmed(check: CloseCheck, *, note: str, out_of_order: bool) -> None:
+    """WorkflowError unless the close confirms what `check` found: out of order, unresolved."""
+    period = check.period
+    if check.open_before and not out_of_order:
+        months = ", ".join(f"{m:%B %Y}" for m in check.open_before)
+        raise WorkflowError(
+            f"{months} {'is' if len(check.open_before) == 1 else 'are'} still open: close "
+            f"{'it' if len(check.open_before) == 1 else 'them'} first, or confirm that "
+            f"{period:%B %Y} is closed out of order."
+        )
+    if check.unresolved_total and not note.strip():
+        what = ", ".join(f"{n} {state}" for state, n in check.unresolved.items() if n)
+        raise WorkflowError(
+            f"{period:%B %Y} has {check.unresolved_total} failed lines without an approved root "
+            f"cause ({what}): confirm the close with a note saying why it closes with them."
+        )
+
+
+def check_closable(client: Client, period: dt.date) -> None:
+    """The quick refusals of closing a month (WorkflowError), checked again by close_month; the
+    web app checks them before queueing the close so the user hears at once."""
+    period = period.replace(day=1)
+    if add_months(period, 1) > timezone.localdate():
+        raise WorkflowError(f"{period:%B %Y} has not ended yet; a month is closed once it is over.")
+    if closed_month(client, period) is not None:
+        raise WorkflowError(f"{period:%B %Y} is already closed.")
+
+
 @transaction.atomic
 def close_month(
     *,
@@ -667,10 +695,7 @@ def close_month(
     lock_clients([client.code])
     period = period.replace(day=1)
     today = timezone.localdate()
-    if add_months(period, 1) > today:
-        raise WorkflowError(f"{period:%B %Y} has not ended yet; a month is closed once it is over.")
-    if closed_month(client, period) is not None:
-        raise WorkflowError(f"{period:%B %Y} is already closed.")
+    check_closable(client, period)
     version, _ = current_definition(client)
     latest = latest_refresh(client)
     # Every change of data, definition or exclusion refreshes the outcomes, so a refresh as of
@@ -679,19 +704,7 @@ def close_month(
         version = refresh_outcomes(client=client, trigger="close", as_of=today).definition_version
     check = close_check(client, period)
     note = note.strip()
-    if check.open_before and not out_of_order:
-        months = ", ".join(f"{m:%B %Y}" for m in check.open_before)
-        raise WorkflowError(
-            f"{months} {'is' if len(check.open_before) == 1 else 'are'} still open: close "
-            f"{'it' if len(check.open_before) == 1 else 'them'} first, or confirm that "
-            f"{period:%B %Y} is closed out of order."
-        )
-    if check.unresolved_total and not note:
-        what = ", ".join(f"{n} {state}" for state, n in check.unresolved.items() if n)
-        raise WorkflowError(
-            f"{period:%B %Y} has {check.unresolved_total} failed lines without an approved root "
-            f"cause ({what}): confirm the close with a note saying why it closes with them."
-        )
+    refuse_unconfirmed(check, note=note, out_of_order=out_of_order)
     close = MonthClose(
         client=client,
         period=period,

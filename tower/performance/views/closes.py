@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,13 +12,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tower.engine.periods import add_months, month_range
+from tower.jobs.views import start
 from tower.performance.dashboard import COUNTS, FigureScope, Totals, monthly_totals, stale_closes
 from tower.performance.forms import CloseMonthForm, ReopenMonthForm
 from tower.performance.models import ClosedMonthlyOtif, MonthClose, MonthlyOtif
 from tower.performance.queries import unresolved_lines
-from tower.performance.services import close_check, close_month, reopen_month
+from tower.performance.services import (
+    check_closable,
+    close_check,
+    refuse_unconfirmed,
+    reopen_month,
+)
 from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, visible_clients
 from tower.web.pages import lines_url, run_step
+from tower.workflow import WorkflowError
 
 CLOSE_MONTHS_SHOWN = 24
 
@@ -132,25 +140,33 @@ def close(request):
     client = _visible_client(request, form.cleaned_data["client"])
     month = form.cleaned_data["month"]
 
-    def step():
-        closed = close_month(
-            client=client,
-            period=month,
-            user=request.user,
-            note=form.cleaned_data["note"],
-            out_of_order=form.cleaned_data["out_of_order"],
-        )
-        return (
-            f"{closed.period:%B %Y} is closed: its figures are frozen with definition "
-            f"version {closed.definition_version}."
-        )
-
-    # A refused close goes back to the confirmation, which shows why; a close to the list.
-    query = f"?client={client.code}&month={month:%Y-%m}"
-    response = run_step(request, f"{reverse('performance:close_confirm')}{query}", step)
-    if _is_closed(client, month.replace(day=1)):
-        return redirect(f"{reverse('performance:closes')}?client={client.code}")
-    return response
+    if role_for(request.user, client) != CMO_ADMIN:
+        raise PermissionDenied("Your role does not allow you to close months for this client.")
+    note = form.cleaned_data["note"]
+    out_of_order = form.cleaned_data["out_of_order"]
+    # The rules are checked here so the user hears at once (a refusal goes back to the
+    # confirmation, which shows why); the job's close_month checks them again on fresh outcomes.
+    confirm = f"{reverse('performance:close_confirm')}?client={client.code}&month={month:%Y-%m}"
+    try:
+        check_closable(client, month)
+        refuse_unconfirmed(close_check(client, month), note=note, out_of_order=out_of_order)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect(confirm)
+    back = f"{reverse('performance:closes')}?client={client.code}"
+    # Closing brings the client's outcomes up to date first: the worker does it.
+    return start(
+        request,
+        back,
+        kind="close_month",
+        client=client,
+        title=f"Close {month:%B %Y} for {client.name}",
+        params={
+            "period": month.replace(day=1).isoformat(),
+            "note": note,
+            "out_of_order": out_of_order,
+        },
+    )
 
 
 def _visible_client(request, code: str):
