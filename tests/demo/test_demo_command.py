@@ -18,9 +18,9 @@ from tower.quality.models import Batch, Capa, Deviation, PlanWeek
 from tower.scorecards.models import (
     AgreedAction,
     KpiComment,
-    StockOutEvent,
     SurveyResponse,
 )
+from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Membership
 
 RECORD_KINDS = {"lines", "batches", "deviations", "capas", "plan", "stockouts"}

@@ -17,7 +17,7 @@ from tower.ingest import ImportFileError, limits
 from tower.ingest.numbers import OUT_OF_RANGE
 from tower.orders.models import Delivery, ImportLog, OrderLine
 from tower.quality.models import Batch, PlanWeek
-from tower.scorecards.models import StockOutEvent
+from tower.stockouts.models import StockOutEvent
 
 HEADER = (
     "client,order,line,product,ordered_qty,line_value,committed_date,delivered_date,delivered_qty"

@@ -18,7 +18,7 @@ from tower.masterdata.models import Product, Site
 from tower.orders.models import ImportLog, OrderLine
 from tower.performance.services import approve_root_cause, propose_root_cause
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
-from tower.scorecards.models import StockOutEvent
+from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Role
 
 D = dt.date

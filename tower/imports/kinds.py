@@ -16,9 +16,9 @@ from tower.imports.records import RecordKind, import_records
 from tower.imports.references import resolve_areas, resolve_numbers
 from tower.imports.report import counted
 from tower.ingest.specs import BATCHES, CAPAS, DEVIATIONS, PLAN, STOCKOUTS
+from tower.performance.attribution import attribute_stock_outs
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
-from tower.scorecards.attribution import attribute_stock_outs
-from tower.scorecards.models import StockOutEvent
+from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client
 
 
