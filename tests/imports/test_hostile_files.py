@@ -13,9 +13,13 @@ import xlsxwriter
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tower.imports.models import ImportLog
 from tower.ingest import ImportFileError, limits
 from tower.ingest.numbers import OUT_OF_RANGE
-from tower.orders.models import Delivery, ImportLog, OrderLine
+from tower.orders.models import (
+    Delivery,
+    OrderLine,
+)
 from tower.quality.models import Batch, PlanWeek
 from tower.stockouts.models import StockOutEvent
 
