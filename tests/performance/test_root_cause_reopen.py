@@ -21,8 +21,8 @@ from tower.performance.services import (
     propose_root_cause,
     reopen_root_cause,
 )
-from tower.scorecards.models import StockOutEvent
 from tower.scorecards.services import report_stock_out
+from tower.stockouts.models import StockOutEvent
 from tower.workflow import NotAllowed, WorkflowError
 
 REASON = "The artwork was in fact delivered on time; the filler broke down."

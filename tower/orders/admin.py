@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tower.orders.models import Delivery, ImportLog, OrderLine
+from tower.orders.models import Delivery, OrderLine
 from tower.readonly_admin import ReadOnlyAdmin, ReadOnlyInline
 
 
@@ -32,19 +32,3 @@ class OrderLineAdmin(ReadOnlyAdmin):
     date_hierarchy = "committed_date"
     inlines = [DeliveryInline]
     show_full_result_count = False
-
-
-@admin.register(ImportLog)
-class ImportLogAdmin(ReadOnlyAdmin):
-    list_display = [
-        "started_at",
-        "kind",
-        "file_name",
-        "actor",
-        "outcome",
-        "rows",
-        "errors",
-        "records_created",
-        "records_updated",
-    ]
-    list_filter = ["kind", "outcome"]

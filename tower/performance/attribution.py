@@ -9,7 +9,9 @@ the stock-out is *undetermined*: the client's decision on that cause will settle
 it is not caused by the CMO.
 
 The links change when events, outcomes, root causes or the look-back change; every one of those
-writes calls `attribute_stock_outs` (performance signals it through `outcomes_changed`). The work
+writes calls `attribute_stock_outs` explicitly: refresh_outcomes and the root-cause steps here,
+the stock-out services and the look-back of the agreement in tower.scorecards.services, and the
+stock-out import. The work
 is set-based: the client's candidate lines and events are read once and joined in Polars.
 """
 
@@ -23,10 +25,7 @@ import polars as pl
 from tower.agreements.models import DEFAULT_OOS_LOOKBACK_DAYS, Agreement
 from tower.bulk import insert_frame
 from tower.performance.models import LineOutcome, RootCauseStatus
-from tower.scorecards.models import (
-    StockOutEvent,
-    StockOutLink,
-)
+from tower.stockouts.models import StockOutEvent, StockOutLink
 from tower.tenancy.models import Client
 
 
@@ -138,7 +137,3 @@ def attribute_stock_outs(*, client: Client, events: Iterable[int] | None = None)
         )
     undetermined = sum(1 for value in state.values() if value == State.UNDETERMINED)
     return Attribution(len(stored), len(caused), links.height, undetermined)
-
-
-def on_outcomes_changed(sender, *, client: Client, **kwargs) -> None:
-    attribute_stock_outs(client=client)
