@@ -23,7 +23,7 @@ from tower.performance.services import (
     refuse_unconfirmed,
     reopen_month,
 )
-from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, visible_clients
+from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, scope, visible_clients
 from tower.web.pages import lines_url, run_step
 from tower.workflow import WorkflowError
 
@@ -49,7 +49,7 @@ def close_list(request):
         c.period: c
         for c in MonthClose.objects.filter(
             client=client, period__gte=first, reopened_at__isnull=True
-        )
+        ).visible_to(request.user)
     }
     stale = {s.close.period for s in stale_closes(figure_scope)}
     months = [
@@ -69,7 +69,7 @@ def close_list(request):
         "client": client,
         "months": months,
         "can_close": role_for(request.user, client) == CMO_ADMIN,
-        "history": MonthClose.history.filter(client=client)
+        "history": scope(MonthClose.history.filter(client=client), request.user)
         .select_related("history_user")
         .order_by("-history_date")[:50],
     }
@@ -91,7 +91,7 @@ def confirm(request):
     if client is None:
         raise Http404("No such client.")
     form = CloseMonthForm(request.GET)
-    month = form.cleaned_data["month"] if form.is_valid() else _next_to_close(client)
+    month = form.cleaned_data["month"] if form.is_valid() else _next_to_close(client, request.user)
     check = close_check(client, month)
     month_scope = FigureScope(clients=(client,), start=check.period, end=check.period)
     lines = list(unresolved_lines(client, check.period)[: UNRESOLVED_SHOWN + 1])
@@ -99,7 +99,7 @@ def confirm(request):
         "client": client,
         "month": check.period,
         "check": check,
-        "already_closed": _is_closed(client, check.period),
+        "already_closed": _is_closed(client, check.period, request.user),
         "can_close": role_for(request.user, client) == CMO_ADMIN,
         "unresolved": [
             (state, count, lines_url(month_scope, status=state))
@@ -113,11 +113,12 @@ def confirm(request):
     return render(request, "performance/close_confirm.html", context)
 
 
-def _next_to_close(client):
+def _next_to_close(client, user):
     """The month after the client's latest close, or the last finished month."""
     last = add_months(timezone.localdate().replace(day=1), -1)
     latest = (
         MonthClose.objects.filter(client=client, reopened_at__isnull=True)
+        .visible_to(user)
         .order_by("-period")
         .values_list("period", flat=True)
         .first()
@@ -125,8 +126,9 @@ def _next_to_close(client):
     return min(add_months(latest, 1), last) if latest else last
 
 
-def _is_closed(client, month) -> bool:
-    return MonthClose.objects.filter(client=client, period=month, reopened_at__isnull=True).exists()
+def _is_closed(client, month, user) -> bool:
+    closes = MonthClose.objects.filter(client=client, period=month, reopened_at__isnull=True)
+    return closes.visible_to(user).exists()
 
 
 @login_required
@@ -183,12 +185,16 @@ def close_detail(request, pk: int):
     figure_scope = FigureScope(
         clients=(month_close.client,), start=month_close.period, end=month_close.period
     )
-    snapshot = Totals.of(ClosedMonthlyOtif.objects.filter(close=month_close).values(*COUNTS))
+    snapshot = Totals.of(
+        ClosedMonthlyOtif.objects.filter(client=month_close.client, close=month_close)
+        .visible_to(request.user)
+        .values(*COUNTS)
+    )
     # The live figures of the month, as if it were open (the dashboard shows the snapshot).
     live = Totals.of(
-        MonthlyOtif.objects.filter(client=month_close.client, period=month_close.period).values(
-            *COUNTS
-        )
+        MonthlyOtif.objects.filter(client=month_close.client, period=month_close.period)
+        .visible_to(request.user)
+        .values(*COUNTS)
     )
     context = {
         "close": month_close,
