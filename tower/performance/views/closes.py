@@ -127,8 +127,11 @@ def _next_to_close(client, user):
 
 
 def _is_closed(client, month, user) -> bool:
-    closes = MonthClose.objects.filter(client=client, period=month, reopened_at__isnull=True)
-    return closes.visible_to(user).exists()
+    return (
+        MonthClose.objects.visible_to(user)
+        .filter(client=client, period=month, reopened_at__isnull=True)
+        .exists()
+    )
 
 
 @login_required
