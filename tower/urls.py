@@ -6,4 +6,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tower.scorecards.urls")),
     path("", include("tower.performance.urls")),
+    path("", include("tower.agreements.urls")),
+    path("", include("tower.jobs.urls")),
 ]

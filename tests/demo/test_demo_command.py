@@ -7,18 +7,24 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
+from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
+from tower.imports.models import ImportLog
 from tower.masterdata.models import Site
-from tower.orders.models import Delivery, ImportLog, OrderLine
-from tower.performance.models import KpiTarget, LineOutcome, RootCause
+from tower.orders.models import (
+    Delivery,
+    OrderLine,
+)
+from tower.performance.models import (
+    LineOutcome,
+    RootCause,
+)
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
 from tower.scorecards.models import (
     AgreedAction,
-    Agreement,
     KpiComment,
-    PenaltyTerm,
-    StockOutEvent,
     SurveyResponse,
 )
+from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Membership
 
 RECORD_KINDS = {"lines", "batches", "deviations", "capas", "plan", "stockouts"}

@@ -25,7 +25,8 @@ from django.urls import reverse
 
 from tests.conftest import make_user
 from tests.performance.conftest import ACME_LINES, APRIL, MARCH, line, monthly
-from tower.orders.models import ImportLog, OrderLine
+from tower.imports.models import ImportLog
+from tower.orders.models import OrderLine
 from tower.performance.models import LineOutcome, MonthlyFailure, MonthlyOtif, MonthlyShipping
 from tower.tenancy.locks import BUSY_MESSAGE, CLIENT_LOCKS
 from tower.tenancy.models import Client
@@ -112,7 +113,8 @@ def _many_lines(n: int) -> str:
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("root_cause_catalogue")
 def test_two_imports_of_a_new_client_at_once_both_succeed_without_doubled_rows(tmp_path):
     path = tmp_path / "lines.csv"
     path.write_text(_many_lines(1200), encoding="utf-8")
@@ -147,7 +149,8 @@ def test_two_imports_of_a_new_client_at_once_both_succeed_without_doubled_rows(t
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("root_cause_catalogue")
 def test_a_web_exclusion_and_a_recompute_at_once_leave_the_right_figures(
     tmp_path, write_csv, run_import, settings
 ):

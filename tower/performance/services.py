@@ -17,13 +17,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from tower.agreements import services as agreements
+from tower.agreements.models import OtifDefinitionVersion
+from tower.agreements.queries import current_definition
 from tower.bulk import delete_where_in, insert_frame, read_frame
-from tower.engine import OtifDefinition, evaluate
+from tower.engine import evaluate
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS, OUTCOME_SCHEMA
 from tower.engine.periods import add_months
 from tower.engine.scorecard import shipment_flags
 from tower.masterdata.models import RootCauseCode
 from tower.orders.models import OrderLine
+from tower.performance.attribution import attribute_stock_outs
 from tower.performance.models import (
     DELAY_COLUMNS,
     ClosedMonthlyFailure,
@@ -33,13 +37,11 @@ from tower.performance.models import (
     MonthlyFailure,
     MonthlyOtif,
     MonthlyShipping,
-    OtifDefinitionVersion,
     OutcomeRefresh,
     RootCause,
     RootCauseStatus,
 )
 from tower.performance.queries import (
-    current_definition,
     engine_inputs,
     latest_refresh,
     line_places,
@@ -47,7 +49,6 @@ from tower.performance.queries import (
     stored_outcomes,
     with_dimensions,
 )
-from tower.performance.signals import outcomes_changed
 from tower.tenancy.locks import lock_clients
 from tower.tenancy.models import Client, Role
 from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, require_role
@@ -77,15 +78,8 @@ def set_definition(
 
     Raises tower.engine.DefinitionError (nothing written) when a parameter is invalid.
     """
-    definition = OtifDefinition.from_mapping(parameters)
-    lock_clients([client.code])
-    current, _ = current_definition(client)
-    version = OtifDefinitionVersion.objects.create(
-        client=client,
-        version=current + 1,
-        parameters=definition.to_mapping(),
-        created_by=actor,
-        note=note,
+    version = agreements.add_definition_version(
+        client=client, parameters=parameters, actor=actor, note=note
     )
     refresh_outcomes(client=client, trigger="definition")
     return version
@@ -133,7 +127,8 @@ def refresh_outcomes(
         outcomes_written=written,
     )
     refresh_shipping(client)
-    outcomes_changed.send(sender=RefreshResult, client=client)
+    # Stock-outs are attributed to failed lines: one explicit call, in the same transaction.
+    attribute_stock_outs(client=client)
     return RefreshResult(client.code, as_of, version, outcomes.height, written, monthly_rows)
 
 
@@ -518,7 +513,8 @@ def _refresh_months_of(client: Client, line_ids: Iterable[int]) -> None:
         periods={period for period, _ in pairs},
         products={product for _, product in pairs},
     )
-    outcomes_changed.send(sender=RootCause, client=client)
+    # A root cause decides whether a failed line makes its stock-outs CMO-caused.
+    attribute_stock_outs(client=client)
 
 
 def _username(user) -> str:
@@ -557,6 +553,16 @@ def closed_month(client: Client, period: dt.date) -> MonthClose | None:
     return MonthClose.objects.filter(client=client, period=period, reopened_at__isnull=True).first()
 
 
+def check_closable(client: Client, period: dt.date) -> None:
+    """The quick refusals of closing a month (WorkflowError), checked again by close_month; the
+    web app checks them before queueing the close so the user hears at once."""
+    period = period.replace(day=1)
+    if add_months(period, 1) > timezone.localdate():
+        raise WorkflowError(f"{period:%B %Y} has not ended yet; a month is closed once it is over.")
+    if closed_month(client, period) is not None:
+        raise WorkflowError(f"{period:%B %Y} is already closed.")
+
+
 @transaction.atomic
 def close_month(*, client: Client, period: dt.date, user, note: str = "") -> MonthClose:
     """Freeze a client's figures of one finished month in a snapshot naming the definition.
@@ -569,10 +575,7 @@ def close_month(*, client: Client, period: dt.date, user, note: str = "") -> Mon
     lock_clients([client.code])
     period = period.replace(day=1)
     today = timezone.localdate()
-    if add_months(period, 1) > today:
-        raise WorkflowError(f"{period:%B %Y} has not ended yet; a month is closed once it is over.")
-    if closed_month(client, period) is not None:
-        raise WorkflowError(f"{period:%B %Y} is already closed.")
+    check_closable(client, period)
     version, _ = current_definition(client)
     latest = latest_refresh(client)
     # Every change of data, definition or exclusion refreshes the outcomes, so a refresh as of

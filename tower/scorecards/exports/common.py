@@ -8,14 +8,19 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from tower.agreements.models import PenaltyTerm
 from tower.engine.kpi_catalogue import KPI_BY_CODE, format_value
 from tower.engine.targets import status_label
-from tower.scorecards.models import AgreedAction, PenaltyTerm, StockOutEvent, SurveyResponse
+from tower.scorecards.models import (
+    AgreedAction,
+    SurveyResponse,
+)
 from tower.scorecards.scorecard import (
     ActionRow,
     KpiResult,
     Scorecard,
 )
+from tower.stockouts.models import StockOutEvent
 
 AUTHOR = "The CMO"
 PREPARED_BY = "Prepared by the CMO"
