@@ -108,12 +108,14 @@ def _list_subcommands(prefix: str, *, ok: bool) -> int:
 def _exit_unless_database_exists() -> None:
     """A command that reads or writes the product's data never creates an empty SQLite file:
     it says where it looked and how to make the database."""
-    import django
-    from django.db import connection
+    from django.conf import settings
 
-    django.setup()
-    name = connection.settings_dict["NAME"]  # the test database under pytest
-    if connection.vendor != "sqlite" or connection.is_in_memory_db() or Path(name).is_file():
+    # Read from the settings, before django.setup(), which already opens files in the data
+    # folder (the job queue). Under pytest NAME is the test database, in memory.
+    database = settings.DATABASES["default"]
+    name = str(database["NAME"])
+    in_memory = name == ":memory:" or "mode=memory" in name
+    if "sqlite" not in database["ENGINE"] or in_memory or Path(name).is_file():
         return
     where = (
         "TOWER_DATA_DIR names it"
