@@ -17,7 +17,9 @@ def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
     products = []
     if len(figure_scope.clients) == 1:
         products = list(
-            Product.objects.filter(client=figure_scope.clients[0]).values_list("code", "name")
+            Product.objects.filter(client=figure_scope.clients[0])
+            .visible_to(form.principal)
+            .values_list("code", "name")
         )
     # The values as typed, every key present: a missing key would make each template lookup
     # fall back to slow attribute probing (hundreds of times in a product list).
@@ -29,9 +31,9 @@ def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
         # Only the sites that made something for the clients in view.
         "site_choices": list(
             Site.objects.filter(
-                pk__in=MonthlyOtif.objects.filter(client__in=[c.pk for c in form.clients]).values(
-                    "site_id"
-                )
+                pk__in=MonthlyOtif.objects.filter(client__in=[c.pk for c in form.clients])
+                .visible_to(form.principal)
+                .values("site_id")
             ).values_list("code", "name")
         ),
         "product_choices": products,
