@@ -39,6 +39,11 @@ def main(argv: list[str] | None = None) -> None:
     from django.conf import settings
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    if len(argv) >= 2 and argv[1] == "runserver":
+        # runserver loads tower.wsgi in a thread, too late to stop the process cleanly.
+        from tower.secret_key import refuse_public_key
+
+        refuse_public_key()
     if len(argv) >= 2 and argv[1] in NEEDS_SCHEMA and not {"-h", "--help"} & set(argv):
         _exit_unless_schema_is_current()
     from django.core.management import execute_from_command_line

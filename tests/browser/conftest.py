@@ -80,7 +80,8 @@ def browser():
 def page(browser, live_server, request):
     """A fresh browser context (no cookies) on the live server; relative URLs work in goto.
 
-    The page may load nothing but the live server, and must not raise a JavaScript error.
+    The page may load nothing but the live server, must not raise a JavaScript error, and the
+    Content-Security-Policy must block nothing (Chromium reports each violation on the console).
     """
     context = browser.new_context(
         base_url=live_server.url, viewport=VIEWPORT, locale="en-GB", timezone_id="UTC"
@@ -99,6 +100,13 @@ def page(browser, live_server, request):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     report = getattr(request.node, "_browser_report_call", None)
     if report is not None and report.failed:
@@ -109,6 +117,8 @@ def page(browser, live_server, request):
         problems.append(f"JavaScript errors: {errors}")
     if outside:
         problems.append(f"requests outside the live server (blocked): {outside}")
+    if violations:
+        problems.append(f"Content-Security-Policy violations: {violations}")
     if problems:
         pytest.fail("; ".join(problems), pytrace=False)
 

@@ -1,5 +1,8 @@
 """tower demo [--no-serve] [--lines N] [--seed N] [--port P]"""
 
+import os
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -7,6 +10,7 @@ from tower.demo import services
 from tower.engine import summarise
 from tower.output import stepped_progress, write_frame
 from tower.performance.queries import figures_frame
+from tower.secret_key import demo_key
 from tower.tenancy.models import Client
 
 
@@ -26,6 +30,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, **options):
+        if not os.environ.get("SECRET_KEY"):
+            # The local demo works out of the box with its own random key (never the public
+            # default one), kept in the data folder so sign-ins survive a restart.
+            settings.SECRET_KEY = demo_key(settings.DATA_DIR)
         call_command("migrate", interactive=False, verbosity=0)
         if services.demo_exists():
             self.stdout.write(
