@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from tower.orders.services import import_lines
+from tower.imports.lines import import_lines
 from tower.tenancy.models import Client, Membership, Role
 from tower.tenancy.scoping import SYSTEM
 

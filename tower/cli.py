@@ -6,6 +6,7 @@ words are joined into the management command `import_lines`).
 
 import os
 import sys
+import textwrap
 
 # `tower import lines` runs the management command `import_lines`: every import kind lives in the
 # app that owns its data, and the CLI spells it as two words.
@@ -31,11 +32,22 @@ NEEDS_SCHEMA = {
 }
 
 
+HELP_FLAGS = {"-h", "--help"}
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tower.settings")
+    # `tower help import lines` is `tower help import_lines`.
+    if len(argv) >= 4 and argv[1] == "help" and argv[2] in TWO_WORD_PREFIXES:
+        argv[2:4] = [f"{argv[2]}_{argv[3]}"]
     if len(argv) >= 3 and argv[1] in TWO_WORD_PREFIXES and not argv[2].startswith("-"):
         argv[1:3] = [f"{argv[1]}_{argv[2]}"]
+    # `tower import`, `tower import --help` and `tower help import`: the prefix alone is no
+    # management command, so list what it takes instead of Django's "Unknown command".
+    prefix = _bare_prefix(argv)
+    if prefix is not None:
+        sys.exit(_list_subcommands(prefix, ok=len(argv) > 2))
     from django.conf import settings
 
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -49,7 +61,47 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     argv[0] = "tower"
-    execute_from_command_line(argv)
+    from django.db import OperationalError
+
+    from tower.tenancy.locks import BUSY_MESSAGE, is_database_busy
+
+    try:
+        execute_from_command_line(argv)
+    except OperationalError as exc:
+        # SQLite: another process kept the database locked past the busy timeout. Every write
+        # is one transaction, so nothing was changed: say so instead of a traceback.
+        if not is_database_busy(exc):
+            raise
+        sys.exit(BUSY_MESSAGE)
+
+
+def _bare_prefix(argv: list[str]) -> str | None:
+    """The two-word prefix asked about on its own ("import"), or None."""
+    if len(argv) == 3 and argv[1] == "help" and argv[2] in TWO_WORD_PREFIXES:
+        return argv[2]
+    if len(argv) >= 2 and argv[1] in TWO_WORD_PREFIXES and set(argv[2:]) <= HELP_FLAGS:
+        return argv[1]
+    return None
+
+
+def _list_subcommands(prefix: str, *, ok: bool) -> int:
+    """Print `tower PREFIX KIND` for every kind with its help; 0 when help was asked for."""
+    import django
+    from django.core.management import get_commands, load_command_class
+
+    django.setup()
+    out = sys.stdout if ok else sys.stderr
+    out.write(
+        f"usage: tower {prefix} KIND FILE [options]   (tower help {prefix} KIND: options)\n\n"
+    )
+    for name, app in sorted(get_commands().items()):
+        if name.startswith(f"{prefix}_"):
+            kind = name.removeprefix(f"{prefix}_")
+            about = load_command_class(app, name).help
+            out.write(
+                f"  {kind}\n{textwrap.fill(about, 96, initial_indent=' ' * 6, subsequent_indent=' ' * 6)}\n"
+            )
+    return 0 if ok else 2
 
 
 def _exit_unless_schema_is_current() -> None:

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tower.performance",
     "tower.quality",
     "tower.scorecards",
+    "tower.imports",
     "tower.demo",
 ]
 

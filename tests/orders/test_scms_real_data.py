@@ -90,3 +90,25 @@ def test_scms_on_the_web_dashboard_and_its_drill_down(scms, client):
     # And the failed lines behind the card are the 1,186 late lines
     listing = client.get("/lines/?from=2006-01&to=2015-12&outcome=failed").content.decode()
     assert "Page 1 of 24 · 1,186 lines" in listing
+
+
+@pytest.mark.slow
+def test_the_readme_example_gives_its_figures_next_to_other_clients(scms, write_csv, run_import):
+    """The README's `tower otif` lines, run as written on a database that holds another client
+    (as after `tower demo`) whose every line failed, print the percentages their comments give."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    other = "client,order,line,product,ordered_qty,committed_date\nDEMO,PO-1,1,X,5,2026-01-10\n"
+    assert run_import(write_csv(other, "demo.csv"), create_missing=True).ok
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    examples = re.findall(r"^tower otif (.*?)\s+# (.*)$", readme, flags=re.MULTILINE)
+    assert len(examples) == 2
+    for arguments, comment in examples:
+        figures = {
+            r.get("transport_mode"): r["on_time_pct"] for r in otif_json(*shlex.split(arguments))
+        }
+        for name, percent in re.findall(r"(?:(\w[\w ]*?) )?(\d+\.\d\d) %", comment):
+            key = None if name.strip() in ("", "on time overall") else name.strip()
+            assert figures[key] == float(percent), (arguments, name, percent)

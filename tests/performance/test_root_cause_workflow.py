@@ -17,12 +17,12 @@ from tests.performance.conftest import (
     line,
     monthly,
 )
+from tower.masterdata.models import RootCauseCode
 from tower.performance.models import (
     LineOutcome,
     MonthlyFailure,
     MonthlyOtif,
     RootCause,
-    RootCauseCode,
     RootCauseStatus,
 )
 from tower.performance.services import (

@@ -26,7 +26,7 @@ from tests.scorecards.conftest import (
     export_fake_evidence,
     export_scorecard,
 )
-from tower.engine.kpi_catalogue import GROUPS
+from tower.engine.kpi_catalogue import GROUPS, format_value
 from tower.engine.periods import parse_period, quarter_of
 from tower.masterdata.models import Product
 from tower.quality.models import Batch, Deviation
@@ -34,7 +34,10 @@ from tower.scorecards import exports, services
 from tower.scorecards.exports import common, pdf, pptx, xlsx
 from tower.scorecards.management.commands import scorecard as command
 from tower.scorecards.models import SurveyResponse
-from tower.scorecards.scorecard import ActionRow, build_scorecard, format_value
+from tower.scorecards.scorecard import (
+    ActionRow,
+    build_scorecard,
+)
 from tower.scorecards.scorecard import Scorecard as ScorecardData
 
 STATUS_WORDS = ("On target", "Within tolerance", "Off target", "No data")

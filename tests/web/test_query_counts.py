@@ -14,10 +14,14 @@ import pytest
 
 from tests.conftest import make_user
 from tower.engine.periods import add_months, parse_period
-from tower.masterdata.models import Product, Site
+from tower.masterdata.models import FunctionalArea, Product, Site
 from tower.orders.models import OrderLine
 from tower.performance import services
-from tower.performance.models import FunctionalArea, LineOutcome, MonthClose, RootCause
+from tower.performance.models import (
+    LineOutcome,
+    MonthClose,
+    RootCause,
+)
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
 from tower.scorecards import services as scorecard_services
 from tower.scorecards.models import SurveyResponse

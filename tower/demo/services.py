@@ -25,9 +25,9 @@ from tower.imports.kinds import (
     import_plan,
     import_stockouts,
 )
+from tower.imports.lines import ImportReport, import_lines
 from tower.masterdata.models import Product, Site
 from tower.orders.models import OrderLine
-from tower.orders.services import ImportReport, import_lines
 from tower.performance.models import RootCause
 from tower.performance.services import close_month, refresh_outcomes, set_definition
 from tower.scorecards import services as scorecards

@@ -202,3 +202,17 @@ KPIS = (
 KPI_BY_CODE = {k.code: k for k in KPIS}
 # The operational KPI of each functional area (level 3 of the cascade, kpis.md 2).
 AREA_KPIS = {k.area: k for k in KPIS if k.area}
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """How a KPI value is written everywhere (page, PDF, deck, XLSX): one rule, one place."""
+    if value is None:
+        return "no data"
+    if unit == "%":
+        return f"{value:.1f} %"
+    if unit == "of 5":
+        return f"{value:.2f} of 5"
+    if unit in ("events", "days"):
+        count = round(value)
+        return f"{count} {unit if count != 1 else unit.removesuffix('s')}"
+    return f"{value:.1f} {unit}"

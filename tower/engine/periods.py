@@ -8,21 +8,41 @@ from dataclasses import dataclass
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
+# The years a person may type for a date, month or quarter. Supply-chain records start long
+# after 1900 and plans end long before 2999; outside this range a period's neighbours (the
+# trend's previous quarters, a month's next month) would leave Python's years 1 to 9999, so
+# 0001Q1 or 9999-12 are refused here, where every command and page reads them, with a sentence.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+YEARS = f"years {FIRST_YEAR} to {LAST_YEAR}"
+
+
+class OutOfRange(ValueError):
+    """A well-written date or period outside FIRST_YEAR to LAST_YEAR."""
+
+
+def _check_year(year: int, text: str, what: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise OutOfRange(f"{text!r} is out of range: a {what} must be in the {YEARS}")
+
 
 def parse_month(text: str) -> dt.date:
     """'2026-03' -> 2026-03-01; ValueError with a readable message otherwise."""
     match = _MONTH.match(text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"{text!r} is not a month: write YYYY-MM, e.g. 2026-03")
+    _check_year(int(match.group(1)), text, "month")
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
 def parse_iso_date(text: str) -> dt.date:
     """'2026-03-31' -> a date; ValueError with a readable message otherwise."""
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{text!r} is not a date: write YYYY-MM-DD, e.g. 2026-03-31") from None
+    _check_year(day.year, text, "date")
+    return day
 
 
 def add_months(month: dt.date, count: int) -> dt.date:
@@ -100,9 +120,12 @@ def parse_period(text: str) -> Period:
     text = text.strip()
     match = _QUARTER.match(text)
     if match:
+        _check_year(int(match.group(1)), text, "quarter")
         return _period("quarter", dt.date(int(match.group(1)), int(match.group(2)) * 3 - 2, 1))
     try:
         return _period("month", parse_month(text))
+    except OutOfRange:
+        raise
     except ValueError:
         raise ValueError(
             f"{text!r} is not a period: write a quarter as 2026Q3 or a month as 2026-07"

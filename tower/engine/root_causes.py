@@ -1,6 +1,6 @@
 """Root-cause codes and functional areas of kpis.md section 2, as data.
 
-The catalogue is loaded into the database (performance.RootCauseCode) by a migration so that
+The catalogue is loaded into the database (masterdata.RootCauseCode) by a migration so that
 codes can be extended per installation; this module is the seed and the single place that says
 which areas a CMO is accountable for.
 """

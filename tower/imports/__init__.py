@@ -8,6 +8,6 @@ tower.ingest reads and validates files without Django; this package stores what 
 - kinds: batches, deviations, CAPAs, plan weeks and stock-outs, and their import functions;
 - command: the management command base shared with `tower import lines`.
 
-Order lines keep their own pipeline (tower.orders.services.import_lines): one line has many
+Order lines keep their own pipeline (tower.imports.lines.import_lines): one line has many
 delivery rows and its outcomes are recomputed after writing.
 """

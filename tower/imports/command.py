@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tower.csv_safe import neutralise_frame
 from tower.imports.records import RecordKind
 from tower.imports.report import ImportReport
 from tower.ingest import ImportFileError, Mapping, load_mapping, with_date_format
@@ -34,7 +35,7 @@ class ImportCommand(BaseCommand):
     fields: Sequence[str]  # what a mapping's [columns] may name
     steps: int  # progress stages the import function reports
     # The import, as staticmethod(f): f takes the keyword arguments of
-    # tower.orders.services.import_lines and returns its ImportReport.
+    # tower.imports.lines.import_lines and returns its ImportReport.
     importer: Callable[..., ImportReport]
 
     @property
@@ -108,7 +109,8 @@ class ImportCommand(BaseCommand):
     def fail_with_errors(self, report: ImportReport, errors_to: Path | None) -> None:
         """Show the first errors, write them all with --errors-to, and exit non-zero."""
         if errors_to:
-            report.errors.write_csv(errors_to)
+            # The report quotes the file's cells, formulas included (tower.csv_safe).
+            neutralise_frame(report.errors).write_csv(errors_to)
         shown = report.errors.head(SHOWN_ERRORS)
         write_frame(
             shown,

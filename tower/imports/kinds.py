@@ -1,7 +1,7 @@
 """The record imports: `tower import batches|deviations|capas|plan|stockouts`, the web and the
 demo call these. Each is tower.imports.records.import_records with its kind.
 
-Every function takes the same keyword arguments as tower.orders.services.import_lines:
+Every function takes the same keyword arguments as tower.imports.lines.import_lines:
 `principal` is who the import runs for (tower.tenancy.scoping; clients it may not see are
 unknown), `actor` names them in the log, `user` is the Django user when there is one. They raise
 ImportFileError for a file that cannot be read at all; row problems come back in

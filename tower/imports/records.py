@@ -121,6 +121,9 @@ def import_records(
 
     step("Comparing with the database")
     with transaction.atomic():
+        # Serialised per client: a concurrent import of the same client waits here, then
+        # compares with what the first one wrote.
+        master.lock()
         master.create()
         changes = _changes(kind, master.with_ids(records), parsed.mapped)
         report.records_created = changes.new.height

@@ -17,8 +17,8 @@ from django.db.models import Model
 
 from tower.bulk import read_frame
 from tower.ingest.errors import ROW, combine_errors, row_errors
-from tower.masterdata.models import Product, Site
-from tower.performance.models import FunctionalArea
+from tower.masterdata.models import FunctionalArea, Product, Site
+from tower.tenancy.locks import lock_clients, lock_master_data
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import visible_clients
 
@@ -181,15 +181,35 @@ class MasterData:
             ],
         }
 
+    def lock(self) -> None:
+        """Take the write locks of the file's clients (tower.tenancy.locks), and of master data
+        when sites may be created; call first thing inside the import's transaction, before
+        comparing with the database."""
+        if self.create_missing and self.missing_sites:
+            lock_master_data()
+        lock_clients(self.usable)
+
     def create(self) -> None:
-        """Create what --create-missing allows; call inside the import's transaction."""
+        """Create what --create-missing allows; call inside the import's transaction, after
+        `lock`. Another import may have created some of it while this one waited for the locks:
+        what exists by now is used, not created twice."""
         if not self.create_missing:
             return
+        clients = {c.code: c for c in Client.objects.filter(code__in=self.new_clients)}
         for code in self.new_clients:
-            self.visible[code] = Client.objects.create(code=code, name=code)
+            self.visible[code] = clients.get(code) or Client.objects.create(code=code, name=code)
+        sites = dict(Site.objects.filter(code__in=self.missing_sites).values_list("code", "id"))
         for code in self.missing_sites:
-            self.sites[code] = Site.objects.create(code=code, name=code).pk
+            self.sites[code] = sites.get(code) or Site.objects.create(code=code, name=code).pk
         groups = "product_group" in self.missing_products.columns
+        wanted = self.missing_products.select("client", "product").unique()
+        existing = {
+            (client, code): pk
+            for client, code, pk in Product.objects.filter(
+                client__code__in=wanted["client"].to_list(), code__in=wanted["product"].to_list()
+            ).values_list("client__code", "code", "id")
+        }
+        self.products.update(existing)
         new = [
             Product(
                 client=self.visible[row["client"]],
@@ -198,6 +218,7 @@ class MasterData:
                 product_group=(row["product_group"] or "") if groups else "",
             )
             for row in self.missing_products.iter_rows(named=True)
+            if (row["client"], row["product"]) not in existing
         ]
         for product in Product.objects.bulk_create(new):
             self.products[(product.client.code, product.code)] = product.pk

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tower.masterdata.models import Product, Site
+from tower.masterdata.models import FunctionalArea, Product, RootCauseCode, Site
 
 
 @admin.register(Site)
@@ -15,3 +15,14 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ["client", "product_group"]
     list_select_related = ["client"]
     search_fields = ["code", "name"]
+
+
+@admin.register(FunctionalArea)
+class FunctionalAreaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "cmo_attributable"]
+
+
+@admin.register(RootCauseCode)
+class RootCauseCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "area", "active"]
+    list_filter = ["area", "active"]

@@ -1,4 +1,5 @@
-"""Master data: the CMO's manufacturing sites and each client's products."""
+"""Master data: the CMO's manufacturing sites, each client's products, and the functional areas
+and root-cause codes a failure is traced to (kpis.md 2)."""
 
 from django.db import models
 
@@ -35,3 +36,29 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class FunctionalArea(models.Model):
+    """A function of the CMO (or the client, or outside) a failure can be traced to (kpis.md 2)."""
+
+    code = models.CharField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=100)
+    cmo_attributable = models.BooleanField(
+        help_text="Failures here count against the CMO in net OTIF"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RootCauseCode(models.Model):
+    code = models.CharField(max_length=40, primary_key=True)
+    area = models.ForeignKey(FunctionalArea, on_delete=models.PROTECT, related_name="codes")
+    name = models.CharField(max_length=200)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["area", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

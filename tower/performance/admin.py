@@ -2,7 +2,6 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from tower.performance.models import (
-    FunctionalArea,
     KpiTarget,
     LineOutcome,
     MonthClose,
@@ -11,7 +10,6 @@ from tower.performance.models import (
     OtifDefinitionVersion,
     OutcomeRefresh,
     RootCause,
-    RootCauseCode,
 )
 
 
@@ -23,17 +21,6 @@ class OtifDefinitionVersionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # new versions come from `tower definition set` so outcomes are recomputed
-
-
-@admin.register(FunctionalArea)
-class FunctionalAreaAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "cmo_attributable"]
-
-
-@admin.register(RootCauseCode)
-class RootCauseCodeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "area", "active"]
-    list_filter = ["area", "active"]
 
 
 @admin.register(RootCause)

@@ -8,6 +8,8 @@ import polars as pl
 from django.db.models import QuerySet
 from django.http import HttpResponse
 
+from tower.csv_safe import neutralise_frame
+
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -64,7 +66,8 @@ def file_name(figure_scope, fmt: str) -> str:
 
 def response(frame: pl.DataFrame, fmt: str, name: str) -> HttpResponse:
     if fmt == "csv":
-        body = frame.write_csv(date_format="%Y-%m-%d").encode()
+        # Comments and imported order numbers may start like a formula (tower.csv_safe).
+        body = neutralise_frame(frame).write_csv(date_format="%Y-%m-%d").encode()
     else:
         buffer = io.BytesIO()
         frame.write_excel(

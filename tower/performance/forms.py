@@ -10,9 +10,12 @@ from django.utils import timezone
 
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS
 from tower.engine.periods import add_months, parse_month
-from tower.masterdata.models import Site
+from tower.masterdata.models import FunctionalArea, RootCauseCode, Site
 from tower.performance.dashboard import FigureScope
-from tower.performance.models import FunctionalArea, MonthlyOtif, RootCauseCode, RootCauseStatus
+from tower.performance.models import (
+    MonthlyOtif,
+    RootCauseStatus,
+)
 from tower.tenancy.scoping import client_by_code, visible_clients
 
 DEFAULT_MONTHS = 12

@@ -1,10 +1,12 @@
 """OTIF definitions per client, root causes, and the materialised outcomes and monthly figures."""
 
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from tower.engine.kpi_catalogue import KPIS
-from tower.masterdata.models import Product, Site
+from tower.masterdata.models import FunctionalArea, Product, RootCauseCode, Site
 from tower.orders.models import OrderLine
 from tower.tenancy.models import Client
 
@@ -35,32 +37,6 @@ class OtifDefinitionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} v{self.version}"
-
-
-class FunctionalArea(models.Model):
-    """A function of the CMO (or the client, or outside) a failure can be traced to (kpis.md 2)."""
-
-    code = models.CharField(max_length=40, primary_key=True)
-    name = models.CharField(max_length=100)
-    cmo_attributable = models.BooleanField(
-        help_text="Failures here count against the CMO in net OTIF"
-    )
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class RootCauseCode(models.Model):
-    code = models.CharField(max_length=40, primary_key=True)
-    area = models.ForeignKey(FunctionalArea, on_delete=models.PROTECT, related_name="codes")
-    name = models.CharField(max_length=200)
-    active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["area", "code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class RootCauseStatus(models.TextChoices):
@@ -133,6 +109,17 @@ class LineOutcome(models.Model):
         ]
 
 
+def natural_key(name: str, *fields: str) -> models.UniqueConstraint:
+    """A unique key over `fields`, client first, in which a missing site or root-cause code
+    (NULL) counts as one value: SQL treats NULLs as distinct, so a plain key would let two rows
+    of "no site" through. Refreshes replace a client's rows under its lock (tower.tenancy.locks);
+    this key makes a doubled row an error instead of a silently doubled figure."""
+    missing = {"site": Value(0), "code": Value("")}  # site ids are numbers, codes text
+    return models.UniqueConstraint(
+        *(Coalesce(f, missing[f]) if f in missing else F(f) for f in fields), name=name
+    )
+
+
 # MonthlyFigures' columns for the late lines of each delay class, in DELAY_CLASSES order.
 DELAY_COLUMNS = ("late_1_2", "late_3_7", "late_8_14", "late_over_14")
 
@@ -189,8 +176,8 @@ class MonthlyOtif(MonthlyFigures):
     """The live monthly figures, kept current after every import or root-cause change."""
 
     class Meta:
-        # Rows are rewritten per client and month, so no upsert key is needed.
         indexes = [models.Index(fields=["client", "period"], name="monthly_otif_client_period")]
+        constraints = [natural_key("monthly_otif_key", "client", "period", "site", "product")]
 
 
 class FailureFigures(models.Model):
@@ -220,6 +207,12 @@ class MonthlyFailure(FailureFigures):
 
     class Meta:
         indexes = [models.Index(fields=["client", "period"], name="monthly_failure_client_period")]
+        constraints = [
+            natural_key(
+                "monthly_failure_key",
+                *("client", "period", "site", "product", "area", "code", "status"),
+            )
+        ]
 
 
 class MonthlyShipping(models.Model):
@@ -240,6 +233,7 @@ class MonthlyShipping(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["client", "period"], name="monthly_shipping_period")]
+        constraints = [natural_key("monthly_shipping_key", "client", "period", "site", "product")]
 
 
 class MonthClose(models.Model):
@@ -289,6 +283,9 @@ class ClosedMonthlyOtif(MonthlyFigures):
 
     class Meta:
         indexes = [models.Index(fields=["client", "period"], name="closed_otif_client_period")]
+        constraints = [
+            natural_key("closed_otif_key", "client", "close", "period", "site", "product")
+        ]
 
 
 class ClosedMonthlyFailure(FailureFigures):
@@ -298,6 +295,12 @@ class ClosedMonthlyFailure(FailureFigures):
 
     class Meta:
         indexes = [models.Index(fields=["client", "period"], name="closed_failure_client_period")]
+        constraints = [
+            natural_key(
+                "closed_failure_key",
+                *("client", "close", "period", "site", "product", "area", "code", "status"),
+            )
+        ]
 
 
 class KpiDirection(models.TextChoices):

@@ -186,8 +186,8 @@ def root_causes(client: Client, *, periods: list[dt.date] | None = None) -> pl.D
     return read_frame(
         f"""SELECT rc.line_id, rc.code_id, rc.status, a.code, a.cmo_attributable
             FROM performance_rootcause rc
-            JOIN performance_rootcausecode k ON k.code = rc.code_id
-            JOIN performance_functionalarea a ON a.code = k.area_id
+            JOIN masterdata_rootcausecode k ON k.code = rc.code_id
+            JOIN masterdata_functionalarea a ON a.code = k.area_id
             {join}
             WHERE rc.client_id = %s{condition}""",
         [client.pk, *params],

@@ -22,6 +22,7 @@ from tower.engine import OtifDefinition, evaluate
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS, OUTCOME_SCHEMA
 from tower.engine.periods import add_months
 from tower.engine.scorecard import shipment_flags
+from tower.masterdata.models import RootCauseCode
 from tower.orders.models import OrderLine
 from tower.performance.models import (
     DELAY_COLUMNS,
@@ -35,7 +36,6 @@ from tower.performance.models import (
     OtifDefinitionVersion,
     OutcomeRefresh,
     RootCause,
-    RootCauseCode,
     RootCauseStatus,
 )
 from tower.performance.queries import (
@@ -48,6 +48,7 @@ from tower.performance.queries import (
     with_dimensions,
 )
 from tower.performance.signals import outcomes_changed
+from tower.tenancy.locks import lock_clients
 from tower.tenancy.models import Client, Role
 from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, role_for
 
@@ -76,6 +77,7 @@ def set_definition(
     Raises tower.engine.DefinitionError (nothing written) when a parameter is invalid.
     """
     definition = OtifDefinition.from_mapping(parameters)
+    lock_clients([client.code])
     current, _ = current_definition(client)
     version = OtifDefinitionVersion.objects.create(
         client=client,
@@ -102,6 +104,8 @@ def refresh_outcomes(
     changed. `inputs` are the client's lines and deliveries in the engine's input schema when
     the caller already holds them (an import), otherwise they are read from the database.
     """
+    # One refresh of a client at a time: it deletes and re-inserts the client's rows.
+    lock_clients([client.code])
     as_of = as_of or timezone.localdate()
     version, definition = current_definition(client)
     lines, deliveries = inputs if inputs is not None else engine_inputs(client)
@@ -183,6 +187,7 @@ def refresh_monthly(
     products = sorted(set(products)) if products is not None else None
     if not periods or products == []:
         return 0
+    lock_clients([client.code])
     version, _ = current_definition(client)
     outcomes = stored_outcomes(client, periods=periods, products=products)
     figures = with_dimensions(
@@ -395,6 +400,9 @@ def propose_root_causes(
     approved are left as they are and counted. Each change is recorded in the history.
     """
     require_role(user, client, CMO_ROLES, "propose root causes")
+    # Locked before the first write, so an import or refresh of the client never waits on our
+    # row locks while we wait on its client lock.
+    lock_clients([client.code])
     rc_code = _active_code(code)
     ids = set(line_ids)
     owned = set(OrderLine.objects.filter(client=client, pk__in=ids).values_list("pk", flat=True))
@@ -478,6 +486,7 @@ def approve_root_causes(*, client: Client, line_ids: Iterable[int], user, commen
     approved. Disputes stay one at a time: each needs its own reason.
     """
     require_role(user, client, frozenset({Role.CLIENT_APPROVER}), "approve root causes")
+    lock_clients([client.code])
     causes = list(
         RootCause.objects.select_for_update().filter(
             client=client, line_id__in=list(line_ids), status=RootCauseStatus.PROPOSED
@@ -503,6 +512,7 @@ def approve_root_causes(*, client: Client, line_ids: Iterable[int], user, commen
 def _review(root_cause: RootCause, user, status: str, comment: str) -> RootCause:
     verb = "approve" if status == RootCauseStatus.APPROVED else "dispute"
     require_role(user, root_cause.client, frozenset({Role.CLIENT_APPROVER}), f"{verb} root causes")
+    lock_clients([root_cause.client.code])
     locked = RootCause.objects.select_for_update().get(pk=root_cause.pk)
     if locked.status != RootCauseStatus.PROPOSED:
         raise WorkflowError(
@@ -546,6 +556,7 @@ def set_line_exclusion(*, line: OrderLine, reason: str | None, user) -> OrderLin
     CMO admins only; the change is audited and the client's outcomes are recomputed.
     """
     require_role(user, line.client, frozenset({CMO_ADMIN}), "exclude lines")
+    lock_clients([line.client.code])
     reason = reason.strip() if reason is not None else None
     if reason == "":
         raise WorkflowError("Give the reason for excluding this line; it is kept and shown.")
@@ -575,6 +586,7 @@ def close_month(*, client: Client, period: dt.date, user, note: str = "") -> Mon
     snapshot tables.
     """
     require_role(user, client, frozenset({CMO_ADMIN}), "close months")
+    lock_clients([client.code])
     period = period.replace(day=1)
     today = timezone.localdate()
     if add_months(period, 1) > today:
@@ -622,6 +634,7 @@ def _copy_rows(live, frozen, close: MonthClose) -> None:
 def reopen_month(*, close: MonthClose, user, reason: str) -> MonthClose:
     """Reopen a closed month: its live figures count again. The snapshot is kept with the close."""
     require_role(user, close.client, frozenset({CMO_ADMIN}), "reopen months")
+    lock_clients([close.client.code])
     if not reason.strip():
         raise WorkflowError("Give the reason for reopening the month; it is kept in the history.")
     locked = MonthClose.objects.select_for_update().get(pk=close.pk)

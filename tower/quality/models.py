@@ -8,8 +8,7 @@ number; client + product + site + week for the plan) and every index leads with 
 
 from django.db import models
 
-from tower.masterdata.models import Product, Site
-from tower.performance.models import FunctionalArea
+from tower.masterdata.models import FunctionalArea, Product, Site
 from tower.tenancy.models import Client
 
 

@@ -22,9 +22,10 @@ from tower.bulk import read_frame
 from tower.engine import scorecard as kpis
 from tower.engine.kpi_catalogue import KPI_BY_CODE, Kpi
 from tower.engine.periods import Period, quarter_of
+from tower.performance import records as data
+from tower.performance.functions import FRAME_KPIS
 from tower.performance.models import RootCauseStatus
-from tower.scorecards import data
-from tower.scorecards.measures import FRAME_KPIS, OTIF_KPIS, STOCK_OUT_KPIS, Records
+from tower.scorecards.measures import OTIF_KPIS, STOCK_OUT_KPIS, read_records
 from tower.scorecards.models import SurveyResponse
 from tower.tenancy.models import Client
 
@@ -128,11 +129,11 @@ def evidence(
         frame = kpis.ship_on_time(data.shipments([client], start, end), start, end)[0]
         note = kpi.definition + "."
     elif code in FRAME_KPIS:
-        records = Records.read([client], start, end)
+        records = read_records([client], start, end)
         frame = FRAME_KPIS[code](records, start, end, as_of)[0]
         note = kpi.definition + "."
     elif code in STOCK_OUT_KPIS:
-        records = Records.read([client], start, end)
+        records = read_records([client], start, end)
         frame = kpis.stock_out_rows(records.stock_outs, start, end, as_of)
         note = (
             "Stock-outs that lasted into the period; events and the share count those starting "
@@ -161,8 +162,8 @@ def measured_lines(client: Client, period: Period, *, counts: str) -> pl.DataFra
            JOIN orders_order ord ON ord.id = l.order_id
            JOIN masterdata_product p ON p.id = l.product_id
            LEFT JOIN performance_rootcause rc ON rc.line_id = o.line_id
-           LEFT JOIN performance_rootcausecode c ON c.code = rc.code_id
-           LEFT JOIN performance_functionalarea a ON a.code = c.area_id
+           LEFT JOIN masterdata_rootcausecode c ON c.code = rc.code_id
+           LEFT JOIN masterdata_functionalarea a ON a.code = c.area_id
            WHERE o.client_id = %s AND o.state = 'measured' AND o.period BETWEEN %s AND %s
            ORDER BY o.due_date, ord.number, l.line_number""",
         [client.pk, period.start, period.end],

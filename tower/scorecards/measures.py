@@ -1,62 +1,37 @@
 """Every scorecard KPI of one period as a Measure, and the records behind it.
 
-The scorecard (with its trend), the KPI detail pages, the exports and the dashboard's
-functional-area KPIs all come through here, so a KPI is computed one way only.
+The scorecard (with its trend), the KPI detail pages and the exports all come through here, and
+the frame KPIs through tower.performance.functions (which the dashboard's functional-area KPIs
+use too), so a KPI is computed one way only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-
-import polars as pl
+from collections.abc import Iterable, Sequence
 
 from tower.engine import scorecard as kpis
-from tower.engine.kpi_catalogue import AREA_KPIS, Kpi
 from tower.engine.scorecard import Measure, no_data, share
+from tower.performance import records
 from tower.performance.dashboard import Totals
-from tower.scorecards import data
+from tower.performance.functions import FRAME_KPIS, Records
+from tower.scorecards import stock_out_records
 from tower.scorecards.models import SurveyResponse
 from tower.tenancy.models import Client
 
 
-@dataclass(frozen=True)
-class Records:
-    """The frames tower.engine.scorecard reads, for some clients and a span of dates."""
-
-    batches: pl.DataFrame
-    deviations: pl.DataFrame
-    capas: pl.DataFrame
-    plan: pl.DataFrame
-    monthly_shipping: pl.DataFrame
-    stock_outs: pl.DataFrame
-
-    @classmethod
-    def read(cls, clients: Sequence[Client], start: dt.date, end: dt.date) -> Records:
-        return cls(
-            batches=data.batches(clients, start, end),
-            deviations=data.deviations(clients, start, end),
-            capas=data.capas(clients, start, end),
-            plan=data.plan(clients, start, end),
-            monthly_shipping=data.monthly_shipping(clients, start, end),
-            stock_outs=data.stock_outs(clients, start, end),
-        )
+def read_records(clients: Sequence[Client], start: dt.date, end: dt.date) -> Records:
+    """Every record frame of the scorecard for some clients and a span of dates."""
+    return Records(
+        batches=records.batches(clients, start, end),
+        deviations=records.deviations(clients, start, end),
+        capas=records.capas(clients, start, end),
+        plan=records.plan(clients, start, end),
+        monthly_shipping=records.monthly_shipping(clients, start, end),
+        stock_outs=stock_out_records.stock_outs(clients, start, end),
+    )
 
 
-Computed = tuple[pl.DataFrame, Measure]
-# KPI code -> (records, start, end, as_of) -> (the rows it counted, the measure).
-FRAME_KPIS: dict[str, Callable[[Records, dt.date, dt.date, dt.date], Computed]] = {
-    "ship_on_time": lambda r, s, e, a: kpis.monthly_ship_on_time(r.monthly_shipping, s, e),
-    "schedule_adherence": lambda r, s, e, a: kpis.schedule_adherence(r.plan, s, e, a),
-    "material_readiness": lambda r, s, e, a: kpis.material_readiness(r.batches, s, e),
-    "qc_release_on_time": lambda r, s, e, a: kpis.qc_release_on_time(r.batches, s, e),
-    "incident_rate": lambda r, s, e, a: kpis.incident_rate(r.batches, r.deviations, s, e),
-    "right_first_time": lambda r, s, e, a: kpis.right_first_time(r.batches, s, e),
-    "lot_acceptance": lambda r, s, e, a: kpis.lot_acceptance(r.batches, s, e),
-    "yield": lambda r, s, e, a: kpis.batch_yield(r.batches, s, e),
-    "capa_on_time": lambda r, s, e, a: kpis.capa_on_time(r.capas, s, e, a),
-}
 OTIF_KPIS = {"otif_net": "net_otif", "otif_gross": "otif", "on_time": "on_time"}
 STOCK_OUT_KPIS = ("oos_events", "oos_days", "oos_share")
 
@@ -100,33 +75,3 @@ def period_measures(
     measures.update(stock_out)
     measures["satisfaction"] = survey_measure(responses)
     return measures
-
-
-def area_measures(
-    clients: Sequence[Client],
-    start: dt.date,
-    end: dt.date,
-    as_of: dt.date,
-    *,
-    site: str | None = None,
-    product: str | None = None,
-) -> dict[str, tuple[Kpi, Measure]]:
-    """The operational KPI of each functional area (level 3 of the cascade) over start..end.
-
-    The dashboard calls this on every page: only the batches, plan weeks and monthly shipping
-    counts these KPIs use are read.
-    """
-    narrow = [pl.col(c) == v for c, v in (("site", site), ("product", product)) if v]
-    nothing = pl.DataFrame()  # deviations, CAPAs and stock-outs: no area KPI reads them
-    records = Records(
-        batches=data.batches(clients, start, end).filter(*narrow),
-        deviations=nothing,
-        capas=nothing,
-        plan=data.plan(clients, start, end).filter(*narrow),
-        monthly_shipping=data.monthly_shipping(clients, start, end, site=site, product=product),
-        stock_outs=nothing,
-    )
-    return {
-        area: (kpi, FRAME_KPIS[kpi.code](records, start, end, as_of)[1])
-        for area, kpi in AREA_KPIS.items()
-    }

@@ -19,11 +19,11 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tower.engine import scorecard as kpis
-from tower.engine.kpi_catalogue import GROUPS, KPIS, Kpi
+from tower.engine.kpi_catalogue import GROUPS, KPIS, Kpi, format_value
 from tower.engine.periods import Period, parse_period, quarter_of
 from tower.performance.dashboard import FigureScope, Target, Totals, kpi_targets, monthly_totals
 from tower.performance.models import LineOutcome, RootCauseStatus
-from tower.scorecards.measures import Records, period_measures
+from tower.scorecards.measures import period_measures, read_records
 from tower.scorecards.models import (
     AgreedAction,
     Agreement,
@@ -233,20 +233,6 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """How a KPI value is written everywhere (page, PDF, deck, XLSX): one rule, one place."""
-    if value is None:
-        return "no data"
-    if unit == "%":
-        return f"{value:.1f} %"
-    if unit == "of 5":
-        return f"{value:.2f} of 5"
-    if unit in ("events", "days"):
-        count = round(value)
-        return f"{count} {unit if count != 1 else unit.removesuffix('s')}"
-    return f"{value:.1f} {unit}"
-
-
 # --- the service ----------------------------------------------------------------------------------
 
 
@@ -254,12 +240,13 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
     """The scorecard of `client` (already scoped by the caller) for `period`.
 
     About a dozen queries whatever the client's size: the records of the period and its trend
-    are read once (tower.scorecards.data) and every period is computed from them in Polars.
+    are read once (tower.performance.records, tower.scorecards.stock_out_records) and every
+    period is computed from them in Polars.
     """
     as_of = as_of or timezone.localdate()
     periods = [*period.previous(TREND_PERIODS), period]
     first = periods[0].start
-    records = Records.read([client], first, period.end)
+    records = read_records([client], first, period.end)
     months = monthly_totals(FigureScope((client,), first, period.end), first, period.end)
     totals = {
         p.key: Totals.of(t.counts for m, t in months.items() if p.start <= m <= p.end)

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from tower.performance.forms import (
 )
 from tower.performance.models import MonthlyOtif
 from tower.performance.services import NotAllowed, WorkflowError
+from tower.tenancy.locks import BUSY_MESSAGE, is_database_busy
 
 LINES_PER_PAGE = 50
 SELECTED_FILTERS = ("client", "site", "product", "outcome", "kind", "delay", "area", "code")
@@ -125,6 +126,11 @@ def run_step(request, back: str, step) -> HttpResponse:
         raise PermissionDenied(str(exc)) from exc
     except WorkflowError as exc:
         messages.error(request, str(exc))
+    except OperationalError as exc:
+        # SQLite: another writer held the database past the busy timeout; nothing was written.
+        if not is_database_busy(exc):
+            raise
+        messages.error(request, BUSY_MESSAGE)
     else:
         messages.success(request, message)
     return redirect(back)

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tower.engine.kpi_catalogue import format_value
 from tower.engine.periods import add_months, month_range
+from tower.masterdata.models import FunctionalArea, RootCauseCode
 from tower.performance.dashboard import (
     DELAY_COLUMN_OF,
     FigureScope,
@@ -25,11 +27,10 @@ from tower.performance.dashboard import (
 from tower.performance.forms import (
     ScopeForm,
 )
+from tower.performance.functions import area_measures
 from tower.performance.models import (
-    FunctionalArea,
     MonthClose,
     RootCause,
-    RootCauseCode,
     RootCauseStatus,
 )
 from tower.performance.views.common import (
@@ -39,8 +40,6 @@ from tower.performance.views.common import (
     render_figures_page,
     scope_query,
 )
-from tower.scorecards.measures import area_measures
-from tower.scorecards.scorecard import format_value
 from tower.tenancy.models import Role
 from tower.tenancy.scoping import (
     role_for,

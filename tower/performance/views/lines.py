@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tower.engine.otif import DELAY_CLASSES
+from tower.masterdata.models import RootCauseCode
 from tower.orders.models import Delivery, OrderLine
 from tower.performance import exports
 from tower.performance.forms import (
@@ -28,7 +29,6 @@ from tower.performance.forms import (
 from tower.performance.models import (
     LineOutcome,
     RootCause,
-    RootCauseCode,
     RootCauseStatus,
 )
 from tower.performance.queries import FAILED, filter_lines, lines_in_scope

@@ -8,10 +8,14 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from tower.engine.kpi_catalogue import KPI_BY_CODE
+from tower.engine.kpi_catalogue import KPI_BY_CODE, format_value
 from tower.engine.targets import status_label
 from tower.scorecards.models import AgreedAction, PenaltyTerm, StockOutEvent, SurveyResponse
-from tower.scorecards.scorecard import ActionRow, KpiResult, Scorecard, format_value
+from tower.scorecards.scorecard import (
+    ActionRow,
+    KpiResult,
+    Scorecard,
+)
 
 AUTHOR = "The CMO"
 PREPARED_BY = "Prepared by the CMO"

@@ -37,8 +37,12 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from tower.engine.kpi_catalogue import format_value
 from tower.scorecards.exports import common
-from tower.scorecards.scorecard import KpiResult, Scorecard, format_value
+from tower.scorecards.scorecard import (
+    KpiResult,
+    Scorecard,
+)
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm

@@ -24,8 +24,12 @@ from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls
 from pptx.util import Emu, Inches, Pt
 
+from tower.engine.kpi_catalogue import format_value
 from tower.scorecards.exports import common
-from tower.scorecards.scorecard import KpiResult, Scorecard, format_value
+from tower.scorecards.scorecard import (
+    KpiResult,
+    Scorecard,
+)
 
 WIDTH, HEIGHT = Emu(12_192_000), Emu(6_858_000)  # 13.33 by 7.5 inches: PowerPoint's 16:9
 MARGIN = Inches(0.5)

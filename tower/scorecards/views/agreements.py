@@ -15,12 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi
+from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi, format_value
 from tower.performance.models import KpiDirection, KpiTarget
 from tower.performance.views.common import run_step
 from tower.scorecards.forms import AgreementForm, PenaltyTermForm
 from tower.scorecards.models import DEFAULT_OOS_LOOKBACK_DAYS, Agreement, PenaltyTerm
-from tower.scorecards.scorecard import format_value
 from tower.scorecards.services import (
     add_penalty_term,
     agreement_of,

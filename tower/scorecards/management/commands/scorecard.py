@@ -11,11 +11,16 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
-from tower.engine.periods import Period, last_complete_quarter, parse_period
+from tower.engine.kpi_catalogue import format_value
+from tower.engine.periods import OutOfRange, Period, last_complete_quarter, parse_period
 from tower.performance.cli import clients_for, date_option
 from tower.scorecards.exports import FORMATS, common, file_name, render
 from tower.scorecards.models import AgreedAction
-from tower.scorecards.scorecard import KpiResult, Scorecard, build_scorecard, format_value
+from tower.scorecards.scorecard import (
+    KpiResult,
+    Scorecard,
+    build_scorecard,
+)
 
 TABLE = "table"
 STATUS_STYLES = {"green": "green", "amber": "yellow", "red": "red", "no_data": "dim"}
@@ -32,6 +37,8 @@ def month_option(text: str) -> Period:
 def _period_option(text: str, kind: str, hint: str) -> Period:
     try:
         period = parse_period(text)
+    except OutOfRange as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     except ValueError:
         period = None
     if period is None or period.kind != kind:
@@ -96,11 +103,20 @@ def _format(chosen: str | None, output: str | None) -> str:
         if fmt not in ("json", TABLE):
             raise CommandError(f"a {fmt} file cannot go to standard output: give --output FILE")
         return fmt
+    suffix = Path(output).suffix.lstrip(".").lower() if output else ""
+    if chosen and output:
+        # A deck named y.pdf opens in nothing: the name and the content must agree.
+        wrong = suffix in FORMATS if chosen == TABLE else suffix != chosen
+        if wrong:
+            expected = "a text file such as .txt" if chosen == TABLE else f".{chosen}"
+            raise CommandError(
+                f"--format {chosen} does not match the file name {output!r}: name it {expected}, "
+                "or leave out --format and the extension decides"
+            )
     if chosen:
         return chosen
     if output is None:
         return TABLE
-    suffix = Path(output).suffix.lstrip(".").lower()
     if suffix not in FORMATS:
         raise CommandError(
             f"cannot tell the format from {output!r}: give --format ({', '.join(FORMATS)})"

@@ -102,6 +102,9 @@ def import_lines(
         return report
     step("Comparing with the database")
     with transaction.atomic():
+        # Serialised per client: a concurrent import of the same client waits here, then
+        # compares with what the first one wrote.
+        refs.lock()
         refs.create()
         plan = _plan(parsed.lines, parsed.deliveries, refs)
         report.records_created = plan.new_lines.height

@@ -1,5 +1,9 @@
 """Reading clients' records for a span of dates into the frames tower.engine.scorecard takes.
 
+Batches, deviations, CAPAs and plan weeks (tower.quality), shipments and the monthly shipping
+counts. The stock-outs are read by tower.scorecards.stock_out_records (that app sits above
+this one).
+
 Each reader runs one query (set-based, through tower.bulk.read_frame) limited to the clients and
 the dates the scorecard looks at, so a scorecard with its trend costs the same few queries
 whatever the size of the client's history. Clients are already scoped by the caller.
@@ -40,7 +44,7 @@ BATCH_SCHEMA = {
 
 def batches(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
     """Batches started, completed or dispositioned between start and end."""
-    return _read(
+    return read_for_clients(
         clients,
         """SELECT b.id, b.number, p.code, s.code, b.planned_start, b.actual_start, b.planned_end,
                   b.actual_end, b.material_ready_date, b.planned_release_date,
@@ -59,7 +63,7 @@ def batches(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataF
 
 
 def deviations(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
-    return _read(
+    return read_for_clients(
         clients,
         """SELECT d.number, b.number, s.code, d.severity, d.category, d.area_id, d.opened_date,
                   d.closed_date, d.title
@@ -83,7 +87,7 @@ def deviations(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.Da
 
 
 def capas(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
-    return _read(
+    return read_for_clients(
         clients,
         """SELECT c.number, d.number, c.title, c.due_date, c.closed_date
            FROM quality_capa c LEFT JOIN quality_deviation d ON d.id = c.deviation_id
@@ -100,7 +104,7 @@ def capas(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFra
 
 
 def plan(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
-    return _read(
+    return read_for_clients(
         clients,
         """SELECT p.code, s.code, w.week, w.planned_qty, w.released_qty
            FROM quality_planweek w
@@ -135,7 +139,7 @@ def monthly_shipping(
     if product:
         narrow += " AND m.product_id IN (SELECT id FROM masterdata_product WHERE code = %s)"
         params.append(product)
-    return _read(
+    return read_for_clients(
         clients,
         f"""SELECT m.period, SUM(m.shipped), SUM(m.on_plan), SUM(m.unplanned)
             FROM performance_monthlyshipping m
@@ -153,7 +157,7 @@ def monthly_shipping(
 
 def shipments(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
     """One row per delivery shipped between start and end, with its line (the evidence)."""
-    return _read(
+    return read_for_clients(
         clients,
         """SELECT d.line_id, o.number, l.line_number, p.code, d.delivery_id, d.shipped_date,
                   l.planned_ship_date
@@ -176,30 +180,9 @@ def shipments(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.Dat
     )
 
 
-def stock_outs(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
-    """Stock-outs that started by `end` and had not ended before `start`."""
-    return _read(
-        clients,
-        """SELECT e.id, p.code, e.location, e.start_date, e.end_date, e.cmo_caused, e.source,
-                  (SELECT COUNT(*) FROM scorecards_stockoutlink k WHERE k.event_id = e.id)
-           FROM scorecards_stockoutevent e JOIN masterdata_product p ON p.id = e.product_id
-           WHERE e.client_id IN ({marks}) AND e.start_date <= %s
-             AND (e.end_date IS NULL OR e.end_date >= %s)""",
-        [end, start],
-        schema={
-            "event_id": pl.Int64,
-            "product": TEXT,
-            "location": TEXT,
-            "start_date": DATE,
-            "end_date": DATE,
-            "cmo_caused": pl.Boolean,
-            "source": TEXT,
-            "linked_lines": pl.Int64,
-        },
-    )
-
-
-def _read(clients: Iterable[Client], sql: str, params: list, *, schema: dict) -> pl.DataFrame:
+def read_for_clients(
+    clients: Iterable[Client], sql: str, params: list, *, schema: dict
+) -> pl.DataFrame:
     """`sql` with its {marks} filled for the clients' ids, which come first among the params."""
     ids = [c.pk for c in clients]
     if not ids:

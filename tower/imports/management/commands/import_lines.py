@@ -2,8 +2,8 @@
 [--date-format FMT] [--create-missing] [--dry-run] [--errors-to FILE.csv]"""
 
 from tower.imports.command import ImportCommand
+from tower.imports.lines import import_lines
 from tower.ingest import FIELDS, available_profiles, load_profile
-from tower.orders.services import import_lines
 
 
 class Command(ImportCommand):
