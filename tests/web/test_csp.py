@@ -78,6 +78,8 @@ def test_every_page_has_a_strict_policy_and_no_inline_code(world, client):
         "/closes/?client=ACME",
         "/stock-outs/report/?client=ACME",
         "/accounts/password_change/",
+        "/accounts/two-factor/",
+        "/accounts/two-factor/enrol/",
     ]
     checked = 0
     for url in pages:
@@ -95,7 +97,7 @@ def test_every_page_has_a_strict_policy_and_no_inline_code(world, client):
 
 
 def test_sign_in_and_error_pages_have_no_inline_code(client, db):
-    for url in ("/accounts/login/", "/no-such-page/"):
+    for url in ("/accounts/login/", "/accounts/password_reset/", "/no-such-page/"):
         response = client.get(url)
         assert_strict_policy(response, url)
         assert inline_code(response.content.decode()) == [], url
