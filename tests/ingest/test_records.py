@@ -152,11 +152,6 @@ def test_mapped_headers_are_named_in_errors(parse):
     assert errors(parsed) == [(2, "Yield kg", "-1", "must not be negative")]
 
 
-def test_text_longer_than_the_database_column_is_an_error(parse):
-    parsed = parse(BATCHES, f"client,batch,product\nACME,{'B' * 101},P\n")
-    assert errors(parsed) == [(2, "batch", "B" * 101, "too long: at most 100 characters fit")]
-
-
 # --- client ----------------------------------------------------------------------------------
 
 

@@ -32,8 +32,6 @@ from tower.performance.models import (
     MonthlyOtif,
 )
 from tower.performance.services import (
-    NotAllowed,
-    WorkflowError,
     approve_root_cause,
     close_month,
     propose_root_cause,
@@ -41,6 +39,7 @@ from tower.performance.services import (
     reopen_month,
     set_definition,
 )
+from tower.workflow import NotAllowed, WorkflowError
 
 # Late data for ACME March: a new line PO-6/1 delivered 5 days late, and PO-2/1's delivery
 # corrected from 70 to 80 (now OTIF). Live March then has 5 lines: on time PO-1/1, PO-2/1;

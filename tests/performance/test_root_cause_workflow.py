@@ -26,9 +26,7 @@ from tower.performance.models import (
     RootCauseStatus,
 )
 from tower.performance.services import (
-    NotAllowed,
     ProposalCount,
-    WorkflowError,
     approve_root_cause,
     approve_root_causes,
     dispute_root_cause,
@@ -37,6 +35,7 @@ from tower.performance.services import (
     refresh_outcomes,
     set_line_exclusion,
 )
+from tower.workflow import NotAllowed, WorkflowError
 
 UNCLASSIFIED_MARCH = {("unclassified", None, "unclassified", 3, 0)}
 

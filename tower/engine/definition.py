@@ -7,6 +7,7 @@ only knows the parameters, their defaults and how to validate them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,6 +15,11 @@ BASES = ("requested", "first_committed", "committed")
 MEASURED_AT = ("delivery", "shipment")
 OPEN_OVERDUE = ("fail", "exclude")
 EXCLUSIONS = ("cancelled", "zero_quantity")
+# Bounds of the tolerances: a year of grace (or of early delivery) and ten times the ordered
+# quantity are beyond any agreement; beyond them a value is a typo (or 1e308), and day counts
+# that large overflow the engine's date arithmetic.
+MAX_DAYS = 365
+MAX_OVER_PCT = 1000.0
 
 # When the chosen due date is missing, fall back along this chain (kpis.md 1). The chain starts at
 # the chosen basis and continues with the dates after it; `requested` continues with the others
@@ -41,11 +47,11 @@ class OtifDefinition:
         _check_choice("measured_at", self.measured_at, MEASURED_AT)
         _check_choice("open_overdue", self.open_overdue, OPEN_OVERDUE)
         if self.early_days is not None:
-            _check_number("early_days", self.early_days, integer=True, low=0)
-        _check_number("late_days", self.late_days, integer=True, low=0)
+            _check_number("early_days", self.early_days, integer=True, low=0, high=MAX_DAYS)
+        _check_number("late_days", self.late_days, integer=True, low=0, high=MAX_DAYS)
         _check_number("under_pct", self.under_pct, low=0, high=100)
         if self.over_pct is not None:
-            _check_number("over_pct", self.over_pct, low=0)
+            _check_number("over_pct", self.over_pct, low=0, high=MAX_OVER_PCT)
         if isinstance(self.exclusions, str) or not all(isinstance(e, str) for e in self.exclusions):
             raise DefinitionError('exclusions must be a list of names, e.g. ["cancelled"]')
         for name in self.exclusions:
@@ -89,8 +95,9 @@ def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
 
 def _check_number(name: str, value: Any, *, integer: bool = False, low=None, high=None) -> None:
     kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        kind = "a whole number" if integer else "a number"
+    # TOML spells inf and nan; nan compares false with every bound, so it is refused by name.
+    if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
+        kind = "a whole number" if integer else "a finite number"
         raise DefinitionError(f"{name} must be {kind}; got {value!r}")
     if low is not None and value < low:
         raise DefinitionError(f"{name} must be at least {low}; got {value}")

@@ -6,6 +6,7 @@ exports and the dashboard's functional-area KPIs, so a KPI is named the same eve
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 
@@ -205,8 +206,9 @@ AREA_KPIS = {k.area: k for k in KPIS if k.area}
 
 
 def format_value(value: float | None, unit: str) -> str:
-    """How a KPI value is written everywhere (page, PDF, deck, XLSX): one rule, one place."""
-    if value is None:
+    """How a KPI value is written everywhere (page, PDF, deck, XLSX): one rule, one place.
+    An infinite or undefined value (nan) is no figure at all: "no data", never "inf %"."""
+    if value is None or not math.isfinite(value):
         return "no data"
     if unit == "%":
         return f"{value:.1f} %"

@@ -22,6 +22,8 @@ class OutOfRange(ValueError):
 
 
 def _check_year(year: int, text: str, what: str) -> None:
+    if year == 0:
+        raise ValueError(f"{text!r} is not a {what}: the calendar has no year 0")
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise OutOfRange(f"{text!r} is out of range: a {what} must be in the {YEARS}")
 

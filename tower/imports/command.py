@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tower.csv_safe import neutralise_frame
 from tower.imports.records import RecordKind
-from tower.imports.report import ImportReport
+from tower.imports.report import ImportReport, log_file_error
 from tower.ingest import ImportFileError, Mapping, load_mapping, with_date_format
 from tower.output import stepped_progress, write_frame
 from tower.tenancy.scoping import SYSTEM
@@ -32,6 +32,7 @@ GUARANTEES = (
 
 class ImportCommand(BaseCommand):
     about: str  # what the file holds; `help` adds the guarantees every import gives
+    kind: str  # ImportLog.kind: "lines", "batches", ...
     fields: Sequence[str]  # what a mapping's [columns] may name
     steps: int  # progress stages the import function reports
     # The import, as staticmethod(f): f takes the keyword arguments of
@@ -81,11 +82,17 @@ class ImportCommand(BaseCommand):
     def handle(self, *args, **options):
         path: Path = options["file"]
         if not path.is_file():
+            self.log_refused(path, options)
             raise CommandError(f"{path}: no such file")
         try:
             mapping = self.mapping(options)
             if options["date_format"]:
                 mapping = with_date_format(mapping or Mapping(), options["date_format"])
+        except ImportFileError as exc:
+            self.log_refused(path, options)
+            raise CommandError(str(exc)) from exc
+        try:
+            # The import function logs a file it refuses as a whole itself.
             with stepped_progress(self.stderr, self.steps) as advance:
                 report = self.importer(
                     path=path,
@@ -105,6 +112,15 @@ class ImportCommand(BaseCommand):
         for note in report.notes:
             self.stdout.write(f"  {note}")
         self.stdout.write(report.summary())
+
+    def log_refused(self, path: Path, options) -> None:
+        """Every rejected import is logged, also one refused before its file was opened."""
+        log_file_error(
+            kind=self.kind,
+            path=path,
+            actor=f"cli:{getpass.getuser()}",
+            client_code=options["client"],
+        )
 
     def fail_with_errors(self, report: ImportReport, errors_to: Path | None) -> None:
         """Show the first errors, write them all with --errors-to, and exit non-zero."""
@@ -134,6 +150,10 @@ class RecordImportCommand(ImportCommand):
     @property
     def fields(self) -> Sequence[str]:
         return self.record_kind.spec.names
+
+    @property
+    def kind(self) -> str:
+        return self.record_kind.spec.kind
 
     @property
     def steps(self) -> int:

@@ -17,10 +17,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from tower.bulk import delete_where_in, insert_frame, reserve_ids, update_frame
+from tower.imports.limits import line_lengths
 from tower.imports.references import MasterData, read_for_clients
-from tower.imports.report import ImportReport, LogContext, Progress, read_import_file, write_log
+from tower.imports.report import (
+    ImportReport,
+    LogContext,
+    Progress,
+    logs_file_errors,
+    read_import_file,
+    write_log,
+)
 from tower.ingest import FIELDS, Mapping, parse_lines
 from tower.ingest.errors import combine_errors
+from tower.ingest.text import text_errors
 from tower.orders.models import Delivery, ImportLog, Order, OrderLine
 from tower.performance.queries import LINE_SCHEMA
 from tower.performance.services import refresh_outcomes
@@ -45,6 +54,7 @@ LINE_COMPARED = [
 ENGINE_LINE_COLUMNS = [c for c in LINE_SCHEMA if c not in ("line_id", "order_key")]
 
 
+@logs_file_errors(lambda **_: "lines")
 def import_lines(
     *,
     path: Path,
@@ -80,6 +90,14 @@ def import_lines(
     step("Validating every row")
     parsed = parse_lines(table, mapping, default_client=client_code)
     report.rows = parsed.rows
+    context = LogContext(path, sha, mapping, actor, user, started)
+    client_codes = parsed.lines["client"].unique().to_list()
+    # Text that cannot be stored (too long, NUL) must not reach a query: checked first.
+    bad_text = text_errors(table, mapping, line_lengths())
+    if not bad_text.is_empty():
+        report.errors = combine_errors([parsed.errors, bad_text])
+        report.log = write_log(report, context, ImportLog.Outcome.REJECTED, client_codes)
+        return report
 
     step("Checking clients, sites and products")
     labels = {f: mapping.columns.get(f, f) for f in ("client", "site", "product")}
@@ -95,8 +113,6 @@ def import_lines(
     report.errors = combine_errors([parsed.errors, reference_errors])
     report.created = refs.to_create()
 
-    context = LogContext(path, sha, mapping, actor, user, started)
-    client_codes = parsed.lines["client"].unique().to_list()
     if not report.ok:
         report.log = write_log(report, context, ImportLog.Outcome.REJECTED, client_codes)
         return report

@@ -25,11 +25,20 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tower.bulk import insert_frame, update_frame
+from tower.imports.limits import record_lengths
 from tower.imports.references import MasterData, read_for_clients
-from tower.imports.report import ImportReport, LogContext, Progress, read_import_file, write_log
+from tower.imports.report import (
+    ImportReport,
+    LogContext,
+    Progress,
+    logs_file_errors,
+    read_import_file,
+    write_log,
+)
 from tower.ingest import Mapping
 from tower.ingest.errors import combine_errors
 from tower.ingest.records import ParsedRecords, RecordSpec, parse_records
+from tower.ingest.text import text_errors
 from tower.orders.models import ImportLog
 from tower.tenancy.models import Client
 
@@ -69,6 +78,7 @@ class RecordKind:
         return f"{name}_id" if name in MASTER_DATA or name in self.references else name
 
 
+@logs_file_errors(lambda kind, **_: kind.spec.kind)
 def import_records(
     kind: RecordKind,
     *,
@@ -100,6 +110,14 @@ def import_records(
     step("Validating every row")
     parsed = parse_records(table, mapping, spec, default_client=client_code)
     report.rows = parsed.rows
+    context = LogContext(path, sha, mapping, actor, user, started)
+    client_codes = parsed.records["client"].to_list()
+    # Text that cannot be stored (too long, NUL) must not reach a query: checked first.
+    bad_text = text_errors(table, mapping, record_lengths(kind))
+    if not bad_text.is_empty():
+        report.errors = combine_errors([parsed.errors, bad_text])
+        report.log = write_log(report, context, ImportLog.Outcome.REJECTED, client_codes)
+        return report
 
     step("Checking clients, sites, products and references")
     labels = {f: mapping.columns.get(f, f) for f in spec.names}
@@ -113,8 +131,6 @@ def import_records(
     report.errors = combine_errors([parsed.errors, master.errors, *reference_errors])
     report.created = master.to_create()
 
-    context = LogContext(path, sha, mapping, actor, user, started)
-    client_codes = parsed.records["client"].to_list()
     if not report.ok:
         report.log = write_log(report, context, ImportLog.Outcome.REJECTED, client_codes)
         return report

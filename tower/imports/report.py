@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -10,8 +12,9 @@ from pathlib import Path
 import polars as pl
 from django.utils import timezone
 
-from tower.ingest import ROW, Mapping, default_mapping, file_sha256, read_table
+from tower.ingest import ROW, ImportFileError, Mapping, default_mapping, file_sha256, read_table
 from tower.ingest.errors import ROW_ERROR_SCHEMA
+from tower.ingest.limits import CONTROL_CHARACTERS
 from tower.orders.models import ImportLog
 
 # Called with a label as each stage starts. Stages are columnar over all rows, so they are the
@@ -104,16 +107,19 @@ class LogContext:
 def write_log(
     report: ImportReport, context: LogContext, outcome: str, client_codes: Sequence[str]
 ) -> ImportLog:
+    # A rejected file's codes may be anything (too long, a NUL byte): the log keeps the ones
+    # that are codes at all, and never fails on what it records.
+    codes = sorted({c for c in client_codes if c and _fits(c, _CLIENT_CODE)})
     return ImportLog.objects.create(
         kind=report.kind,
         user=context.user,
-        actor=context.actor,
+        actor=_fit(context.actor, 150),
         started_at=context.started,
         finished_at=timezone.now(),
-        file_name=context.path.name,
+        file_name=_fit(context.path.name, 500),
         file_sha256=context.sha,
-        mapping=context.mapping.name or "",
-        client_codes=",".join(sorted({c for c in client_codes if c}))[:500],
+        mapping=_fit(context.mapping.name or "", 200),
+        client_codes=",".join(codes)[:500],
         outcome=outcome,
         rows=report.rows,
         errors=report.errors.height,
@@ -123,3 +129,68 @@ def write_log(
         deliveries_written=report.deliveries_written or 0,
         created_masterdata=report.created if report.ok else {},
     )
+
+
+_CLIENT_CODE = 40  # tower.tenancy.models.Client.code
+
+
+def _fits(text: str, limit: int) -> bool:
+    return len(text) <= limit and not re.search(CONTROL_CHARACTERS, text)
+
+
+def _fit(text: str, limit: int) -> str:
+    return re.sub(CONTROL_CHARACTERS, "?", text)[:limit]
+
+
+def log_file_error(
+    *,
+    kind: str,
+    path: Path,
+    actor: str,
+    user=None,
+    started: dt.datetime | None = None,
+    mapping: Mapping | None = None,
+    client_code: str | None = None,
+) -> ImportLog:
+    """The log row of an import refused as a whole (unreadable file, bad mapping, a zip bomb, no
+    client column...): rejected, one error, no rows. The SHA-256 when the file can be read."""
+    path = Path(path)
+    try:
+        sha = file_sha256(path)
+    except OSError:
+        sha = ""  # a missing or unreadable file: logged all the same
+    report = ImportReport(kind=kind, file_name=path.name)
+    report.errors = pl.DataFrame(
+        {"row": [0], "column": [""], "value": [""], "reason": ["file-level error"]},
+        schema=ROW_ERROR_SCHEMA,
+    )
+    context = LogContext(path, sha, mapping or Mapping(), actor, user, started or timezone.now())
+    return write_log(report, context, ImportLog.Outcome.REJECTED, [client_code or ""])
+
+
+def logs_file_errors(kind_of: Callable[..., str]):
+    """Decorate an import function (keyword arguments of tower.imports.lines.import_lines) so
+    that a file refused as a whole is logged like a rejected one before the error goes up.
+    `kind_of` gets the function's arguments and names the kind ("lines", "batches")."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            started = timezone.now()
+            try:
+                return function(*args, **kwargs)
+            except ImportFileError:
+                log_file_error(
+                    kind=kind_of(*args, **kwargs),
+                    path=kwargs["path"],
+                    actor=kwargs["actor"],
+                    user=kwargs.get("user"),
+                    started=started,
+                    mapping=kwargs.get("mapping"),
+                    client_code=kwargs.get("client_code"),
+                )
+                raise
+
+        return run
+
+    return decorate

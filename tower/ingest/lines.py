@@ -139,6 +139,7 @@ def parse_lines(
             *_value_errors(frame, labels),
             *_delivery_errors(frame, mapping, labels),
             *_agreement_errors(frame, key, labels, keyed_by),
+            _duplicate_delivery_errors(frame, labels),
         ]
     )
     is_delivery = pl.any_horizontal(
@@ -276,6 +277,15 @@ def _value_errors(frame: pl.DataFrame, labels: dict[str, str]) -> list[pl.DataFr
         row_errors(frame, pl.col(f) < 0, labels[f], _raw(f), "a quantity must not be negative")
         for f in ("ordered_qty", "delivered_qty")
     ]
+    out.append(
+        row_errors(
+            frame,
+            pl.col("line_value") < 0,
+            labels["line_value"],
+            _raw("line_value"),
+            "a line value must not be negative",
+        )
+    )
     unknown = pl.col("status").is_null()
     out.append(
         row_errors(
@@ -314,6 +324,27 @@ def _delivery_errors(
             f"a delivery needs a date: {date_names} (this row has a delivered quantity)",
         ),
     ]
+
+
+def _duplicate_delivery_errors(frame: pl.DataFrame, labels: dict[str, str]) -> pl.DataFrame:
+    """A delivery id given twice for one line: two identical rows would otherwise be stored as
+    two deliveries (200 delivered of 100). The same id on other lines is one shipment carrying
+    several lines, which is fine."""
+    keyed = pl.col(_GROUP).is_not_null() & _raw("delivery_id").is_not_null()
+    repeated = (
+        frame.lazy()
+        .filter(keyed)
+        .select(ROW, _GROUP, _raw("delivery_id"))
+        .with_columns(pl.col(ROW).min().over(_GROUP, _raw("delivery_id")).alias("first"))
+        .filter(pl.col(ROW) != pl.col("first"))
+        .collect()
+    )
+    reason = pl.format(
+        "the same delivery as row {} (order, line and {}): a file gives each delivery once",
+        pl.col("first"),
+        pl.lit(labels["delivery_id"]),
+    )
+    return row_errors(repeated, pl.lit(True), labels["delivery_id"], _raw("delivery_id"), reason)
 
 
 def _agreement_errors(

@@ -186,8 +186,12 @@ def _check_file_options(mapping: Mapping, source: str) -> None:
         )
     if mapping.encoding is not None:
         try:
-            codecs.lookup(mapping.encoding)
+            codec = codecs.lookup(mapping.encoding)
         except LookupError:
+            codec = None
+        # base64, zlib, rot13 ... are codecs too, but not text encodings: bytes.decode refuses
+        # them with a traceback, so they are as unknown here as a misspelt name.
+        if codec is None or not getattr(codec, "_is_text_encoding", True):
             raise ImportFileError(
                 f'{source}: unknown encoding "{mapping.encoding}"; e.g. utf-8, cp1252, latin-1'
             ) from None

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 import fastexcel
 import polars as pl
 
+from tower.ingest import limits
 from tower.ingest.errors import ROW, ImportFileError
 from tower.ingest.mapping import Mapping
 
@@ -128,13 +129,16 @@ def _to_utf8(raw: bytes, encoding: str | None) -> tuple[bytes, str]:
 def _checked(raw: bytes, encoding: str, *, explicit: bool) -> bytes:
     try:
         text = raw.decode(encoding)
-    except UnicodeDecodeError as exc:
+    except LookupError:  # a mapping is checked when read; a Mapping built in code is not
+        raise ImportFileError(
+            f'unknown encoding "{encoding}"; e.g. utf-8, cp1252, latin-1'
+        ) from None
+    except UnicodeError as exc:  # idna and punycode raise the base class, without a position
         if not explicit:
             raise
+        start = getattr(exc, "start", 0)
         line = (
-            raw.count(b"\n", 0, exc.start)
-            + raw.count(b"\r", 0, exc.start)
-            - raw.count(b"\r\n", 0, exc.start)
+            raw.count(b"\n", 0, start) + raw.count(b"\r", 0, start) - raw.count(b"\r\n", 0, start)
         )
         raise ImportFileError(
             f"the file is not valid {encoding} text (line {line + 1}); "
@@ -243,6 +247,7 @@ def _ragged_rows(data: bytes, delimiter: str) -> list[int]:
 
 
 def _read_xlsx(path: Path, mapping: Mapping) -> SourceTable:
+    _check_xlsx_size(path)
     try:
         workbook = fastexcel.read_excel(path)
     except Exception as exc:  # fastexcel raises its own error types for damaged workbooks
@@ -262,6 +267,68 @@ def _read_xlsx(path: Path, mapping: Mapping) -> SourceTable:
     )
     first_row = _first_used_row(path, sheet)
     return SourceTable(frame=_with_header(frame, first_row=first_row), kind="xlsx", sheet=sheet)
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook that would inflate beyond the limits (tower.ingest.limits), before
+    anything is inflated: the zip's central directory states each member's size, and the
+    head of each sheet its dimension; the shared strings table states its count."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            inflated = sum(m.file_size for m in members)
+            if inflated > limits.XLSX_MAX_UNCOMPRESSED_BYTES:
+                raise ImportFileError(
+                    f'"{path.name}" would inflate to {_megabytes(inflated)} (a zip bomb or not, '
+                    f"more than the {_megabytes(limits.XLSX_MAX_UNCOMPRESSED_BYTES)} an import "
+                    "reads): split the export or save it as CSV"
+                )
+            for member in members:
+                cells = _declared_cells(archive, member.filename)
+                if cells is not None and cells > limits.XLSX_MAX_CELLS:
+                    raise ImportFileError(
+                        f'"{path.name}" declares {cells:,} cells in {member.filename} (more than '
+                        f"the {limits.XLSX_MAX_CELLS:,} an import reads): split the export"
+                    )
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(f'cannot open "{path.name}" as an Excel workbook: {exc}') from None
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_SST_COUNT = re.compile(rb'<(?:\w+:)?sst\b[^>]*?\s(?:uniqueCount|count)="(\d+)"')
+
+
+def _declared_cells(archive: zipfile.ZipFile, name: str) -> int | None:
+    """Cells a sheet's dimension (A1:Z1000) or the shared strings' count declares, read from
+    the first 4 KB of the member only; None when it declares nothing (then the size limit
+    alone guards)."""
+    is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+    if not (is_sheet or name == "xl/sharedStrings.xml"):
+        return None
+    with archive.open(name) as stream:
+        head = stream.read(4096)
+    if not is_sheet:
+        found = _SST_COUNT.search(head)
+        return int(found.group(1)) if found else None
+    found = _DIMENSION.search(head)
+    if found is None:
+        return None
+    first_col, first_row, last_col, last_row = found.groups()
+    if last_col is None:
+        return 1
+    columns = _column_number(last_col) - _column_number(first_col) + 1
+    return max(columns, 1) * max(int(last_row) - int(first_row) + 1, 1)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.0f} MB"
 
 
 def _pick_sheet(names: list[str], wanted: str | None, file_name: str) -> str:

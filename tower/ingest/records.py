@@ -39,7 +39,6 @@ class Field:
     name: str
     type: str = TEXT
     required: bool = False
-    max_length: int | None = None  # text: longest value the database column holds
     # choice: stored value -> the words a file may write for it (matched in any case)
     choices: MappingType[str, tuple[str, ...]] = field(default_factory=dict)
     default: str | float | None = None  # what an empty cell means (None: nothing)
@@ -290,9 +289,6 @@ def _field_errors(
         if f.required:
             # A cell that is there but unreadable is reported by its own check.
             out.append(error(value.is_null() & text.is_null(), f"{f.name} is required"))
-        if f.max_length is not None:
-            too_long = value.str.len_chars() > f.max_length
-            out.append(error(too_long, f"too long: at most {f.max_length} characters fit"))
         if f.type == CHOICE:
             words = [spelled[0] for spelled in f.choices.values()]
             allowed = f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else words[0]

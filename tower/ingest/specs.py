@@ -1,8 +1,8 @@
 """The record kinds imported besides order lines (kpis.md 4 and 5), declared once each.
 
 Field names are what a mapping's [columns] names and what headers spell without a mapping. Text
-limits are the database columns' lengths, so a value too long is a row error rather than a
-failed write. Which database rows the codes (client, site, product, batch, deviation, area)
+lengths are the database columns' and come from the models (tower.imports.limits), so a value
+too long is a row error rather than a failed write. Which database rows the codes (client, site, product, batch, deviation, area)
 point to is checked by tower.imports, which knows the database.
 
 The plan's `week` is the Monday the week starts on, written as any date (which must then be a
@@ -23,9 +23,9 @@ from tower.ingest.records import (
     RequiredWhen,
 )
 
-CLIENT = Field("client", TEXT, required=True, max_length=40)
-PRODUCT = Field("product", TEXT, required=True, max_length=200)
-SITE = Field("site", TEXT, max_length=100)
+CLIENT = Field("client", TEXT, required=True)
+PRODUCT = Field("product", TEXT, required=True)
+SITE = Field("site", TEXT)
 
 DISPOSITIONS = {
     "released": ("released",),
@@ -40,7 +40,7 @@ BATCHES = RecordSpec(
     record="batch",
     fields=(
         CLIENT,
-        Field("batch", TEXT, required=True, max_length=100),
+        Field("batch", TEXT, required=True),
         PRODUCT,
         SITE,
         Field("planned_start", DATE),
@@ -70,15 +70,15 @@ DEVIATIONS = RecordSpec(
     record="deviation",
     fields=(
         CLIENT,
-        Field("deviation", TEXT, required=True, max_length=100),
-        Field("batch", TEXT, max_length=100),
+        Field("deviation", TEXT, required=True),
+        Field("batch", TEXT),
         SITE,
         Field("opened_date", DATE, required=True),
         Field("closed_date", DATE),
         Field("severity", CHOICE, required=True, choices=SEVERITIES),
-        Field("category", TEXT, max_length=100),
+        Field("category", TEXT),
         Field("area", TEXT),
-        Field("title", TEXT, max_length=300),
+        Field("title", TEXT),
     ),
     key=("client", "deviation"),
     rules=(NotBefore("closed_date", "opened_date"),),
@@ -89,9 +89,9 @@ CAPAS = RecordSpec(
     record="CAPA",
     fields=(
         CLIENT,
-        Field("capa", TEXT, required=True, max_length=100),
-        Field("deviation", TEXT, max_length=100),
-        Field("title", TEXT, max_length=300),
+        Field("capa", TEXT, required=True),
+        Field("deviation", TEXT),
+        Field("title", TEXT),
         Field("due_date", DATE, required=True),
         Field("closed_date", DATE),
     ),
@@ -104,7 +104,7 @@ PLAN = RecordSpec(
     fields=(
         CLIENT,
         PRODUCT,
-        Field("site", TEXT, required=True, max_length=100),
+        Field("site", TEXT, required=True),
         Field("week", WEEK, required=True),
         Field("planned_qty", NUMBER, required=True, minimum=0),
         Field("released_qty", NUMBER, minimum=0, default=0.0),
@@ -118,7 +118,7 @@ STOCKOUTS = RecordSpec(
     fields=(
         CLIENT,
         PRODUCT,
-        Field("location", TEXT, required=True, max_length=200),
+        Field("location", TEXT, required=True),
         Field("start_date", DATE, required=True),
         Field("end_date", DATE),
         Field("note", TEXT),

@@ -9,7 +9,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS
-from tower.engine.periods import add_months, parse_month
+from tower.engine.periods import OutOfRange, add_months, parse_month
 from tower.masterdata.models import FunctionalArea, RootCauseCode, Site
 from tower.performance.dashboard import FigureScope
 from tower.performance.models import (
@@ -47,9 +47,11 @@ class MonthField(forms.CharField):
             return None
         try:
             month = parse_month(value)
+        except OutOfRange:
+            month = None
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
-        if not FIRST_MONTH <= month <= LAST_MONTH:
+        if month is None or not FIRST_MONTH <= month <= LAST_MONTH:
             raise forms.ValidationError(
                 f"{value!r} is out of range: choose a month from {FIRST_MONTH:%Y-%m} "
                 f"to {LAST_MONTH:%Y-%m}."

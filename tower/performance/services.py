@@ -50,7 +50,8 @@ from tower.performance.queries import (
 from tower.performance.signals import outcomes_changed
 from tower.tenancy.locks import lock_clients
 from tower.tenancy.models import Client, Role
-from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, role_for
+from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, require_role
+from tower.workflow import WorkflowError, audit_as
 
 # Stored per line; the rest of the engine's output is derivable from the line itself.
 STORED_OUTCOME_COLUMNS = [
@@ -318,27 +319,6 @@ def monthly_figures(
 
 # ---------------------------------------------------------------------------------------------
 # The root-cause workflow (kpis.md 2): the CMO proposes, the client approves or disputes.
-
-
-class WorkflowError(ValueError):
-    """A workflow step that cannot be taken; the message says why, in the user's words."""
-
-
-class NotAllowed(WorkflowError):
-    """The user's role does not allow the step (the web app answers 403)."""
-
-
-def require_role(user, client: Client, allowed: frozenset[str], action: str) -> None:
-    if role_for(user, client) not in allowed:
-        raise NotAllowed(f"Your role does not allow you to {action} for this client.")
-
-
-def audit_as(instance, user, reason: str = "") -> None:
-    """Name the acting user and the reason on the history record the next save() writes."""
-    if isinstance(user, get_user_model()):
-        instance._history_user = user
-    if reason:
-        instance._change_reason = reason[:100]
 
 
 def failed_lines(lines: Iterable[OrderLine] | Iterable[int]) -> set[int]:

@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from tower.engine.kpi_catalogue import KPIS, Kpi
-from tower.engine.periods import Period, parse_period, quarter_of
+from tower.engine.periods import OutOfRange, Period, parse_period, quarter_of
+from tower.ingest.limits import MAX_NUMBER
 from tower.masterdata.models import Product
 from tower.performance.forms import FIRST_MONTH, LAST_MONTH
-from tower.performance.services import NotAllowed, WorkflowError
 from tower.scorecards.models import PenaltyTerm, SurveyResponse
 from tower.tenancy.scoping import client_by_code
+from tower.workflow import NotAllowed, WorkflowError
 
 # ---------------------------------------------------------------------------------------------
 # Shared
@@ -60,9 +61,11 @@ class PeriodField(forms.CharField):
         example = "a quarter, e.g. 2026Q3" + ("" if self.quarters_only else ", or a month, 2026-07")
         try:
             period = parse_period(value)
+        except OutOfRange:
+            period = None
         except ValueError:  # also a year the calendar does not have (0000)
             raise forms.ValidationError(f"{value!r} is not a period: write {example}.") from None
-        if not FIRST_MONTH <= period.start <= LAST_MONTH:
+        if period is None or not FIRST_MONTH <= period.start <= LAST_MONTH:
             raise forms.ValidationError(
                 f"{value!r} is out of range: choose a period from {FIRST_MONTH.year} "
                 f"to {LAST_MONTH.year}."
@@ -249,13 +252,14 @@ class EndStockOutForm(Form):
 # Agreement terms
 
 
-def target_bounds(kpi: Kpi) -> tuple[float, float | None]:
-    """The values a target of this KPI can take (None: no upper bound)."""
+def target_bounds(kpi: Kpi) -> tuple[float, float]:
+    """The values a target of this KPI can take. Counts (events, days) and rates have no
+    natural top; the bound of every imported number keeps 1e308 out (tower.ingest.limits)."""
     if kpi.unit == "%":
         return 0.0, 100.0
     if kpi.unit == "of 5":
         return 1.0, 5.0
-    return 0.0, None
+    return 0.0, MAX_NUMBER
 
 
 class AgreementForm(StepForm):
@@ -324,6 +328,7 @@ class PenaltyTermForm(Form):
     kind = forms.ChoiceField(choices=PenaltyTerm.Kind.choices, label="Penalty")
     rate = forms.FloatField(
         label="Rate",
+        max_value=MAX_NUMBER,  # an amount per month beyond a trillion is a typo (or 1e308)
         help_text="Percent of the line value, or the amount per month in the agreement's currency.",
         widget=forms.NumberInput(attrs={"step": "any", "min": "0"}),
     )

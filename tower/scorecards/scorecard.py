@@ -13,6 +13,7 @@ exposure. The records behind each KPI come from tower.scorecards.evidence.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
@@ -21,6 +22,7 @@ from django.utils import timezone
 from tower.engine import scorecard as kpis
 from tower.engine.kpi_catalogue import GROUPS, KPIS, Kpi, format_value
 from tower.engine.periods import Period, parse_period, quarter_of
+from tower.ingest.limits import MAX_NUMBER
 from tower.performance.dashboard import FigureScope, Target, Totals, kpi_targets, monthly_totals
 from tower.performance.models import LineOutcome, RootCauseStatus
 from tower.scorecards.measures import period_measures, read_records
@@ -233,6 +235,13 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+def finite(value: float | None) -> float | None:
+    """`value`, or None (no data) when it is infinite or not a number. Imports refuse such
+    numbers, but rows stored before they did, or a ratio of extreme ones, must still show
+    "no data" rather than "inf %" in green, and never break an export."""
+    return value if value is None or math.isfinite(value) else None
+
+
 # --- the service ----------------------------------------------------------------------------------
 
 
@@ -275,16 +284,16 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
         results.append(
             KpiResult(
                 kpi=kpi,
-                value=measure.value,
-                numerator=measure.numerator,
-                denominator=measure.denominator,
+                value=finite(measure.value),
+                numerator=finite(measure.numerator),
+                denominator=finite(measure.denominator),
                 basis=measure.basis,
                 target=target.value,
                 tolerance=target.tolerance,
                 target_is_default=target.is_default,
-                status=target.status(measure.value),
+                status=target.status(finite(measure.value)),
                 trend=tuple(
-                    TrendPoint(p.key, p.label, measures[p.key][kpi.code].value)
+                    TrendPoint(p.key, p.label, finite(measures[p.key][kpi.code].value))
                     for p in periods[:-1]
                 ),
                 breakdown=measure.breakdown,
@@ -383,10 +392,13 @@ def penalty_exposure(
     failed = None  # the CMO-attributable failed lines, read once for all line-value terms
     for term in terms:
         if term.kind == PenaltyTerm.Kind.LINE_VALUE_PCT:
+            # A stored value out of the import's range (inf, nan, 1e308: rows from before it
+            # was checked) counts as no line value rather than making the exposure infinite.
+            valued = Q(line__line_value__gte=-MAX_NUMBER, line__line_value__lte=MAX_NUMBER)
             failed = failed or attributable_failures(client, period).aggregate(
                 lines=Count("pk"),
-                value=Sum("line__line_value"),
-                unvalued=Count("pk", filter=Q(line__line_value__isnull=True)),
+                value=Sum("line__line_value", filter=valued),
+                unvalued=Count("pk", filter=Q(line__line_value__isnull=True) | ~valued),
             )
             value = failed["value"] or 0.0
             basis = (

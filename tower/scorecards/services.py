@@ -17,7 +17,6 @@ from tower.engine.kpi_catalogue import KPI_BY_CODE
 from tower.engine.periods import Period
 from tower.masterdata.models import Product
 from tower.performance.models import KpiDirection, KpiTarget
-from tower.performance.services import NotAllowed, WorkflowError, audit_as, require_role
 from tower.scorecards.attribution import attribute_stock_outs
 from tower.scorecards.models import (
     AgreedAction,
@@ -28,7 +27,8 @@ from tower.scorecards.models import (
     SurveyResponse,
 )
 from tower.tenancy.models import CLIENT_ROLES, Client
-from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES
+from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, require_role
+from tower.workflow import NotAllowed, WorkflowError, audit_as
 
 __all__ = ["NotAllowed", "WorkflowError"]
 

@@ -19,16 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import OperationalError, connection
+from django.db import connection
+
+# Where pages and commands read them (tower.web imports no app); kept importable from here.
+from tower.workflow import BUSY_MESSAGE, is_database_busy  # noqa: F401
 
 # First key of the two-key advisory locks, so ours never collide with another application's.
 CLIENT_LOCKS = 8101
 MASTER_DATA_LOCK = (8102, 0)
-
-BUSY_MESSAGE = (
-    "The database is busy with another import or recalculation that is still writing; "
-    "nothing was changed. Try again when it has finished."
-)
 
 
 def lock_clients(codes: Iterable[str]) -> None:
@@ -48,11 +46,6 @@ def lock_master_data() -> None:
     _require_transaction()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(MASTER_DATA_LOCK))
-
-
-def is_database_busy(error: BaseException) -> bool:
-    """SQLite's "database is locked" once the busy timeout has passed."""
-    return isinstance(error, OperationalError) and "database is locked" in str(error)
 
 
 def _require_transaction() -> None:

@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from tower.tenancy.models import Client, Membership, Role
+from tower.workflow import NotAllowed
 
 
 class _System:
@@ -120,3 +121,8 @@ def client_by_code(clients, code: str) -> Client | None:
         if client.code == code:
             return client
     raise Http404("No such client.")
+
+
+def require_role(user, client: Client, allowed: frozenset[str], action: str) -> None:
+    if role_for(user, client) not in allowed:
+        raise NotAllowed(f"Your role does not allow you to {action} for this client.")

@@ -15,8 +15,8 @@ from tower.performance.dashboard import COUNTS, FigureScope, Totals, monthly_tot
 from tower.performance.forms import CloseMonthForm, ReopenMonthForm
 from tower.performance.models import ClosedMonthlyOtif, MonthClose, MonthlyOtif
 from tower.performance.services import close_month, reopen_month
-from tower.performance.views.common import lines_url, run_step
 from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, visible_clients
+from tower.web.pages import lines_url, run_step
 
 CLOSE_MONTHS_SHOWN = 24
 

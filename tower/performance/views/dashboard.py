@@ -33,18 +33,13 @@ from tower.performance.models import (
     RootCause,
     RootCauseStatus,
 )
-from tower.performance.views.common import (
-    ROOT_CAUSE_STATES,
-    filter_options,
-    lines_url,
-    render_figures_page,
-    scope_query,
-)
+from tower.performance.views.filter_bar import ROOT_CAUSE_STATES, filter_options
 from tower.tenancy.models import Role
 from tower.tenancy.scoping import (
     role_for,
     sees_client_names,
 )
+from tower.web.pages import lines_url, render_figures_page, scope_query
 
 # ---------------------------------------------------------------------------------------------
 # Dashboard

@@ -40,12 +40,7 @@ from tower.performance.services import (
     propose_root_causes,
     set_line_exclusion,
 )
-from tower.performance.views.common import (
-    LINES_PER_PAGE,
-    filter_options,
-    render_figures_page,
-    run_step,
-)
+from tower.performance.views.filter_bar import LINES_PER_PAGE, filter_options
 from tower.tenancy.models import Role
 from tower.tenancy.scoping import (
     CMO_ADMIN,
@@ -55,6 +50,7 @@ from tower.tenancy.scoping import (
     scope,
     sees_client_names,
 )
+from tower.web.pages import render_figures_page, run_step
 
 # ---------------------------------------------------------------------------------------------
 # The lines behind a figure

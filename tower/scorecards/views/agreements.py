@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi, format_value
 from tower.performance.models import KpiDirection, KpiTarget
-from tower.performance.views.common import run_step
 from tower.scorecards.forms import AgreementForm, PenaltyTermForm
 from tower.scorecards.models import DEFAULT_OOS_LOOKBACK_DAYS, Agreement, PenaltyTerm
 from tower.scorecards.services import (
@@ -36,6 +35,7 @@ from tower.tenancy.scoping import (
     sees_client_names,
     visible_clients,
 )
+from tower.web.pages import run_step
 
 HISTORY_READ = 300  # newest history records read per kind of term
 HISTORY_SHOWN = 100

@@ -29,8 +29,6 @@ from django.views.decorators.http import require_GET, require_POST
 from tower.engine.kpi_catalogue import KPI_BY_CODE, KPIS, format_value
 from tower.engine.periods import Period, last_complete_quarter, month_of, parse_period, quarter_of
 from tower.performance.dashboard import FigureScope
-from tower.performance.views.common import lines_url as figure_lines_url
-from tower.performance.views.common import render_figures_page, run_step
 from tower.scorecards import exports
 from tower.scorecards.evidence import evidence
 from tower.scorecards.forms import PeriodField
@@ -56,6 +54,8 @@ from tower.tenancy.scoping import (
     sees_client_names,
     visible_clients,
 )
+from tower.web.pages import lines_url as figure_lines_url
+from tower.web.pages import render_figures_page, run_step
 
 RECORDS_PER_PAGE = 50
 EXPORTS = {"pdf": "PDF", "pptx": "PowerPoint", "xlsx": "Excel", "json": "JSON"}  # button labels

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tower.masterdata.models import Product
 from tower.performance.models import LineOutcome
-from tower.performance.views.common import run_step
 from tower.scorecards.attribution import lookback_days
 from tower.scorecards.forms import (
     STOCK_OUT_SORTS,
@@ -33,6 +32,7 @@ from tower.scorecards.forms import (
 from tower.scorecards.models import StockOutEvent, StockOutLink
 from tower.scorecards.services import STOCK_OUT_REPORTERS, end_stock_out, report_stock_out
 from tower.tenancy.scoping import get_or_404, role_for, scope, sees_client_names, visible_clients
+from tower.web.pages import run_step
 
 STOCK_OUTS_PER_PAGE = 50
 QUARTERS_SHOWN = 8

@@ -8,6 +8,7 @@ from tower.ingest import FIELDS, available_profiles, load_profile
 
 class Command(ImportCommand):
     about = "Import order lines and deliveries from a CSV or XLSX export."
+    kind = "lines"
     fields = FIELDS
     steps = 6
     importer = staticmethod(import_lines)

@@ -4,8 +4,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tower.performance.cli import clients_for, month_option
 from tower.performance.models import MonthClose
-from tower.performance.services import WorkflowError, close_month, closed_month, reopen_month
+from tower.performance.services import (
+    close_month,
+    closed_month,
+    reopen_month,
+)
 from tower.tenancy.scoping import SYSTEM
+from tower.workflow import WorkflowError
 
 
 class Command(BaseCommand):

@@ -1,6 +1,13 @@
-"""What the figure pages share: scope query strings, filter choices, partial rendering."""
+"""What the pages of every app share: scope query strings, the filter bar's period presets and
+options, partial rendering for htmx, and run_step for workflow steps.
+
+This package imports no app (design.md, Layers): a scope is anything with the attributes of
+tower.performance.dashboard.FigureScope, and workflow errors come from tower.workflow.
+"""
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,24 +20,20 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from tower.engine.periods import add_months
-from tower.masterdata.models import Product, Site
-from tower.performance.dashboard import (
-    FigureScope,
-)
-from tower.performance.forms import (
-    ScopeForm,
-)
-from tower.performance.models import MonthlyOtif
-from tower.performance.services import NotAllowed, WorkflowError
-from tower.tenancy.locks import BUSY_MESSAGE, is_database_busy
-
-LINES_PER_PAGE = 50
-SELECTED_FILTERS = ("client", "site", "product", "outcome", "kind", "delay", "area", "code")
-SELECTED_FILTERS += ("status", "sort")
-ROOT_CAUSE_STATES = ("unclassified", "proposed", "approved", "disputed")
+from tower.workflow import BUSY_MESSAGE, NotAllowed, WorkflowError, is_database_busy
 
 
-def scope_query(figure_scope: FigureScope, **extra) -> str:
+class Scope(Protocol):
+    """The clients, site, product and months a figure page shows."""
+
+    clients: Sequence
+    site: str | None
+    product: str | None
+    start: dt.date
+    end: dt.date
+
+
+def scope_query(figure_scope: Scope, **extra) -> str:
     """The query string that reproduces a scope (plus extra filters) on another page."""
     params = {
         "client": figure_scope.clients[0].code if len(figure_scope.clients) == 1 else "",
@@ -43,38 +46,11 @@ def scope_query(figure_scope: FigureScope, **extra) -> str:
     return urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
 
-def lines_url(figure_scope: FigureScope, **extra) -> str:
+def lines_url(figure_scope: Scope, **extra) -> str:
     return f"{reverse('performance:lines')}?{scope_query(figure_scope, **extra)}"
 
 
-def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
-    """Choices for the filter bar: only what the user may see."""
-    products = []
-    if len(figure_scope.clients) == 1:
-        products = list(
-            Product.objects.filter(client=figure_scope.clients[0]).values_list("code", "name")
-        )
-    # The values as typed, every key present: a missing key would make each template lookup
-    # fall back to slow attribute probing (hundreds of times in a product list).
-    selected = {name: str(form.data.get(name, "")) for name in SELECTED_FILTERS}
-    return {
-        "period_presets": _period_presets(selected, form.default_period()[1]),
-        "selected": selected,
-        "client_choices": form.clients,
-        # Only the sites that made something for the clients in view.
-        "site_choices": list(
-            Site.objects.filter(
-                pk__in=MonthlyOtif.objects.filter(client__in=[c.pk for c in form.clients]).values(
-                    "site_id"
-                )
-            ).values_list("code", "name")
-        ),
-        "product_choices": products,
-        "product_options": _options(products, selected["product"]),
-    }
-
-
-def _period_presets(selected: dict, last: dt.date) -> list[tuple[str, str]]:
+def period_presets(selected: dict, last: dt.date) -> list[tuple[str, str]]:
     """Links to the usual review periods, ending with the last month that has figures."""
     keep = {k: selected[k] for k in ("client", "site", "product") if selected[k]}
     periods = [
@@ -89,20 +65,20 @@ def _period_presets(selected: dict, last: dt.date) -> list[tuple[str, str]]:
     ]
 
 
-def _options(choices: list[tuple[str, str]], current: str) -> str:
+def options_html(choices: list[tuple[str, str]], current: str) -> str:
     """<option> elements for (code, name) pairs, built here rather than in the template: a
     client can have hundreds of products, and the template engine is slow per option."""
     return format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
         (
-            (code, mark_safe(" selected") if code == current else "", _label(code, name))
+            (code, mark_safe(" selected") if code == current else "", option_label(code, name))
             for code, name in choices
         ),
     )
 
 
-def _label(code: str, name: str) -> str:
+def option_label(code: str, name: str) -> str:
     return f"{code} · {name}" if name and name != code else code
 
 

@@ -1,0 +1,39 @@
+"""The filter bar of the figure pages: the choices a user may pick from (only what they may see)."""
+
+from tower.masterdata.models import Product, Site
+from tower.performance.dashboard import FigureScope
+from tower.performance.forms import ScopeForm
+from tower.performance.models import MonthlyOtif
+from tower.web.pages import options_html, period_presets
+
+LINES_PER_PAGE = 50
+SELECTED_FILTERS = ("client", "site", "product", "outcome", "kind", "delay", "area", "code")
+SELECTED_FILTERS += ("status", "sort")
+ROOT_CAUSE_STATES = ("unclassified", "proposed", "approved", "disputed")
+
+
+def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
+    """Choices for the filter bar: only what the user may see."""
+    products = []
+    if len(figure_scope.clients) == 1:
+        products = list(
+            Product.objects.filter(client=figure_scope.clients[0]).values_list("code", "name")
+        )
+    # The values as typed, every key present: a missing key would make each template lookup
+    # fall back to slow attribute probing (hundreds of times in a product list).
+    selected = {name: str(form.data.get(name, "")) for name in SELECTED_FILTERS}
+    return {
+        "period_presets": period_presets(selected, form.default_period()[1]),
+        "selected": selected,
+        "client_choices": form.clients,
+        # Only the sites that made something for the clients in view.
+        "site_choices": list(
+            Site.objects.filter(
+                pk__in=MonthlyOtif.objects.filter(client__in=[c.pk for c in form.clients]).values(
+                    "site_id"
+                )
+            ).values_list("code", "name")
+        ),
+        "product_choices": products,
+        "product_options": options_html(products, selected["product"]),
+    }

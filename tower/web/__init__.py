@@ -1,0 +1,1 @@
+"""What the pages of every app share (design.md, Layout: web). Imports no app."""

@@ -1,0 +1,36 @@
+"""What every workflow step shares, below every app: its errors, the audit of who did it, and
+the sentence for a database busy with another writer.
+
+A service raises WorkflowError (the step cannot be taken; the message says why, in the user's
+words) or NotAllowed (the user's role does not allow it); pages turn them into a message or a
+403 (tower.web.pages.run_step), commands into a CommandError.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
+
+BUSY_MESSAGE = (
+    "The database is busy with another import or recalculation that is still writing; "
+    "nothing was changed. Try again when it has finished."
+)
+
+
+class WorkflowError(ValueError):
+    """A workflow step that cannot be taken; the message says why, in the user's words."""
+
+
+class NotAllowed(WorkflowError):
+    """The user's role does not allow the step (the web app answers 403)."""
+
+
+def audit_as(instance, user, reason: str = "") -> None:
+    """Name the acting user and the reason on the history record the next save() writes."""
+    if isinstance(user, get_user_model()):
+        instance._history_user = user
+    if reason:
+        instance._change_reason = reason[:100]
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" once the busy timeout has passed."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
