@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import os
 import re
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.conftest import make_user
@@ -159,11 +157,22 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(autouse=True)
 def root_cause_catalogue(transactional_db):
-    """The root-cause catalogue, loaded again by the migration's own code: the flush after each
+    """The root-cause catalogue, loaded again: the flush after each
     transactional test empties every table, and pytest-django keeps a copy to restore only in
     some test orders (serialized_rollback), so the browser tests do not rely on it."""
-    migration = import_module("tower.performance.migrations.0002_root_cause_catalogue")
-    migration.load(django_apps, None)
+    from tower.engine.root_causes import AREAS, ROOT_CAUSES
+    from tower.masterdata.models import FunctionalArea, RootCauseCode
+
+    # The same rows as the catalogue migration (performance 0002), into today's models (the
+    # migration's own function names the app the models lived in then).
+    for area in AREAS:
+        FunctionalArea.objects.update_or_create(
+            code=area.code, defaults={"name": area.name, "cmo_attributable": area.cmo_attributable}
+        )
+    for cause in ROOT_CAUSES:
+        RootCauseCode.objects.update_or_create(
+            code=cause.code, defaults={"area_id": cause.area, "name": cause.name}
+        )
 
 
 PASSWORD = "x-long-password"  # tests.conftest.make_user's

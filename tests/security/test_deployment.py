@@ -32,7 +32,9 @@ def environment(tmp_path: Path, **variables: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"} and not key.startswith("TOWER_")
+        # DJANGO_*: e.g. DJANGO_ALLOW_ASYNC_UNSAFE, which the browser tests set in this process.
+        if key not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
+        and not key.startswith(("TOWER_", "DJANGO_"))
     }
     env.update(TOWER_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="tower.settings")
     env.update(variables)
