@@ -113,3 +113,14 @@ def test_requests_are_throttled_per_address(client, inbox, ann):
 
 def test_sign_in_page_links_to_the_reset(client, db):
     assert 'href="/accounts/password_reset/"' in client.get("/accounts/login/").content.decode()
+
+
+def test_a_forged_forwarded_address_is_not_a_500(client, inbox, ann, settings):
+    settings.TOWER_PROXY_HOPS = 1
+    response = client.post(
+        "/accounts/password_reset/",
+        {"email": "ann@client.example"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="999.1.1.1",
+    )
+    assert response.status_code == 302 and len(inbox.messages) == 1

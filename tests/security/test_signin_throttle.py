@@ -118,3 +118,15 @@ def test_behind_a_proxy_the_address_it_saw_counts(client, users, settings):
         HTTP_X_FORWARDED_FOR="203.0.113.8",
     )
     assert signed_in(other)
+
+
+def test_a_forged_forwarded_address_is_not_trusted_nor_a_500(client, users, settings):
+    settings.TOWER_PROXY_HOPS = 1
+    response = client.post(
+        "/accounts/login/",
+        {"username": "victim", "password": "wrong"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().ip_address == "127.0.0.1"

@@ -1,5 +1,7 @@
 """Sign-in throttling with django-axes: the client's address, the lockout page, the backend."""
 
+import ipaddress
+
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.shortcuts import render
@@ -16,9 +18,18 @@ def client_address(request) -> str | None:
     hops = settings.TOWER_PROXY_HOPS
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
-    if hops and len(forwarded) >= hops:
+    if hops and len(forwarded) >= hops and _is_address(forwarded[-hops]):
         return forwarded[-hops]
     return peer
+
+
+def _is_address(text: str) -> bool:
+    # Stored in address columns (PostgreSQL's inet): anything else would fail the request.
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def locked_out(request, response=None, credentials=None):
