@@ -6,4 +6,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tower.scorecards.urls")),
     path("", include("tower.performance.urls")),
+    path("", include("tower.agreements.urls")),
 ]

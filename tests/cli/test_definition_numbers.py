@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tower.performance.models import OtifDefinitionVersion
+from tower.agreements.models import OtifDefinitionVersion
 
 
 @pytest.mark.parametrize(

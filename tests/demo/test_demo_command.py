@@ -7,15 +7,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
+from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
 from tower.masterdata.models import Site
 from tower.orders.models import Delivery, ImportLog, OrderLine
-from tower.performance.models import KpiTarget, LineOutcome, RootCause
+from tower.performance.models import (
+    LineOutcome,
+    RootCause,
+)
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
 from tower.scorecards.models import (
     AgreedAction,
-    Agreement,
     KpiComment,
-    PenaltyTerm,
     StockOutEvent,
     SurveyResponse,
 )

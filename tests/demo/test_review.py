@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from tests.demo.conftest import END
+from tower.agreements.models import DEFAULT_OOS_LOOKBACK_DAYS, PenaltyTerm
 from tower.demo.catalogue import CLIENTS
 from tower.demo.review import last_complete_quarter
 from tower.engine.kpi_catalogue import KPI_BY_CODE
@@ -15,7 +16,6 @@ from tower.engine.periods import parse_period
 from tower.engine.root_causes import AREA_BY_CODE, ATTRIBUTABLE_AREAS
 from tower.ingest.specs import STOCKOUTS
 from tower.scorecards.attribution import links_for
-from tower.scorecards.models import DEFAULT_OOS_LOOKBACK_DAYS, PenaltyTerm
 
 KEY = ["client", "order", "line"]
 CODES = [c.code for c in CLIENTS]

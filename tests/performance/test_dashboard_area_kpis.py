@@ -12,9 +12,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.conftest import make_user
+from tower.agreements.services import set_kpi_target
 from tower.masterdata.models import Product, Site
 from tower.quality.models import Batch
-from tower.scorecards.services import set_kpi_target
 
 D = dt.date
 

@@ -20,19 +20,16 @@ from tests.performance.conftest import (
     MARCH,
     line,
 )
+from tower.agreements.models import KpiTarget
+from tower.agreements.queries import DEFAULT_TARGET, Target, common_target, otif_targets
 from tower.engine import summarise
 from tower.engine.targets import target_status
 from tower.performance import dashboard
 from tower.performance.dashboard import (
-    DEFAULT_TARGET,
     FailureRow,
     FigureScope,
-    Target,
     Totals,
-    common_target,
-    otif_targets,
 )
-from tower.performance.models import KpiTarget
 from tower.performance.queries import figures_frame
 from tower.performance.services import (
     approve_root_cause,

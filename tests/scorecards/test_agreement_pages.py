@@ -13,12 +13,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.web.conftest import GLOBEX_MARK, World, build_world
+from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
+from tower.agreements.services import add_penalty_term, set_kpi_target
 from tower.engine.kpi_catalogue import KPIS
 from tower.masterdata.models import Product
-from tower.performance.models import KpiTarget, LineOutcome, RootCause
+from tower.performance.models import (
+    LineOutcome,
+    RootCause,
+)
 from tower.performance.services import approve_root_cause
-from tower.scorecards.models import Agreement, PenaltyTerm
-from tower.scorecards.services import add_penalty_term, report_stock_out, set_kpi_target
+from tower.scorecards.services import report_stock_out
 
 ACME_URL = "/agreements/ACME/"
 READERS = ["acme_viewer", "acme_approver", "acme_staff"]

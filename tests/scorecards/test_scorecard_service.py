@@ -16,13 +16,15 @@ import datetime as dt
 import pytest
 
 from tests.performance.conftest import line
+from tower.agreements import services as agreement_services
+from tower.agreements.models import PenaltyTerm
 from tower.engine.periods import parse_period
 from tower.masterdata.models import Product
 from tower.orders.models import OrderLine
 from tower.performance.services import approve_root_cause, propose_root_cause
 from tower.quality.models import Batch, Capa, Deviation
 from tower.scorecards import services
-from tower.scorecards.models import PenaltyTerm, StockOutEvent
+from tower.scorecards.models import StockOutEvent
 from tower.scorecards.scorecard import build_scorecard
 
 Q1 = parse_period("2026Q1")
@@ -56,7 +58,7 @@ def report(client, product, location, start, end, people):
 
 
 def test_delivery_kpis_targets_and_status(reviewed, people):
-    services.set_kpi_target(
+    agreement_services.set_kpi_target(
         client=reviewed, kpi="otif_net", target=40, tolerance=5, user=people["admin"]
     )
     card = build_scorecard(reviewed, Q1, as_of=AS_OF)
@@ -169,10 +171,10 @@ def test_survey_penalties_comments_and_actions(reviewed, people):
             comment=f"from {who}",
             user=people[who],
         )
-    services.add_penalty_term(
+    agreement_services.add_penalty_term(
         client=reviewed, kind=PenaltyTerm.Kind.LINE_VALUE_PCT, rate=10, user=people["admin"]
     )
-    services.add_penalty_term(
+    agreement_services.add_penalty_term(
         client=reviewed, kind=PenaltyTerm.Kind.MONTH_BELOW_TARGET, rate=5000, user=people["admin"]
     )
     services.set_kpi_comment(
@@ -243,7 +245,7 @@ def test_ship_on_planned_date_from_the_stored_monthly_counts(acme, import_text):
 
 
 def test_the_lines_behind_the_line_value_penalty_are_the_net_failures(reviewed, people, client):
-    services.add_penalty_term(
+    agreement_services.add_penalty_term(
         client=reviewed, kind=PenaltyTerm.Kind.LINE_VALUE_PCT, rate=10, user=people["admin"]
     )
     card = build_scorecard(reviewed, Q1, as_of=AS_OF)

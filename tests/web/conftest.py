@@ -15,13 +15,18 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import make_user
+from tower.agreements import services as agreement_services
+from tower.agreements.models import PenaltyTerm
 from tower.engine.periods import parse_period
 from tower.masterdata.models import Product
 from tower.orders.models import OrderLine
 from tower.performance import services
 from tower.performance.models import MonthClose, RootCause
 from tower.scorecards import services as scorecard_services
-from tower.scorecards.models import AgreedAction, PenaltyTerm, StockOutEvent
+from tower.scorecards.models import (
+    AgreedAction,
+    StockOutEvent,
+)
 from tower.tenancy.models import Client, Role
 
 HEADER = (
@@ -172,7 +177,7 @@ def add_scorecard_data(client: Client, admin, survey_users) -> dict:
     scorecard_services.set_agreement(
         client=client, oos_lookback_days=60, currency="EUR", user=admin
     )
-    penalty = scorecard_services.add_penalty_term(
+    penalty = agreement_services.add_penalty_term(
         client=client, kind="line_value_pct", rate=2.0, description=f"{name} clause 12", user=admin
     )
     stock_out = scorecard_services.report_stock_out(

@@ -21,16 +21,18 @@ import pypdf
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
 from tower.orders.models import OrderLine
 from tower.performance.exports import FORMATS
-from tower.performance.models import KpiTarget, MonthClose, RootCause
+from tower.performance.models import (
+    MonthClose,
+    RootCause,
+)
 from tower.scorecards.models import (
     AgreedAction,
-    Agreement,
     KpiComment,
-    PenaltyTerm,
     StockOutEvent,
     StockOutLink,
     SurveyResponse,
@@ -318,8 +320,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "performance:line",
         "performance:closes",
         "performance:close",
-        "performance:definitions",
-        "performance:definition",
+        "agreements:definitions",
+        "agreements:definition",
         "scorecards:scorecard",
         "scorecards:kpi",
         "scorecards:export",

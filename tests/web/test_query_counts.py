@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import make_user
+from tower.agreements import services as agreement_services
 from tower.engine.periods import add_months, parse_period
 from tower.masterdata.models import FunctionalArea, Product, Site
 from tower.orders.models import OrderLine
@@ -244,7 +245,7 @@ def grow_scorecard(world: World, client) -> None:
         scorecard_services.set_kpi_comment(
             client=client, period=quarter, kpi=kpi, text=f"{client.name} on {kpi}", user=world.admin
         )
-        scorecard_services.set_kpi_target(
+        agreement_services.set_kpi_target(
             client=client, kpi=kpi, target=50, tolerance=10, user=world.admin
         )
     for n in range(6):
@@ -257,11 +258,11 @@ def grow_scorecard(world: World, client) -> None:
                 comment=f"{client.name} panel {n}",
                 user=person,
             )
-    scorecard_services.add_penalty_term(
+    agreement_services.add_penalty_term(
         client=client, kind="month_below_target", rate=5000, user=world.admin
     )
     # A second clause of the same kind: the exposure must not cost a query per clause.
-    scorecard_services.add_penalty_term(
+    agreement_services.add_penalty_term(
         client=client, kind="line_value_pct", rate=1.0, description="second", user=world.admin
     )
 

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from tower.agreements import services as agreement_services
 from tower.bulk import insert_frame, read_frame
 from tower.demo.generator import DemoData, generate
 from tower.demo.review import QUESTIONS
@@ -149,7 +150,7 @@ def _review(data: DemoData, clients: dict[str, Client]) -> None:
             client=clients[code], oos_lookback_days=lookback, currency=currency, user=admin
         )
     for code, kpi, target, tolerance in review.targets.iter_rows():
-        scorecards.set_kpi_target(
+        agreement_services.set_kpi_target(
             client=clients[code],
             kpi=kpi,
             target=target,
@@ -158,7 +159,7 @@ def _review(data: DemoData, clients: dict[str, Client]) -> None:
             reason="agreed in the supply agreement",
         )
     for code, kind, rate, description in review.penalties.iter_rows():
-        scorecards.add_penalty_term(
+        agreement_services.add_penalty_term(
             client=clients[code], kind=kind, rate=rate, description=description, user=admin
         )
 

@@ -17,24 +17,19 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 
-from tower.engine.kpi_catalogue import KPI_BY_CODE, KPIS
 from tower.engine.otif import DELAY_CLASSES
 from tower.engine.periods import add_months, month_range
 from tower.engine.sigma import dpmo, sigma_level
-from tower.engine.targets import DEFAULT_TOLERANCE, target_status
 from tower.performance.models import (
     DELAY_COLUMNS,
     ClosedMonthlyFailure,
     ClosedMonthlyOtif,
-    KpiDirection,
-    KpiTarget,
     MonthClose,
     MonthlyFailure,
     MonthlyOtif,
 )
 from tower.tenancy.models import Client
 
-DEFAULT_OTIF_TARGET = 95.0
 TREND_MONTHS = 13
 
 COUNTS = (
@@ -122,51 +117,6 @@ class Totals:
     @property
     def net_sigma(self) -> float | None:
         return sigma_level(self.net_dpmo)
-
-
-@dataclass(frozen=True)
-class Target:
-    value: float
-    tolerance: float
-    higher_is_better: bool
-    is_default: bool
-
-    def status(self, value: float | None) -> str:
-        return target_status(
-            value, self.value, higher_is_better=self.higher_is_better, tolerance=self.tolerance
-        )
-
-
-DEFAULT_TARGET = Target(DEFAULT_OTIF_TARGET, DEFAULT_TOLERANCE, True, True)
-
-
-def kpi_targets(
-    clients: Iterable[Client], kpis: Iterable[str] | None = None
-) -> dict[int, dict[str, Target]]:
-    """Per client id, the target of each KPI (all of the catalogue by default): the agreement's
-    KpiTarget, or the catalogue default. One query for all the clients."""
-    wanted = [KPI_BY_CODE[code] for code in kpis] if kpis is not None else list(KPIS)
-    defaults = {
-        k.code: Target(k.default_target, k.default_tolerance, k.higher_is_better, True)
-        for k in wanted
-    }
-    targets = {c.pk: dict(defaults) for c in clients}
-    for row in KpiTarget.objects.filter(client__in=list(targets), kpi__in=list(defaults)):
-        targets[row.client_id][row.kpi] = Target(
-            row.target, row.tolerance, row.direction == KpiDirection.HIGHER, False
-        )
-    return targets
-
-
-def otif_targets(clients: Iterable[Client]) -> dict[int, dict[str, Target]]:
-    """Per client id: the net and gross OTIF targets of its agreement (the default without)."""
-    return kpi_targets(clients, ("otif_net", "otif_gross"))
-
-
-def common_target(targets: dict[int, dict[str, Target]], kpi: str) -> Target | None:
-    """The target shared by all clients in view, or None when they differ (or none is in view)."""
-    found = {t[kpi] for t in targets.values()}
-    return found.pop() if len(found) == 1 else None
 
 
 def _open_close() -> Exists:

@@ -5,38 +5,9 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
-from tower.engine.kpi_catalogue import KPIS
 from tower.masterdata.models import FunctionalArea, Product, RootCauseCode, Site
 from tower.orders.models import OrderLine
 from tower.tenancy.models import Client
-
-
-class OtifDefinitionVersion(models.Model):
-    """One version of a client's OTIF definition; the highest version is in force.
-
-    A client without any version is measured with the default definition (version 0).
-    `parameters` holds exactly the keys of tower.engine.OtifDefinition.
-    """
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="otif_definitions")
-    version = models.PositiveIntegerField()
-    parameters = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.CharField(max_length=150)
-    note = models.TextField(blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["client", "-version"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["client", "version"], name="definition_version_per_client"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.client_id} v{self.version}"
 
 
 class RootCauseStatus(models.TextChoices):
@@ -301,42 +272,6 @@ class ClosedMonthlyFailure(FailureFigures):
                 *("client", "close", "period", "site", "product", "area", "code", "status"),
             )
         ]
-
-
-class KpiDirection(models.TextChoices):
-    HIGHER = "higher", "Higher is better"
-    LOWER = "lower", "Lower is better"
-
-
-class KpiTarget(models.Model):
-    """An agreement target for one KPI of a client (kpis.md 7), audited.
-
-    Green when the target is met, amber within `tolerance` (in the KPI's unit) of it, red
-    otherwise. A KPI without a row uses the catalogue's default target.
-    """
-
-    # Every scorecard KPI (tower.engine.kpi_catalogue): OTIF_NET = "otif_net", "Net OTIF", ...
-    Kpi = models.TextChoices("Kpi", [(k.code.upper(), (k.code, k.name)) for k in KPIS])
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="kpi_targets")
-    kpi = models.CharField(max_length=40, choices=Kpi.choices)
-    target = models.FloatField()
-    direction = models.CharField(
-        max_length=6, choices=KpiDirection.choices, default=KpiDirection.HIGHER
-    )
-    tolerance = models.FloatField(
-        default=5.0, help_text="Amber band, in the KPI's unit (points for a percentage)"
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["client", "kpi"], name="one_target_per_client_kpi")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.client_id} {self.kpi} {self.target}"
 
 
 class OutcomeRefresh(models.Model):

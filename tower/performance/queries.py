@@ -11,18 +11,16 @@ from collections.abc import Iterable
 import polars as pl
 from django.db.models import Q, QuerySet
 
+from tower.agreements.queries import current_definition
 from tower.bulk import read_frame
-from tower.engine import OtifDefinition, evaluate
+from tower.engine import evaluate
 from tower.engine.otif import OUTCOME_SCHEMA
 from tower.performance.models import (
     LineOutcome,
-    OtifDefinitionVersion,
     OutcomeRefresh,
     RootCauseStatus,
 )
 from tower.tenancy.models import Client
-
-DEFAULT_VERSION = 0
 
 LINE_SCHEMA = {
     "line_id": pl.Int64,
@@ -64,14 +62,6 @@ ROOT_CAUSE_SCHEMA = {
     "root_cause_area": pl.String,
     "root_cause_attributable": pl.Boolean,
 }
-
-
-def current_definition(client: Client) -> tuple[int, OtifDefinition]:
-    """The version number and definition in force for a client (the default is version 0)."""
-    latest = OtifDefinitionVersion.objects.filter(client=client).order_by("-version").first()
-    if latest is None:
-        return DEFAULT_VERSION, OtifDefinition()
-    return latest.version, OtifDefinition.from_mapping(latest.parameters)
 
 
 def engine_inputs(client: Client) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -17,8 +17,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from tower.agreements import services as agreements
+from tower.agreements.models import OtifDefinitionVersion
+from tower.agreements.queries import current_definition
 from tower.bulk import delete_where_in, insert_frame, read_frame
-from tower.engine import OtifDefinition, evaluate
+from tower.engine import evaluate
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS, OUTCOME_SCHEMA
 from tower.engine.periods import add_months
 from tower.engine.scorecard import shipment_flags
@@ -33,13 +36,11 @@ from tower.performance.models import (
     MonthlyFailure,
     MonthlyOtif,
     MonthlyShipping,
-    OtifDefinitionVersion,
     OutcomeRefresh,
     RootCause,
     RootCauseStatus,
 )
 from tower.performance.queries import (
-    current_definition,
     engine_inputs,
     latest_refresh,
     line_places,
@@ -77,15 +78,8 @@ def set_definition(
 
     Raises tower.engine.DefinitionError (nothing written) when a parameter is invalid.
     """
-    definition = OtifDefinition.from_mapping(parameters)
-    lock_clients([client.code])
-    current, _ = current_definition(client)
-    version = OtifDefinitionVersion.objects.create(
-        client=client,
-        version=current + 1,
-        parameters=definition.to_mapping(),
-        created_by=actor,
-        note=note,
+    version = agreements.add_definition_version(
+        client=client, parameters=parameters, actor=actor, note=note
     )
     refresh_outcomes(client=client, trigger="definition")
     return version

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tower.performance.views import closes, dashboard, definitions, lines
+from tower.performance.views import closes, dashboard, lines
 
 app_name = "performance"
 
@@ -18,6 +18,4 @@ urlpatterns = [
     path("closes/close/", closes.close, name="close_month"),
     path("closes/<int:pk>/", closes.close_detail, name="close"),
     path("closes/<int:pk>/reopen/", closes.reopen, name="reopen_month"),
-    path("definitions/", definitions.definition_list, name="definitions"),
-    path("definitions/<slug:code>/", definitions.definition_detail, name="definition"),
 ]

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tower.agreements.models import DEFAULT_OOS_LOOKBACK_DAYS, Agreement
 from tower.bulk import insert_frame
 from tower.performance.models import LineOutcome, RootCauseStatus
 from tower.scorecards.models import (
-    DEFAULT_OOS_LOOKBACK_DAYS,
-    Agreement,
     StockOutEvent,
     StockOutLink,
 )

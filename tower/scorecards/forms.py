@@ -1,4 +1,4 @@
-"""Forms of the survey, stock-out and agreement pages: what they read from the query string and
+"""Forms of the survey and stock-out pages: what they read from the query string and
 the posted data, and how bad input reads back to the user. Writes go through
 tower.scorecards.services; a step the workflow refuses becomes the form's error (StepForm.run).
 """
@@ -6,45 +6,16 @@ tower.scorecards.services; a step the workflow refuses becomes the form's error 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
-from tower.engine.kpi_catalogue import KPIS, Kpi
 from tower.engine.periods import OutOfRange, Period, parse_period, quarter_of
-from tower.ingest.limits import MAX_NUMBER
 from tower.masterdata.models import Product
 from tower.performance.forms import FIRST_MONTH, LAST_MONTH
-from tower.scorecards.models import PenaltyTerm, SurveyResponse
+from tower.scorecards.models import SurveyResponse
 from tower.tenancy.scoping import client_by_code
-from tower.workflow import NotAllowed, WorkflowError
+from tower.web.forms import Form, StepForm
 
 # ---------------------------------------------------------------------------------------------
 # Shared
-
-
-class Form(forms.Form):
-    """Labels as written, without Django's trailing colon."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class StepForm(Form):
-    """A form whose cleaned data a service step writes."""
-
-    def run(self, step):
-        """Run `step(cleaned_data)` in one transaction and return what it returns; None when the
-        workflow refused it (the reason is then the form's error). A role that may not take the
-        step at all gets 403 (the object is visible to the user, so that confirms nothing)."""
-        try:
-            with transaction.atomic():
-                return step(self.cleaned_data)
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except WorkflowError as exc:
-            self.add_error(None, str(exc))
-            return None
 
 
 class PeriodField(forms.CharField):
@@ -246,96 +217,3 @@ class EndStockOutForm(Form):
     end_date = forms.DateField(
         widget=DateInput(), label="Back in stock on", error_messages=DATE_ERRORS
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Agreement terms
-
-
-def target_bounds(kpi: Kpi) -> tuple[float, float]:
-    """The values a target of this KPI can take. Counts (events, days) and rates have no
-    natural top; the bound of every imported number keeps 1e308 out (tower.ingest.limits)."""
-    if kpi.unit == "%":
-        return 0.0, 100.0
-    if kpi.unit == "of 5":
-        return 1.0, 5.0
-    return 0.0, MAX_NUMBER
-
-
-class AgreementForm(StepForm):
-    """Every KPI's target and amber band, the stock-out look-back and the currency, in one form.
-
-    `current` holds each KPI's target and band in force (the agreement's or the default), so
-    `changed_targets` can tell which rows the user really changed."""
-
-    oos_lookback_days = forms.IntegerField(
-        min_value=1,
-        max_value=365,
-        label="Stock-out look-back (days)",
-        help_text="A failed line due this many days before a stock-out can have caused it.",
-    )
-    currency = forms.CharField(
-        min_length=3,
-        max_length=3,
-        help_text="Three letters, e.g. EUR: the currency of the penalty terms.",
-    )
-    reason = forms.CharField(
-        max_length=100,
-        required=False,
-        label="Reason for the change",
-        help_text="Kept in the history of each target changed.",
-    )
-
-    def __init__(self, *args, current: dict[str, tuple[float, float]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.current = current
-        for kpi in KPIS:
-            low, high = target_bounds(kpi)
-            target, tolerance = current[kpi.code]
-            self.fields[f"target_{kpi.code}"] = forms.FloatField(
-                min_value=low,
-                max_value=high,
-                initial=target,
-                label=f"{kpi.name}: target",
-                widget=forms.NumberInput(attrs={"step": "any", "class": "kpi-input"}),
-            )
-            self.fields[f"tolerance_{kpi.code}"] = forms.FloatField(
-                min_value=0,
-                max_value=high,
-                initial=tolerance,
-                label=f"{kpi.name}: amber band",
-                widget=forms.NumberInput(attrs={"step": "any", "class": "kpi-input"}),
-            )
-
-    def clean_currency(self):
-        currency = self.cleaned_data["currency"].strip().upper()
-        if not currency.isascii() or not currency.isalpha():
-            raise forms.ValidationError("Write the currency as a three-letter code, e.g. EUR.")
-        return currency
-
-    def changed_targets(self) -> list[tuple[Kpi, float, float]]:
-        """(KPI, target, band) of the rows whose values differ from those in force."""
-        changed = []
-        for kpi in KPIS:
-            target = self.cleaned_data[f"target_{kpi.code}"]
-            tolerance = self.cleaned_data[f"tolerance_{kpi.code}"]
-            if (target, tolerance) != self.current[kpi.code]:
-                changed.append((kpi, target, tolerance))
-        return changed
-
-
-class PenaltyTermForm(Form):
-    kind = forms.ChoiceField(choices=PenaltyTerm.Kind.choices, label="Penalty")
-    rate = forms.FloatField(
-        label="Rate",
-        max_value=MAX_NUMBER,  # an amount per month beyond a trillion is a typo (or 1e308)
-        help_text="Percent of the line value, or the amount per month in the agreement's currency.",
-        widget=forms.NumberInput(attrs={"step": "any", "min": "0"}),
-    )
-    description = forms.CharField(
-        max_length=300, required=False, help_text="Optional: the clause, e.g. “§ 12.3”."
-    )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "penalty_%s")
-        super().__init__(*args, **kwargs)

@@ -15,8 +15,6 @@ from tower.masterdata.models import Product
 from tower.orders.models import OrderLine
 from tower.tenancy.models import Client
 
-DEFAULT_OOS_LOOKBACK_DAYS = 60
-
 
 class StockOutEvent(models.Model):
     """The client ran out of a product in a market or warehouse (kpis.md 5).
@@ -107,40 +105,6 @@ class SurveyResponse(models.Model):
 
     def ratings(self) -> list[int]:
         return [getattr(self, q) for q in self.QUESTIONS]
-
-
-class Agreement(models.Model):
-    """Scorecard terms of a client's supply agreement besides the KPI targets."""
-
-    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="agreement")
-    oos_lookback_days = models.PositiveIntegerField(
-        default=DEFAULT_OOS_LOOKBACK_DAYS,
-        help_text="A failed line due this many days before a stock-out can have caused it",
-    )
-    currency = models.CharField(max_length=3, default="EUR", help_text="Currency of penalties")
-
-    history = HistoricalRecords()
-
-    def __str__(self) -> str:
-        return f"Agreement {self.client}"
-
-
-class PenaltyTerm(models.Model):
-    """A penalty clause of the agreement (kpis.md 6); the scorecard shows the exposure."""
-
-    class Kind(models.TextChoices):
-        LINE_VALUE_PCT = "line_value_pct", "% of the line value per CMO-attributable failed line"
-        MONTH_BELOW_TARGET = "month_below_target", "Fixed amount per month below the OTIF target"
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="penalty_terms")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    rate = models.FloatField(help_text="Percent of the line value, or the amount per month")
-    description = models.CharField(max_length=300, blank=True)
-
-    history = HistoricalRecords()
-
-    def __str__(self) -> str:
-        return f"{self.client} {self.get_kind_display()} {self.rate}"
 
 
 class KpiComment(models.Model):

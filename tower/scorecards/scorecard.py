@@ -19,18 +19,22 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from tower.agreements.models import Agreement, PenaltyTerm
+from tower.agreements.queries import Target, kpi_targets
 from tower.engine import scorecard as kpis
 from tower.engine.kpi_catalogue import GROUPS, KPIS, Kpi, format_value
 from tower.engine.periods import Period, parse_period, quarter_of
 from tower.ingest.limits import MAX_NUMBER
-from tower.performance.dashboard import FigureScope, Target, Totals, kpi_targets, monthly_totals
+from tower.performance.dashboard import (
+    FigureScope,
+    Totals,
+    monthly_totals,
+)
 from tower.performance.models import LineOutcome, RootCauseStatus
 from tower.scorecards.measures import period_measures, read_records
 from tower.scorecards.models import (
     AgreedAction,
-    Agreement,
     KpiComment,
-    PenaltyTerm,
     SurveyResponse,
 )
 from tower.tenancy.models import Client

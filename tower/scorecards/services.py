@@ -1,4 +1,5 @@
-"""Writes for the scorecard: stock-outs, surveys, agreement terms, commentary and actions.
+"""Writes for the scorecard: stock-outs, surveys, commentary and actions, and the agreement
+terms that stock-out attribution depends on (tower.agreements.services writes them).
 
 Keyword-only functions taking the acting user; the web pages, the CLI and the demo call them.
 A role that may not take a step gets NotAllowed (the page answers 403), a step that cannot be
@@ -13,16 +14,15 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from tower.agreements import services as agreements
+from tower.agreements.models import Agreement
 from tower.engine.kpi_catalogue import KPI_BY_CODE
 from tower.engine.periods import Period
 from tower.masterdata.models import Product
-from tower.performance.models import KpiDirection, KpiTarget
 from tower.scorecards.attribution import attribute_stock_outs
 from tower.scorecards.models import (
     AgreedAction,
-    Agreement,
     KpiComment,
-    PenaltyTerm,
     StockOutEvent,
     SurveyResponse,
 )
@@ -135,87 +135,26 @@ def submit_survey(
     return response
 
 
-# --- agreement terms (kpis.md 6 and 7), CMO admins only ----------------------------------------
-
-
-@transaction.atomic
-def set_kpi_target(
-    *,
-    client: Client,
-    kpi: str,
-    target: float,
-    tolerance: float,
-    user,
-    higher_is_better: bool | None = None,
-    reason: str = "",
-) -> KpiTarget:
-    """Set the agreement target of one KPI; the direction defaults to the KPI's natural one."""
-    require_role(user, client, ADMIN_ONLY, "change agreement targets")
-    spec = KPI_BY_CODE.get(kpi)
-    if spec is None:
-        raise WorkflowError(f"Unknown KPI {kpi!r}.")
-    if tolerance < 0:
-        raise WorkflowError("The amber band cannot be negative.")
-    higher = spec.higher_is_better if higher_is_better is None else higher_is_better
-    direction = KpiDirection.HIGHER if higher else KpiDirection.LOWER
-    row = KpiTarget.objects.filter(client=client, kpi=kpi).first() or KpiTarget(
-        client=client, kpi=kpi
-    )
-    if row.pk and (row.target, row.tolerance, row.direction) == (target, tolerance, direction):
-        return row
-    row.target, row.tolerance, row.direction = target, tolerance, direction
-    audit_as(row, user, reason)
-    row.save()
-    return row
-
-
-def agreement_of(client: Client) -> Agreement:
-    """The client's agreement terms; defaults (not saved) when none were set."""
-    return Agreement.objects.filter(client=client).first() or Agreement(client=client)
+# --- agreement terms: the write is tower.agreements.services; what depends on it is refreshed here
 
 
 @transaction.atomic
 def set_agreement(
     *, client: Client, oos_lookback_days: int, currency: str, user, reason: str = ""
 ) -> Agreement:
-    require_role(user, client, ADMIN_ONLY, "change agreement terms")
-    if not 1 <= oos_lookback_days <= 365:
-        raise WorkflowError("The stock-out look-back must be between 1 and 365 days.")
-    currency = currency.strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise WorkflowError("Write the currency as a three-letter code, e.g. EUR.")
-    agreement = agreement_of(client)
-    lookback_changed = agreement.oos_lookback_days != oos_lookback_days
-    agreement.oos_lookback_days, agreement.currency = oos_lookback_days, currency
-    audit_as(agreement, user, reason)
-    agreement.save()
-    if lookback_changed:
+    """Set the agreement's terms, then attribute the client's stock-outs again when the look-back
+    changed (one explicit call: the agreements app sits below the stock-outs it affects)."""
+    before = agreements.agreement_of(client).oos_lookback_days
+    agreement = agreements.set_agreement(
+        client=client,
+        oos_lookback_days=oos_lookback_days,
+        currency=currency,
+        user=user,
+        reason=reason,
+    )
+    if agreement.oos_lookback_days != before:
         attribute_stock_outs(client=client)
     return agreement
-
-
-@transaction.atomic
-def add_penalty_term(
-    *, client: Client, kind: str, rate: float, description: str = "", user
-) -> PenaltyTerm:
-    require_role(user, client, ADMIN_ONLY, "change penalty terms")
-    if kind not in PenaltyTerm.Kind.values:
-        raise WorkflowError(f"Unknown penalty kind {kind!r}.")
-    if rate <= 0:
-        raise WorkflowError("The penalty rate must be more than zero.")
-    if kind == PenaltyTerm.Kind.LINE_VALUE_PCT and rate > 100:
-        raise WorkflowError("A percentage of the line value cannot exceed 100.")
-    term = PenaltyTerm(client=client, kind=kind, rate=rate, description=description.strip())
-    audit_as(term, user, "added")
-    term.save()
-    return term
-
-
-@transaction.atomic
-def remove_penalty_term(*, term: PenaltyTerm, user) -> None:
-    require_role(user, term.client, ADMIN_ONLY, "change penalty terms")
-    audit_as(term, user, "removed")
-    term.delete()
 
 
 # --- commentary and agreed actions (the CMO's side of the review) -----------------------------

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tower.agreements.queries import common_target, kpi_targets
 from tower.engine.kpi_catalogue import format_value
 from tower.engine.periods import add_months, month_range
 from tower.masterdata.models import FunctionalArea, RootCauseCode
@@ -17,9 +18,7 @@ from tower.performance.dashboard import (
     FigureScope,
     Totals,
     client_totals,
-    common_target,
     failures,
-    kpi_targets,
     monthly_totals,
     stale_closes,
     trend_window,

@@ -8,9 +8,14 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from tower.agreements.models import PenaltyTerm
 from tower.engine.kpi_catalogue import KPI_BY_CODE, format_value
 from tower.engine.targets import status_label
-from tower.scorecards.models import AgreedAction, PenaltyTerm, StockOutEvent, SurveyResponse
+from tower.scorecards.models import (
+    AgreedAction,
+    StockOutEvent,
+    SurveyResponse,
+)
 from tower.scorecards.scorecard import (
     ActionRow,
     KpiResult,

@@ -15,17 +15,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi, format_value
-from tower.performance.models import KpiDirection, KpiTarget
-from tower.scorecards.forms import AgreementForm, PenaltyTermForm
-from tower.scorecards.models import DEFAULT_OOS_LOOKBACK_DAYS, Agreement, PenaltyTerm
-from tower.scorecards.services import (
+from tower.agreements.forms import AgreementForm, PenaltyTermForm
+from tower.agreements.models import (
+    DEFAULT_OOS_LOOKBACK_DAYS,
+    Agreement,
+    KpiDirection,
+    KpiTarget,
+    PenaltyTerm,
+)
+from tower.agreements.services import (
     add_penalty_term,
     agreement_of,
     remove_penalty_term,
-    set_agreement,
     set_kpi_target,
 )
+from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi, format_value
+from tower.scorecards.services import set_agreement
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import (
     CMO_ADMIN,

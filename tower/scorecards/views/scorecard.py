@@ -26,13 +26,17 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from tower.agreements.models import PenaltyTerm
 from tower.engine.kpi_catalogue import KPI_BY_CODE, KPIS, format_value
 from tower.engine.periods import Period, last_complete_quarter, month_of, parse_period, quarter_of
 from tower.performance.dashboard import FigureScope
 from tower.scorecards import exports
 from tower.scorecards.evidence import evidence
 from tower.scorecards.forms import PeriodField
-from tower.scorecards.models import AgreedAction, PenaltyTerm, SurveyResponse
+from tower.scorecards.models import (
+    AgreedAction,
+    SurveyResponse,
+)
 from tower.scorecards.scorecard import (
     DECIMALS,
     Scorecard,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tower.agreements.models import OtifDefinitionVersion
+from tower.agreements.queries import current_definition
 from tower.engine import DefinitionError, OtifDefinition
 from tower.performance.cli import clients_for
-from tower.performance.models import OtifDefinitionVersion
-from tower.performance.queries import current_definition
 from tower.performance.services import set_definition
 
 EXAMPLE = """\

@@ -6,9 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from tower.agreements.models import KpiTarget, OtifDefinitionVersion
+from tower.agreements.queries import otif_targets
 from tower.engine import OtifDefinition
-from tower.performance.dashboard import otif_targets
-from tower.performance.models import KpiTarget, OtifDefinitionVersion
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import get_or_404, scope, sees_client_names, visible_clients
 
@@ -25,7 +25,7 @@ def definition_list(request):
     rows = [{"client": c, "version": latest.get(c.pk)} for c in clients]
     return render(
         request,
-        "performance/definition_list.html",
+        "agreements/definition_list.html",
         {"rows": rows, "show_clients": sees_client_names(request.user)},
     )
 
@@ -57,7 +57,7 @@ def definition_detail(request, code: str):
     targets = otif_targets([client])[client.pk]
     return render(
         request,
-        "performance/definition_detail.html",
+        "agreements/definition_detail.html",
         {
             "client": client,
             "rows": rows,

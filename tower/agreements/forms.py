@@ -1,0 +1,102 @@
+"""Forms of the agreement pages: KPI targets, the agreement's terms and its penalty clauses."""
+
+from __future__ import annotations
+
+from django import forms
+
+from tower.agreements.models import PenaltyTerm
+from tower.engine.kpi_catalogue import KPIS, Kpi
+from tower.ingest.limits import MAX_NUMBER
+from tower.web.forms import Form, StepForm
+
+# ---------------------------------------------------------------------------------------------
+# Agreement terms
+
+
+def target_bounds(kpi: Kpi) -> tuple[float, float]:
+    """The values a target of this KPI can take. Counts (events, days) and rates have no
+    natural top; the bound of every imported number keeps 1e308 out (tower.ingest.limits)."""
+    if kpi.unit == "%":
+        return 0.0, 100.0
+    if kpi.unit == "of 5":
+        return 1.0, 5.0
+    return 0.0, MAX_NUMBER
+
+
+class AgreementForm(StepForm):
+    """Every KPI's target and amber band, the stock-out look-back and the currency, in one form.
+
+    `current` holds each KPI's target and band in force (the agreement's or the default), so
+    `changed_targets` can tell which rows the user really changed."""
+
+    oos_lookback_days = forms.IntegerField(
+        min_value=1,
+        max_value=365,
+        label="Stock-out look-back (days)",
+        help_text="A failed line due this many days before a stock-out can have caused it.",
+    )
+    currency = forms.CharField(
+        min_length=3,
+        max_length=3,
+        help_text="Three letters, e.g. EUR: the currency of the penalty terms.",
+    )
+    reason = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Reason for the change",
+        help_text="Kept in the history of each target changed.",
+    )
+
+    def __init__(self, *args, current: dict[str, tuple[float, float]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+        for kpi in KPIS:
+            low, high = target_bounds(kpi)
+            target, tolerance = current[kpi.code]
+            self.fields[f"target_{kpi.code}"] = forms.FloatField(
+                min_value=low,
+                max_value=high,
+                initial=target,
+                label=f"{kpi.name}: target",
+                widget=forms.NumberInput(attrs={"step": "any", "class": "kpi-input"}),
+            )
+            self.fields[f"tolerance_{kpi.code}"] = forms.FloatField(
+                min_value=0,
+                max_value=high,
+                initial=tolerance,
+                label=f"{kpi.name}: amber band",
+                widget=forms.NumberInput(attrs={"step": "any", "class": "kpi-input"}),
+            )
+
+    def clean_currency(self):
+        currency = self.cleaned_data["currency"].strip().upper()
+        if not currency.isascii() or not currency.isalpha():
+            raise forms.ValidationError("Write the currency as a three-letter code, e.g. EUR.")
+        return currency
+
+    def changed_targets(self) -> list[tuple[Kpi, float, float]]:
+        """(KPI, target, band) of the rows whose values differ from those in force."""
+        changed = []
+        for kpi in KPIS:
+            target = self.cleaned_data[f"target_{kpi.code}"]
+            tolerance = self.cleaned_data[f"tolerance_{kpi.code}"]
+            if (target, tolerance) != self.current[kpi.code]:
+                changed.append((kpi, target, tolerance))
+        return changed
+
+
+class PenaltyTermForm(Form):
+    kind = forms.ChoiceField(choices=PenaltyTerm.Kind.choices, label="Penalty")
+    rate = forms.FloatField(
+        label="Rate",
+        max_value=MAX_NUMBER,  # an amount per month beyond a trillion is a typo (or 1e308)
+        help_text="Percent of the line value, or the amount per month in the agreement's currency.",
+        widget=forms.NumberInput(attrs={"step": "any", "min": "0"}),
+    )
+    description = forms.CharField(
+        max_length=300, required=False, help_text="Optional: the clause, e.g. “§ 12.3”."
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "penalty_%s")
+        super().__init__(*args, **kwargs)

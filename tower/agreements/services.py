@@ -1,0 +1,126 @@
+"""Writes of what a client and the CMO agreed: definition versions, KPI targets, terms, penalties.
+
+Keyword-only functions taking the acting user, audited (who, when, before and after). They write
+the agreement only: what is computed from it lives in the apps above and is refreshed by their
+own services (tower.performance.services.set_definition recomputes outcomes after a new
+definition, tower.scorecards.services.set_agreement attributes stock-outs after a new look-back).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from tower.agreements.models import (
+    Agreement,
+    KpiDirection,
+    KpiTarget,
+    OtifDefinitionVersion,
+    PenaltyTerm,
+)
+from tower.agreements.queries import current_definition
+from tower.engine import OtifDefinition
+from tower.engine.kpi_catalogue import KPI_BY_CODE
+from tower.tenancy.locks import lock_clients
+from tower.tenancy.models import Client
+from tower.tenancy.scoping import CMO_ADMIN, require_role
+from tower.workflow import WorkflowError, audit_as
+
+ADMIN_ONLY = frozenset({CMO_ADMIN})
+
+
+def add_definition_version(
+    *, client: Client, parameters: dict[str, Any], actor: str, note: str = ""
+) -> OtifDefinitionVersion:
+    """Store the next version of a client's OTIF definition (the caller recomputes outcomes).
+
+    Raises tower.engine.DefinitionError (nothing written) when a parameter is invalid.
+    """
+    definition = OtifDefinition.from_mapping(parameters)
+    lock_clients([client.code])
+    current, _ = current_definition(client)
+    return OtifDefinitionVersion.objects.create(
+        client=client,
+        version=current + 1,
+        parameters=definition.to_mapping(),
+        created_by=actor,
+        note=note,
+    )
+
+
+@transaction.atomic
+def set_kpi_target(
+    *,
+    client: Client,
+    kpi: str,
+    target: float,
+    tolerance: float,
+    user,
+    higher_is_better: bool | None = None,
+    reason: str = "",
+) -> KpiTarget:
+    """Set the agreement target of one KPI; the direction defaults to the KPI's natural one."""
+    require_role(user, client, ADMIN_ONLY, "change agreement targets")
+    spec = KPI_BY_CODE.get(kpi)
+    if spec is None:
+        raise WorkflowError(f"Unknown KPI {kpi!r}.")
+    if tolerance < 0:
+        raise WorkflowError("The amber band cannot be negative.")
+    higher = spec.higher_is_better if higher_is_better is None else higher_is_better
+    direction = KpiDirection.HIGHER if higher else KpiDirection.LOWER
+    row = KpiTarget.objects.filter(client=client, kpi=kpi).first() or KpiTarget(
+        client=client, kpi=kpi
+    )
+    if row.pk and (row.target, row.tolerance, row.direction) == (target, tolerance, direction):
+        return row
+    row.target, row.tolerance, row.direction = target, tolerance, direction
+    audit_as(row, user, reason)
+    row.save()
+    return row
+
+
+def agreement_of(client: Client) -> Agreement:
+    """The client's agreement terms; defaults (not saved) when none were set."""
+    return Agreement.objects.filter(client=client).first() or Agreement(client=client)
+
+
+@transaction.atomic
+def set_agreement(
+    *, client: Client, oos_lookback_days: int, currency: str, user, reason: str = ""
+) -> Agreement:
+    require_role(user, client, ADMIN_ONLY, "change agreement terms")
+    if not 1 <= oos_lookback_days <= 365:
+        raise WorkflowError("The stock-out look-back must be between 1 and 365 days.")
+    currency = currency.strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise WorkflowError("Write the currency as a three-letter code, e.g. EUR.")
+    agreement = agreement_of(client)
+    agreement.oos_lookback_days, agreement.currency = oos_lookback_days, currency
+    audit_as(agreement, user, reason)
+    agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def add_penalty_term(
+    *, client: Client, kind: str, rate: float, description: str = "", user
+) -> PenaltyTerm:
+    require_role(user, client, ADMIN_ONLY, "change penalty terms")
+    if kind not in PenaltyTerm.Kind.values:
+        raise WorkflowError(f"Unknown penalty kind {kind!r}.")
+    if rate <= 0:
+        raise WorkflowError("The penalty rate must be more than zero.")
+    if kind == PenaltyTerm.Kind.LINE_VALUE_PCT and rate > 100:
+        raise WorkflowError("A percentage of the line value cannot exceed 100.")
+    term = PenaltyTerm(client=client, kind=kind, rate=rate, description=description.strip())
+    audit_as(term, user, "added")
+    term.save()
+    return term
+
+
+@transaction.atomic
+def remove_penalty_term(*, term: PenaltyTerm, user) -> None:
+    require_role(user, term.client, ADMIN_ONLY, "change penalty terms")
+    audit_as(term, user, "removed")
+    term.delete()

@@ -1,0 +1,33 @@
+"""Form bases every page shares: labels as written, and a step whose refusal becomes the form's
+error (a role that may not take it at all: 403)."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from tower.workflow import NotAllowed, WorkflowError
+
+
+class Form(forms.Form):
+    """Labels as written, without Django's trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class StepForm(Form):
+    """A form whose cleaned data a service step writes."""
+
+    def run(self, step):
+        """Run `step(cleaned_data)` in one transaction and return what it returns; None when the
+        workflow refused it (the reason is then the form's error). A role that may not take the
+        step at all gets 403 (the object is visible to the user, so that confirms nothing)."""
+        try:
+            with transaction.atomic():
+                return step(self.cleaned_data)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except WorkflowError as exc:
+            self.add_error(None, str(exc))
+            return None
