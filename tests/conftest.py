@@ -57,3 +57,37 @@ def run_import():
 
 
 __all__ = ["Role", "make_user"]
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_in_the_test(monkeypatch, settings, tmp_path):
+    """Huey's immediate mode: a submitted job runs in the test process at once. A test's own
+    transaction never commits, so the job is run where it would be queued on commit; the tests
+    in tests/jobs use a real worker and real commits (transaction=True) instead."""
+    from huey.contrib.djhuey import HUEY
+
+    from tower.jobs import services
+
+    HUEY.immediate = True
+    monkeypatch.setattr(services, "on_commit", lambda queue: queue())
+    settings.JOBS_DIR = tmp_path / "jobs"  # result files never land in a real data folder
+    yield
+    HUEY.immediate = True
+
+
+@pytest.fixture
+def root_cause_catalogue(transactional_db):
+    """Functional areas and root-cause codes for a transactional test: the flush after each one
+    empties every table, and pytest-django restores the migrations' rows (serialized_rollback)
+    only in some test orders, so such tests load the catalogue themselves."""
+    from tower.engine.root_causes import AREAS, ROOT_CAUSES
+    from tower.masterdata.models import FunctionalArea, RootCauseCode
+
+    for area in AREAS:
+        FunctionalArea.objects.update_or_create(
+            code=area.code, defaults={"name": area.name, "cmo_attributable": area.cmo_attributable}
+        )
+    for cause in ROOT_CAUSES:
+        RootCauseCode.objects.update_or_create(
+            code=cause.code, defaults={"area_id": cause.area, "name": cause.name}
+        )

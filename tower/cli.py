@@ -29,6 +29,7 @@ NEEDS_SCHEMA = {
     "outcomes",
     "recompute",
     "scorecard",
+    "worker",
 }
 
 

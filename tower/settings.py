@@ -260,3 +260,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Jobs: the Huey worker (`tower worker`) ------------------------------------------------------
+# Long work (a line exclusion re-evaluates the whole client, closing a month, proposing a cause
+# for every matching line, large exports, the daily recompute) runs in the worker, not in the
+# request; tower.jobs records each job for its page.
+#   TOWER_REDIS_URL        e.g. redis://127.0.0.1:6379/0: the queue in Redis (a team, several
+#                          servers); unset: a SQLite file `jobs.sqlite3` in the data folder
+#   TOWER_WORKER_THREADS   jobs the worker runs at once [2]
+#   TOWER_JOBS_PER_USER    unfinished jobs one user may have at once [3]
+#   TOWER_EXPORT_INLINE_LINES  a lines XLSX up to this many lines is made in the request [5000]
+INSTALLED_APPS += ["huey.contrib.djhuey", "tower.jobs"]
+TOWER_REDIS_URL = os.environ.get("TOWER_REDIS_URL", "").strip()
+HUEY = {
+    "name": "tower",
+    # Tests switch it on (tests/conftest.py); run jobs in the request only there.
+    "immediate": False,
+    "utc": True,
+    "consumer": {
+        "workers": int(os.environ.get("TOWER_WORKER_THREADS", "2")),
+        "worker_type": "thread",
+        # The daily recompute is a periodic task of the worker's scheduler.
+        "periodic": True,
+        "check_worker_health": True,
+    },
+    **(
+        {"huey_class": "huey.RedisHuey", "url": TOWER_REDIS_URL}
+        if TOWER_REDIS_URL
+        else {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")}
+    ),
+}
+JOBS_PER_USER = int(os.environ.get("TOWER_JOBS_PER_USER", "3"))
+EXPORT_INLINE_LINES = int(os.environ.get("TOWER_EXPORT_INLINE_LINES", "5000"))
+JOBS_DIR = DATA_DIR / "jobs"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("tower.scorecards.urls")),
     path("", include("tower.performance.urls")),
     path("", include("tower.agreements.urls")),
+    path("", include("tower.jobs.urls")),
 ]

@@ -112,7 +112,8 @@ def _many_lines(n: int) -> str:
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("root_cause_catalogue")
 def test_two_imports_of_a_new_client_at_once_both_succeed_without_doubled_rows(tmp_path):
     path = tmp_path / "lines.csv"
     path.write_text(_many_lines(1200), encoding="utf-8")
@@ -147,7 +148,8 @@ def test_two_imports_of_a_new_client_at_once_both_succeed_without_doubled_rows(t
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("root_cause_catalogue")
 def test_a_web_exclusion_and_a_recompute_at_once_leave_the_right_figures(
     tmp_path, write_csv, run_import, settings
 ):

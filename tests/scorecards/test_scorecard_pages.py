@@ -618,12 +618,17 @@ def test_the_records_sort_by_a_column_and_page_by_50(world, client, monkeypatch)
 def test_downloads_have_the_right_type_and_name(world, client, who, fmt):
     client.force_login(user(world, who))
     response = client.get(f"/scorecard/export.{fmt}?client=ACME&period={SCORECARD_PERIOD}")
+    if fmt == "xlsx":
+        # The workbook is made by the worker (here at once): its job's page links the file.
+        assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+        assert "Download scorecard-ACME-2026Q2.xlsx" in client.get(response["Location"]).text
+        response = client.get(response["Location"] + "download")
     assert response.status_code == 200
     assert response["Content-Type"].split(";")[0] == CONTENT_TYPES[fmt]
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;") and f".{fmt}" in disposition
     assert "ACME" in disposition and "2026Q2" in disposition
-    content = response.content
+    content = b"".join(response.streaming_content) if response.streaming else response.content
     if fmt == "json":
         data = json.loads(content)
         assert data["client"]["code"] == "ACME" and data["period"]["key"] == SCORECARD_PERIOD

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 from tests.conftest import make_user
 from tower.agreements import services as agreement_services
 from tower.agreements.models import PenaltyTerm
 from tower.engine.periods import parse_period
+from tower.jobs.models import Job, JobStatus
 from tower.masterdata.models import Product
 from tower.orders.models import OrderLine
 from tower.performance import services
@@ -81,6 +84,8 @@ class World:
     globex_stock_out: StockOutEvent
     acme_penalty: PenaltyTerm
     globex_penalty: PenaltyTerm
+    acme_job: Job
+    globex_job: Job
 
     @property
     def acme_users(self) -> dict[str, object]:
@@ -95,7 +100,29 @@ def line(client: Client, number: str) -> OrderLine:
     return OrderLine.objects.select_related("client").get(client=client, order__number=number)
 
 
-def build_world(acme: Client, globex: Client, write_csv, run_import) -> World:
+def finished_job(client: Client, jobs_dir: Path) -> Job:
+    """A finished job of the client with a file to download (not personal: its client's users
+    all see it)."""
+    job = Job.objects.create(
+        client=client,
+        kind="export_lines",
+        title=f"Lines of {client.name}",
+        key=f"world-{client.code}",
+        status=JobStatus.DONE,
+        message=f"{client.name}: done",
+        result_name=f"lines-{client.code}.csv",
+    )
+    jobs_dir.mkdir(parents=True, exist_ok=True)
+    (jobs_dir / f"{job.pk}-world.csv").write_text(f"client\n{client.name}\n", encoding="utf-8")
+    job.result_file = f"{job.pk}-world.csv"
+    job.save()
+    return job
+
+
+def build_world(
+    acme: Client, globex: Client, write_csv, run_import, jobs_dir: Path | None = None
+) -> World:
+    jobs_dir = Path(jobs_dir or django_settings.JOBS_DIR)
     report = run_import(write_csv(lines_csv("ACME", "GLOBEX"), "world.csv"), create_missing=True)
     assert report.ok, report.errors
     for client in (acme, globex):
@@ -161,6 +188,8 @@ def build_world(acme: Client, globex: Client, write_csv, run_import) -> World:
         globex_short=line(globex, "GLOBEX-SO-1003"),
         acme_close=closes["ACME"],
         globex_close=closes["GLOBEX"],
+        acme_job=finished_job(acme, jobs_dir),
+        globex_job=finished_job(globex, jobs_dir),
         acme_action=scorecard["ACME"]["action"],
         globex_action=scorecard["GLOBEX"]["action"],
         acme_stock_out=scorecard["ACME"]["stock_out"],
@@ -222,8 +251,9 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
-def world(acme, globex, write_csv, run_import) -> World:
-    return build_world(acme, globex, write_csv, run_import)
+def world(acme, globex, write_csv, run_import, settings, tmp_path) -> World:
+    settings.JOBS_DIR = tmp_path / "jobs"
+    return build_world(acme, globex, write_csv, run_import, settings.JOBS_DIR)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import openpyxl
 import pptx
 import pypdf
 import pytest
+from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
@@ -100,6 +101,7 @@ OWNED = {
     ("stock-outs", "pk"): lambda world, client: mine(world, client, "stock_out").pk,
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
+    ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -109,6 +111,7 @@ MISSING = {
     ("stock-outs", "pk"): MISSING_PK,
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
+    ("jobs", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
@@ -128,7 +131,7 @@ def world_close(world: World, client) -> MonthClose:
 
 
 def mine(world: World, client, thing: str):
-    """The world's action, stock_out or penalty of `client`."""
+    """The world's action, stock_out, penalty or job of `client`."""
     return getattr(world, f"{'acme' if client == world.acme else 'globex'}_{thing}")
 
 
@@ -261,7 +264,11 @@ def text(response) -> str:
     """What a user sees in a response: the page, the CSV or JSON, every cell of an XLSX, the
     text of a PDF, or every text, table cell and chart label of a PowerPoint deck."""
     kind = response["Content-Type"].split(";")[0]
-    content = getattr(response, "content", b"")
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+        response.streaming_content = [content]  # read again by the next call
+    else:
+        content = getattr(response, "content", b"")
     if kind == FORMATS["xlsx"]:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
         cells = (
@@ -308,6 +315,25 @@ def globex_state(world: World) -> list:
     ]
 
 
+class FollowingJobs(DjangoClient):
+    """A download the worker makes (tower.jobs) answers with the job's page: follow it to the
+    file, as the user does, so the file's content is checked like any other download."""
+
+    def get(self, path, *args, **kwargs):
+        response = super().get(path, *args, **kwargs)
+        location = response.get("Location", "") if response.status_code == 302 else ""
+        if not location.startswith("/jobs/"):
+            return response
+        page = super().get(location)
+        assert page.status_code == 200 and page.context["download"], (path, location)
+        return super().get(location + "download")
+
+
+@pytest.fixture
+def client():
+    return FollowingJobs()
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -337,6 +363,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "scorecards:agreement",
         "scorecards:penalty_add",
         "scorecards:penalty_delete",
+        "jobs:job",
+        "jobs:download",
     } <= names
     assert not any(name.startswith("admin:") for name in names)
     assert "login" not in names

@@ -551,6 +551,16 @@ def closed_month(client: Client, period: dt.date) -> MonthClose | None:
     return MonthClose.objects.filter(client=client, period=period, reopened_at__isnull=True).first()
 
 
+def check_closable(client: Client, period: dt.date) -> None:
+    """The quick refusals of closing a month (WorkflowError), checked again by close_month; the
+    web app checks them before queueing the close so the user hears at once."""
+    period = period.replace(day=1)
+    if add_months(period, 1) > timezone.localdate():
+        raise WorkflowError(f"{period:%B %Y} has not ended yet; a month is closed once it is over.")
+    if closed_month(client, period) is not None:
+        raise WorkflowError(f"{period:%B %Y} is already closed.")
+
+
 @transaction.atomic
 def close_month(*, client: Client, period: dt.date, user, note: str = "") -> MonthClose:
     """Freeze a client's figures of one finished month in a snapshot naming the definition.
@@ -563,10 +573,7 @@ def close_month(*, client: Client, period: dt.date, user, note: str = "") -> Mon
     lock_clients([client.code])
     period = period.replace(day=1)
     today = timezone.localdate()
-    if add_months(period, 1) > today:
-        raise WorkflowError(f"{period:%B %Y} has not ended yet; a month is closed once it is over.")
-    if closed_month(client, period) is not None:
-        raise WorkflowError(f"{period:%B %Y} is already closed.")
+    check_closable(client, period)
     version, _ = current_definition(client)
     latest = latest_refresh(client)
     # Every change of data, definition or exclusion refreshes the outcomes, so a refresh as of

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,12 +12,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from tower.engine.periods import add_months, month_range
+from tower.jobs.views import start
 from tower.performance.dashboard import COUNTS, FigureScope, Totals, monthly_totals, stale_closes
 from tower.performance.forms import CloseMonthForm, ReopenMonthForm
 from tower.performance.models import ClosedMonthlyOtif, MonthClose, MonthlyOtif
-from tower.performance.services import close_month, reopen_month
+from tower.performance.services import check_closable, reopen_month
 from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, visible_clients
 from tower.web.pages import lines_url, run_step
+from tower.workflow import WorkflowError
 
 CLOSE_MONTHS_SHOWN = 24
 
@@ -76,19 +79,24 @@ def close(request):
         return redirect("performance:closes")
     client = _visible_client(request, form.cleaned_data["client"])
 
-    def step():
-        closed = close_month(
-            client=client,
-            period=form.cleaned_data["month"],
-            user=request.user,
-            note=form.cleaned_data["note"],
-        )
-        return (
-            f"{closed.period:%B %Y} is closed: its figures are frozen with definition "
-            f"version {closed.definition_version}."
-        )
-
-    return run_step(request, f"{reverse('performance:closes')}?client={client.code}", step)
+    if role_for(request.user, client) != CMO_ADMIN:
+        raise PermissionDenied("Your role does not allow you to close months for this client.")
+    month = form.cleaned_data["month"]
+    back = f"{reverse('performance:closes')}?client={client.code}"
+    try:
+        check_closable(client, month)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    # Closing brings the client's outcomes up to date first: the worker does it.
+    return start(
+        request,
+        back,
+        kind="close_month",
+        client=client,
+        title=f"Close {month:%B %Y} for {client.name}",
+        params={"period": month.replace(day=1).isoformat(), "note": form.cleaned_data["note"]},
+    )
 
 
 def _visible_client(request, code: str):

@@ -5,8 +5,10 @@ performance.services, which check the role."""
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, QueryDict
@@ -15,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from tower.engine.otif import DELAY_CLASSES
+from tower.jobs.views import start
 from tower.masterdata.models import RootCauseCode
 from tower.orders.models import Delivery, OrderLine
 from tower.performance import exports
@@ -38,19 +41,21 @@ from tower.performance.services import (
     dispute_root_cause,
     propose_root_cause,
     propose_root_causes,
-    set_line_exclusion,
 )
 from tower.performance.views.filter_bar import LINES_PER_PAGE, filter_options
 from tower.tenancy.models import Role
 from tower.tenancy.scoping import (
     CMO_ADMIN,
+    CMO_ROLES,
     get_or_404,
     is_cmo_side,
+    require_role,
     role_for,
     scope,
     sees_client_names,
 )
 from tower.web.pages import render_figures_page, run_step
+from tower.workflow import NotAllowed
 
 # ---------------------------------------------------------------------------------------------
 # The lines behind a figure
@@ -149,19 +154,57 @@ def _sort_links(request, current: str) -> dict[str, dict]:
 @login_required
 @require_GET
 def line_export(request, fmt: str):
-    """The filtered lines as CSV or XLSX (every matching line, not one page)."""
+    """The filtered lines as CSV or XLSX (every matching line, not one page).
+
+    CSV streams as it is read. A workbook must be built whole, so a large one (more than
+    EXPORT_INLINE_LINES lines) is made by the worker as a job, never in the request.
+    """
     if fmt not in exports.FORMATS:
         raise Http404("Lines download as csv or xlsx.")
     form = _line_filter_form(request.GET, request.user)
     if not form.is_valid():
         return render(request, "400.html", {"form_errors": form.errors}, status=400)
+    rows, figure_scope, internal = _export_selection(form, request.user)
+    name = exports.file_name(figure_scope, fmt)
+    if fmt == "csv":
+        return exports.streamed_csv(rows, include_internal=internal, name=name)
+    if rows.count() <= settings.EXPORT_INLINE_LINES:
+        return exports.response(exports.lines_frame(rows, include_internal=internal), fmt, name)
+    back = f"{reverse('performance:lines')}?{request.GET.urlencode()}"
+    if len(figure_scope.clients) != 1:
+        messages.error(
+            request,
+            f"A workbook of more than {settings.EXPORT_INLINE_LINES} lines is made for one client "
+            "at a time: choose a client, or download CSV.",
+        )
+        return redirect(back)
+    (client,) = figure_scope.clients
+    return start(
+        request,
+        back,
+        kind="export_lines",
+        client=client,
+        title=f"Lines workbook, {client.name}",
+        # The user is part of the job: the file holds what this user may see.
+        params={"query": request.GET.urlencode(), "user": request.user.pk},
+    )
+
+
+def _export_selection(form: LineFilterForm, user):
     rows, figure_scope = _filtered_lines(form)
     internal = bool(figure_scope.clients) and all(
-        is_cmo_side(request.user, c) for c in figure_scope.clients
+        is_cmo_side(user, c) for c in figure_scope.clients
     )
-    frame = exports.lines_frame(rows, include_internal=internal)
-    name = exports.file_name(figure_scope, fmt)
-    return exports.response(frame, fmt, name)
+    return rows, figure_scope, internal
+
+
+def export_rows(query: QueryDict, user):
+    """(rows, figure scope, internal notes or not) of a download's query, read again by the
+    worker's job (tower.performance.tasks) with the same filters and scoping as the page."""
+    form = _line_filter_form(query, user)
+    if not form.is_valid():
+        raise ValueError("The list's filters can no longer be read; download the lines again.")
+    return _export_selection(form, user)
 
 
 def _selected_lines(request, selectable: Q) -> dict:
@@ -200,13 +243,36 @@ def propose_for_lines(request):
         messages.error(request, "Select at least one failed line.")
         return redirect(back)
 
+    code = form.cleaned_data["code"].code
+    for client in per_client:
+        _require_role(request.user, client, CMO_ROLES, "propose root causes")
+    if request.POST.get("all") == "1":
+        # Every matching line can be thousands: the worker proposes them, one job per client.
+        jobs = [
+            start(
+                request,
+                back,
+                kind="propose_all",
+                client=client,
+                title=f"Root cause {code} for {len(ids)} lines of {client.name}",
+                params={
+                    "lines": sorted(ids),
+                    "code": code,
+                    "comment": form.cleaned_data["comment"],
+                    "internal_note": form.cleaned_data["internal_note"],
+                },
+            )
+            for client, ids in per_client.items()
+        ]
+        return jobs[0] if len(jobs) == 1 else redirect(back)
+
     def step():
         done = skipped = 0
         for client, line_ids in per_client.items():
             count = propose_root_causes(
                 client=client,
                 line_ids=line_ids,
-                code=form.cleaned_data["code"].code,
+                code=code,
                 comment=form.cleaned_data["comment"],
                 internal_note=form.cleaned_data["internal_note"],
                 user=request.user,
@@ -244,6 +310,14 @@ def approve_for_lines(request):
 
 # ---------------------------------------------------------------------------------------------
 # One line
+
+
+def _require_role(user, client, allowed, action: str) -> None:
+    """Before queueing a job: a role that may not take the step at all gets 403 now."""
+    try:
+        require_role(user, client, allowed, action)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
 
 
 def _scoped_line(request, pk: int) -> OrderLine:
@@ -351,8 +425,14 @@ def exclusion(request, pk: int):
         return redirect("performance:line", pk=line.pk)
     reason = form.cleaned_data["reason"].strip() or None
 
-    def step():
-        set_line_exclusion(line=line, reason=reason, user=request.user)
-        return "Line excluded from OTIF." if reason else "Line measured again."
-
-    return run_step(request, reverse("performance:line", args=[line.pk]), step)
+    # The whole client is evaluated again: the worker does it, the page shows its progress.
+    _require_role(request.user, line.client, frozenset({CMO_ADMIN}), "exclude lines")
+    return start(
+        request,
+        reverse("performance:line", args=[line.pk]),
+        kind="exclusion",
+        client=line.client,
+        title=f"{'Exclude' if reason else 'Measure again'} line {line.order.number}/"
+        f"{line.line_number}",
+        params={"line": line.pk, "reason": reason},
+    )

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tower.agreements.models import PenaltyTerm
 from tower.engine.kpi_catalogue import KPI_BY_CODE, KPIS, format_value
 from tower.engine.periods import Period, last_complete_quarter, month_of, parse_period, quarter_of
+from tower.jobs.views import start
 from tower.performance.dashboard import FigureScope
 from tower.scorecards import exports
 from tower.scorecards.evidence import evidence
@@ -49,6 +50,7 @@ from tower.scorecards.services import (
     set_action_status,
     set_kpi_comment,
 )
+from tower.scorecards.tasks import JOB_FORMATS
 from tower.tenancy.models import CLIENT_ROLES
 from tower.tenancy.scoping import (
     client_by_code,
@@ -431,6 +433,16 @@ def export(request, fmt: str):
     client, period = form.selection()
     if client is None:
         raise Http404("No client to download.")
+    if fmt in JOB_FORMATS:
+        # A workbook of a large client takes long to build: the worker makes it (tower.jobs).
+        return start(
+            request,
+            scorecard_url(client, period),
+            kind="export_scorecard",
+            client=client,
+            title=f"Scorecard workbook, {client.name}, {period.key}",
+            params={"period": period.key, "fmt": fmt, "user": request.user.pk},
+        )
     content, content_type, filename = exports.render(build_scorecard(client, period), fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)

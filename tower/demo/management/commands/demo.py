@@ -1,6 +1,8 @@
 """tower demo [--no-serve] [--lines N] [--seed N] [--port P]"""
 
 import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -62,4 +64,16 @@ class Command(BaseCommand):
             self.stdout.write(f"  {account.username:<18} {account.password:<20} {account.what}")
         if not options["no_serve"]:
             self.stdout.write(f"Serving at http://127.0.0.1:{options['port']}/ (Ctrl-C to stop)")
-            call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+            # The pages queue long work (exclusions, month closes, large exports) for the job
+            # worker: run one alongside the server, stopped with it.
+            self.stdout.write("Starting the job worker (tower worker) alongside.")
+            # With the demo's own key, like the server (anything either signs, the other reads).
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "tower.cli", "worker"],
+                env={**os.environ, "SECRET_KEY": settings.SECRET_KEY},
+            )
+            try:
+                call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)

@@ -1,0 +1,202 @@
+"""Jobs end to end with a REAL Huey consumer (worker threads on a SQLite queue file), real
+commits (transaction=True) and the web app: exclusion, month close and a lines workbook run in
+the worker, the page shows them queued, running, done; identical requests share a job; one user
+cannot queue unbounded jobs; with no worker the page says to start one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+
+import openpyxl
+import pytest
+from django.db import transaction
+from django.test import Client as WebClient
+from django.urls import reverse
+from huey.contrib.djhuey import HUEY
+
+from tests.conftest import make_user
+from tests.performance.conftest import ACME_LINES, MARCH, line, monthly
+from tower.jobs import services as job_services
+from tower.jobs.models import Job, JobStatus
+from tower.performance.models import LineOutcome, MonthClose, OutcomeRefresh
+from tower.performance.tasks import daily_recompute
+from tower.tenancy.models import Client, Role
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("root_cause_catalogue"),
+]
+
+
+@pytest.fixture
+def queue(tmp_path, settings, monkeypatch):
+    """The real queue (a SQLite file) with real on-commit queueing, no worker yet."""
+    settings.JOBS_DIR = tmp_path / "jobs"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.setattr(job_services, "on_commit", transaction.on_commit)
+    monkeypatch.setitem(HUEY.storage_kwargs, "filename", str(tmp_path / "queue.sqlite3"))
+    HUEY.immediate = False  # recreates the storage on the file
+    yield HUEY
+    HUEY.immediate = True
+
+
+@pytest.fixture
+def worker(queue):
+    """`tower worker`'s consumer, running in threads of this process until the test ends."""
+    consumer = queue.create_consumer(
+        workers=2, worker_type="thread", periodic=False, check_worker_health=False
+    )
+    consumer.start()
+    yield consumer
+    consumer.stop(graceful=True)
+
+
+@pytest.fixture
+def acme(write_csv, run_import):
+    client = Client.objects.create(code="ACME", name="Acme Pharma")
+    assert run_import(write_csv(ACME_LINES), create_missing=True).ok
+    return client
+
+
+@pytest.fixture
+def admin(acme):
+    web = WebClient()
+    web.force_login(make_user("boss", admin=True))
+    return web
+
+
+def finished(job_id: int, seconds: float = 60) -> Job:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = Job.objects.get(pk=job_id)
+        if job.finished:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish: {Job.objects.get(pk=job_id).status}")
+
+
+def job_of(response) -> int:
+    assert response.status_code == 302, response.status_code
+    assert response["Location"].startswith("/jobs/"), response["Location"]
+    return int(response["Location"].split("/")[2])
+
+
+def test_an_exclusion_runs_in_the_worker_and_the_page_shows_the_outcome(acme, admin, worker):
+    otif_line = line("PO-1", "1")
+    answer = admin.post(
+        reverse("performance:line_exclusion", args=[otif_line.pk]), {"reason": "Sample order"}
+    )
+
+    job = finished(job_of(answer))
+    assert (job.status, job.kind, job.client, job.progress) == (
+        JobStatus.DONE,
+        "exclusion",
+        acme,
+        100,
+    )
+    assert LineOutcome.objects.get(line=otif_line).exclusion == "manual"
+    # March without its one OTIF line: 3 measured, none OTIF, 1 excluded.
+    assert monthly(acme, MARCH)["lines"] == 3 and monthly(acme, MARCH)["otif"] == 0
+    page = admin.get(answer["Location"]).content.decode()
+    assert "Done." in page and "excluded from OTIF" in page and "hx-trigger" not in page
+
+
+def test_closing_a_month_runs_in_the_worker(acme, admin, worker):
+    answer = admin.post(reverse("performance:close_month"), {"client": "ACME", "month": "2026-03"})
+
+    job = finished(job_of(answer))
+    assert job.status == JobStatus.DONE, job.message
+    close = MonthClose.objects.get(client=acme, period=MARCH)
+    assert close.otif_rows.count() > 0 and "March 2026 is closed" in job.message
+    # A second close of the same month is refused before anything is queued.
+    again = admin.post(reverse("performance:close_month"), {"client": "ACME", "month": "2026-03"})
+    assert again["Location"].startswith(reverse("performance:closes"))
+    assert Job.objects.count() == 1
+
+
+def test_a_large_lines_workbook_is_made_by_the_worker_and_downloaded(acme, admin, worker, settings):
+    settings.EXPORT_INLINE_LINES = 3  # the 7 lines of ACME are "large"
+    answer = admin.get("/lines/export.xlsx?client=ACME&from=2026-03&to=2026-04")
+
+    job = finished(job_of(answer))
+    assert job.status == JobStatus.DONE, job.message
+    assert job.message == "7 lines." and job.result_name.endswith("2026-03-to-2026-04.xlsx")
+    download = admin.get(reverse("jobs:download", args=[job.pk]))
+    assert download.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    orders = sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True))
+    assert orders == ["PO-1", "PO-1", "PO-2", "PO-3", "PO-4", "PO-4", "PO-5"]
+
+
+def test_without_a_worker_the_job_waits_and_the_page_says_to_start_one(
+    acme, admin, queue, monkeypatch
+):
+    from tower.jobs import views
+
+    answer = admin.post(
+        reverse("performance:line_exclusion", args=[line("PO-2").pk]), {"reason": "Duplicate"}
+    )
+    page = admin.get(answer["Location"]).content.decode()
+    assert "Queued" in page and 'hx-trigger="every 1s"' in page and "tower worker" not in page
+    monkeypatch.setattr(views, "NO_WORKER_AFTER_SECONDS", 0)
+    fragment = admin.get(answer["Location"], headers={"HX-Request": "true"}).content.decode()
+    assert "tower worker" in fragment and "<html" not in fragment
+    # The same request again while it waits: the same job, not a second one.
+    again = admin.post(
+        reverse("performance:line_exclusion", args=[line("PO-2").pk]), {"reason": "Duplicate"}
+    )
+    assert again["Location"] == answer["Location"] and Job.objects.count() == 1
+    # Once a worker runs, the queued job is done.
+    consumer = queue.create_consumer(workers=1, worker_type="thread", periodic=False)
+    consumer.start()
+    try:
+        assert finished(job_of(answer)).status == JobStatus.DONE
+    finally:
+        consumer.stop(graceful=True)
+    assert LineOutcome.objects.get(line=line("PO-2")).exclusion == "manual"
+
+
+def test_one_user_cannot_queue_unbounded_jobs(acme, admin, queue, settings):
+    settings.JOBS_PER_USER = 2
+    for order in ("PO-1", "PO-2"):
+        answer = admin.post(
+            reverse("performance:line_exclusion", args=[line(order).pk]), {"reason": "x"}
+        )
+        assert answer["Location"].startswith("/jobs/")
+
+    refused = admin.post(
+        reverse("performance:line_exclusion", args=[line("PO-3").pk]), {"reason": "x"}, follow=True
+    )
+    assert "You already have 2 jobs waiting or running" in refused.content.decode()
+    assert Job.objects.count() == 2
+    # Another user is not held up by them.
+    other = WebClient()
+    other.force_login(make_user("boss-2", admin=True))
+    answer = other.post(
+        reverse("performance:line_exclusion", args=[line("PO-3").pk]), {"reason": "x"}
+    )
+    assert answer["Location"].startswith("/jobs/") and Job.objects.count() == 3
+
+
+def test_a_client_user_cannot_see_another_users_download_job(acme, admin, queue, settings):
+    settings.EXPORT_INLINE_LINES = 3
+    answer = admin.get("/lines/export.xlsx?client=ACME&from=2026-03&to=2026-04")
+    viewer = WebClient()
+    viewer.force_login(make_user("viewer", acme, Role.CLIENT_VIEWER))
+
+    assert viewer.get(answer["Location"]).status_code == 404
+    assert admin.get(answer["Location"]).status_code == 200
+
+
+def test_the_daily_recompute_is_scheduled_and_refreshes_every_client(acme):
+    assert daily_recompute.task_class().validate_datetime(dt.datetime(2026, 5, 4, 2, 30))
+    assert not daily_recompute.task_class().validate_datetime(dt.datetime(2026, 5, 4, 14, 30))
+    globex = Client.objects.create(code="GLOBEX", name="Globex")
+
+    daily_recompute.call_local()
+
+    assert set(
+        OutcomeRefresh.objects.filter(trigger="recompute").values_list("client", flat=True)
+    ) == {acme.pk, globex.pk}
