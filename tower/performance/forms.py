@@ -59,10 +59,12 @@ class MonthField(forms.CharField):
         return month
 
 
-def visible_sites(clients) -> QuerySet[Site]:
+def visible_sites(clients, principal) -> QuerySet[Site]:
     """The sites that made something for these clients (they have figures there)."""
     return Site.objects.filter(
-        pk__in=MonthlyOtif.objects.filter(client__in=[c.pk for c in clients]).values("site_id")
+        pk__in=MonthlyOtif.objects.filter(client__in=[c.pk for c in clients])
+        .visible_to(principal)
+        .values("site_id")
     )
 
 
@@ -94,7 +96,7 @@ class ScopeForm(forms.Form):
         of the filter bar): another client's site answers exactly like one that does not exist,
         so the answer does not tell that it exists."""
         code = self.cleaned_data["site"].strip()
-        if code and not visible_sites(self.clients).filter(code=code).exists():
+        if code and not visible_sites(self.clients, self.principal).filter(code=code).exists():
             raise forms.ValidationError(f"There is no site {code!r}.")
         return code
 

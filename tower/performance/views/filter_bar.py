@@ -16,7 +16,9 @@ def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
     products = []
     if len(figure_scope.clients) == 1:
         products = list(
-            Product.objects.filter(client=figure_scope.clients[0]).values_list("code", "name")
+            Product.objects.filter(client=figure_scope.clients[0])
+            .visible_to(form.principal)
+            .values_list("code", "name")
         )
     # The values as typed, every key present: a missing key would make each template lookup
     # fall back to slow attribute probing (hundreds of times in a product list).
@@ -26,7 +28,9 @@ def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
         "selected": selected,
         "client_choices": form.clients,
         # Only the sites that made something for the clients in view: the ones the form accepts.
-        "site_choices": list(visible_sites(form.clients).values_list("code", "name")),
+        "site_choices": list(
+            visible_sites(form.clients, form.principal).values_list("code", "name")
+        ),
         "product_choices": products,
         "product_options": options_html(products, selected["product"]),
     }
