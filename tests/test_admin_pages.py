@@ -36,6 +36,14 @@ MUST_BE_VIEW_ONLY = {
 EDITABLE_ELSEWHERE = {
     "auth.user": "user accounts are managed here (passwords are hashed by Django)",
     "auth.group": "permission groups are managed here",
+    # django-axes: a CMO admin lifts a lockout by deleting its attempts (the record of sign-ins).
+    "axes.accessattempt": "deleting an account's failed attempts lifts its lockout",
+    "axes.accesslog": "sign-in records, kept or pruned by the CMO admin",
+    "axes.accessfailurelog": "failed sign-in records, kept or pruned by the CMO admin",
+    # django-otp: a user who lost the phone gets their device removed by a CMO admin.
+    "otp_totp.totpdevice": "a lost authenticator is removed here so its user can enrol again",
+    "otp_static.staticdevice": "recovery codes of a user who lost them are removed here",
+    "otp_static.statictoken": "recovery codes of a user who lost them are removed here",
 }
 
 
