@@ -121,3 +121,13 @@ def _sqlite_rows(frame: pl.DataFrame):
         if dtype in (pl.Date, pl.Boolean)
     )
     return converted.iter_rows()
+
+
+def read_for_clients(clients: Iterable, sql: str, params: list, *, schema: dict) -> pl.DataFrame:
+    """`sql` with its {marks} filled for the ids of `clients` (Client rows), which come first
+    among the params."""
+    ids = [c.pk for c in clients]
+    if not ids:
+        return pl.DataFrame(schema=schema)
+    marks = ", ".join(["%s"] * len(ids))
+    return read_frame(sql.format(marks=marks), [*ids, *params], schema=schema)

@@ -8,8 +8,8 @@ import os
 import sys
 import textwrap
 
-# `tower import lines` runs the management command `import_lines`: every import kind lives in the
-# app that owns its data, and the CLI spells it as two words.
+# `tower import lines` runs the management command `import_lines`: every import kind is a command
+# of tower.imports, and the CLI spells it as two words.
 TWO_WORD_PREFIXES = {"import"}
 # Commands that read or write the product's tables; they first check the schema is current so a
 # fresh database gives a sentence, not a traceback.

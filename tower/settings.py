@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tower.orders",
     "tower.performance",
     "tower.quality",
+    "tower.stockouts",
     "tower.agreements",
     "tower.scorecards",
     "tower.imports",

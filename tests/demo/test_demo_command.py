@@ -8,8 +8,12 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
+from tower.imports.models import ImportLog
 from tower.masterdata.models import Site
-from tower.orders.models import Delivery, ImportLog, OrderLine
+from tower.orders.models import (
+    Delivery,
+    OrderLine,
+)
 from tower.performance.models import (
     LineOutcome,
     RootCause,
@@ -18,9 +22,9 @@ from tower.quality.models import Batch, Capa, Deviation, PlanWeek
 from tower.scorecards.models import (
     AgreedAction,
     KpiComment,
-    StockOutEvent,
     SurveyResponse,
 )
+from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Membership
 
 RECORD_KINDS = {"lines", "batches", "deviations", "capas", "plan", "stockouts"}

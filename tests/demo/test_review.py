@@ -15,7 +15,7 @@ from tower.engine.kpi_catalogue import KPI_BY_CODE
 from tower.engine.periods import parse_period
 from tower.engine.root_causes import AREA_BY_CODE, ATTRIBUTABLE_AREAS
 from tower.ingest.specs import STOCKOUTS
-from tower.scorecards.attribution import links_for
+from tower.performance.attribution import links_for
 
 KEY = ["client", "order", "line"]
 CODES = [c.code for c in CLIENTS]
@@ -23,7 +23,7 @@ CODES = [c.code for c in CLIENTS]
 
 @pytest.fixture(scope="module")
 def attributed(demo, judged):
-    """The stock-outs with `cmo_caused` as tower.scorecards.attribution decides it, lines due
+    """The stock-outs with `cmo_caused` as tower.performance.attribution decides it, lines due
     on the committed date (the default definition)."""
     events = demo.stock_outs.with_row_index("event_id").with_columns(product_id=pl.col("product"))
     causing = (

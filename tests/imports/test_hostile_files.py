@@ -13,11 +13,15 @@ import xlsxwriter
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tower.imports.models import ImportLog
 from tower.ingest import ImportFileError, limits
 from tower.ingest.numbers import OUT_OF_RANGE
-from tower.orders.models import Delivery, ImportLog, OrderLine
+from tower.orders.models import (
+    Delivery,
+    OrderLine,
+)
 from tower.quality.models import Batch, PlanWeek
-from tower.scorecards.models import StockOutEvent
+from tower.stockouts.models import StockOutEvent
 
 HEADER = (
     "client,order,line,product,ordered_qty,line_value,committed_date,delivered_date,delivered_qty"

@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tower.orders.models import ImportLog, OrderLine
+from tower.imports.models import ImportLog
+from tower.orders.models import OrderLine
 
 BAD = """
 client,order,line,product,ordered_qty,committed_date

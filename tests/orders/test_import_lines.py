@@ -6,8 +6,12 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from tower.imports.models import ImportLog
 from tower.masterdata.models import Product, Site
-from tower.orders.models import Delivery, ImportLog, OrderLine
+from tower.orders.models import (
+    Delivery,
+    OrderLine,
+)
 from tower.performance.models import LineOutcome
 from tower.performance.queries import figures_frame
 from tower.tenancy.models import Client

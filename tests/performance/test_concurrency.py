@@ -25,7 +25,8 @@ from django.urls import reverse
 
 from tests.conftest import make_user
 from tests.performance.conftest import ACME_LINES, APRIL, MARCH, line, monthly
-from tower.orders.models import ImportLog, OrderLine
+from tower.imports.models import ImportLog
+from tower.orders.models import OrderLine
 from tower.performance.models import LineOutcome, MonthlyFailure, MonthlyOtif, MonthlyShipping
 from tower.tenancy.locks import BUSY_MESSAGE, CLIENT_LOCKS
 from tower.tenancy.models import Client

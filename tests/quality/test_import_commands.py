@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tower.cli import NEEDS_SCHEMA
-from tower.orders.models import ImportLog
+from tower.imports.models import ImportLog
 from tower.quality.models import Batch, PlanWeek
 
 KINDS = ("batches", "deviations", "capas", "plan", "stockouts")

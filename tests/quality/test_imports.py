@@ -11,14 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import make_user
+from tower.imports.models import ImportLog
 from tower.ingest import load_mapping
 from tower.ingest.dates import AMBIGUOUS
 from tower.ingest.specs import BATCHES
 from tower.masterdata.models import Product, Site
-from tower.orders.models import ImportLog, OrderLine
+from tower.orders.models import OrderLine
 from tower.performance.services import approve_root_cause, propose_root_cause
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
-from tower.scorecards.models import StockOutEvent
+from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Role
 
 D = dt.date

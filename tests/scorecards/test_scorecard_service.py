@@ -24,8 +24,8 @@ from tower.orders.models import OrderLine
 from tower.performance.services import approve_root_cause, propose_root_cause
 from tower.quality.models import Batch, Capa, Deviation
 from tower.scorecards import services
-from tower.scorecards.models import StockOutEvent
 from tower.scorecards.scorecard import build_scorecard
+from tower.stockouts.models import StockOutEvent
 
 Q1 = parse_period("2026Q1")
 AS_OF = dt.date(2026, 6, 30)

@@ -19,8 +19,8 @@ from tests.web.conftest import ACME_NOTE, GLOBEX_MARK, World, build_world
 from tower.masterdata.models import Product
 from tower.performance.models import LineOutcome, RootCause
 from tower.performance.services import approve_root_cause
-from tower.scorecards.models import StockOutEvent
 from tower.scorecards.services import report_stock_out
+from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Role
 
 IBUPRO = "ACME-IBUPRO-200"

@@ -26,10 +26,8 @@ from tower.orders.models import OrderLine
 from tower.performance import services
 from tower.performance.models import MonthClose, RootCause
 from tower.scorecards import services as scorecard_services
-from tower.scorecards.models import (
-    AgreedAction,
-    StockOutEvent,
-)
+from tower.scorecards.models import AgreedAction
+from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Role
 
 HEADER = (

@@ -34,12 +34,11 @@ from tower.performance.models import (
 from tower.scorecards.models import (
     AgreedAction,
     KpiComment,
-    StockOutEvent,
-    StockOutLink,
     SurveyResponse,
 )
 from tower.scorecards.scorecard import build_scorecard
 from tower.scorecards.views.scorecard import EXPORTS
+from tower.stockouts.models import StockOutEvent, StockOutLink
 
 from .conftest import ACME_NOTE, GLOBEX_MARK, GLOBEX_NOTE, SCORECARD_PERIOD, World
 

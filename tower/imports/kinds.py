@@ -14,12 +14,9 @@ from functools import partial
 
 from tower.imports.records import RecordKind, import_records
 from tower.imports.references import resolve_areas, resolve_numbers
-from tower.imports.report import counted
 from tower.ingest.specs import BATCHES, CAPAS, DEVIATIONS, PLAN, STOCKOUTS
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
-from tower.scorecards.attribution import attribute_stock_outs
-from tower.scorecards.models import StockOutEvent
-from tower.tenancy.models import Client
+from tower.stockouts.models import StockOutEvent
 
 
 def _deviation_batch(records, label, clients):
@@ -36,19 +33,6 @@ def _capa_deviation(records, label, clients):
 
 def _deviation_area(records, label, clients):
     return resolve_areas(records, label=label)
-
-
-def _attribute_stock_outs(clients: list[Client]) -> list[str]:
-    """Which stock-outs the CMO caused, recomputed for the clients whose stock-outs changed."""
-    notes = []
-    for client in clients:
-        result = attribute_stock_outs(client=client)
-        events = counted(result.events, "stock-out")
-        lines = counted(result.links, "failed order line")
-        notes.append(
-            f"{client.code}: {result.caused} of {events} caused by the CMO ({lines} linked)"
-        )
-    return notes
 
 
 BATCH_KIND = RecordKind(spec=BATCHES, model=Batch, noun="batches", renamed={"batch": "number"})
@@ -76,8 +60,7 @@ STOCKOUT_KIND = RecordKind(
     model=StockOutEvent,
     noun="stock-outs",
     on_insert={"source": StockOutEvent.Source.IMPORTED.value},
-    after_write=_attribute_stock_outs,
-    after_write_label="Linking stock-outs to failed lines",
+    refresh_label="Linking stock-outs to failed lines",
 )
 
 KINDS = {

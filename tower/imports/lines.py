@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from tower.bulk import delete_where_in, insert_frame, reserve_ids, update_frame
 from tower.imports.limits import line_lengths
+from tower.imports.models import ImportLog
 from tower.imports.references import MasterData, read_for_clients
+from tower.imports.refresh import refresh_after_import
 from tower.imports.report import (
     ImportReport,
     LogContext,
@@ -30,9 +32,12 @@ from tower.imports.report import (
 from tower.ingest import FIELDS, Mapping, parse_lines
 from tower.ingest.errors import combine_errors
 from tower.ingest.text import text_errors
-from tower.orders.models import Delivery, ImportLog, Order, OrderLine
+from tower.orders.models import (
+    Delivery,
+    Order,
+    OrderLine,
+)
 from tower.performance.queries import LINE_SCHEMA
-from tower.performance.services import refresh_outcomes
 
 # Callers of import_lines (the demo, the command) take its report type from here too.
 __all__ = ["ImportReport", "Progress", "import_lines"]
@@ -133,16 +138,13 @@ def import_lines(
             step("Writing lines and deliveries")
             plan.write()
             step("Recomputing OTIF outcomes")
-            for client in refs.clients(plan.touched_client_ids):
-                refreshed = refresh_outcomes(
-                    client=client, trigger="import", inputs=plan.engine_inputs(client.pk)
-                )
-                report.refreshed.append(refreshed)
-                report.notes.append(
-                    f"{refreshed.client}: outcomes as of {refreshed.as_of} with definition "
-                    f"v{refreshed.definition_version}: {refreshed.outcomes_written} of "
-                    f"{refreshed.lines} lines changed"
-                )
+            refreshed = refresh_after_import(
+                "lines",
+                refs.clients(plan.touched_client_ids),
+                inputs=plan.engine_inputs,
+            )
+            report.refreshed.extend(refreshed.outcomes)
+            report.notes.extend(refreshed.notes)
             # Logged in the same transaction: an applied import is never left unrecorded.
             report.log = write_log(report, context, ImportLog.Outcome.APPLIED, client_codes)
     if dry_run:

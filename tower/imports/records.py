@@ -26,7 +26,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from tower.bulk import insert_frame, update_frame
 from tower.imports.limits import record_lengths
+from tower.imports.models import ImportLog
 from tower.imports.references import MasterData, read_for_clients
+from tower.imports.refresh import refresh_after_import
 from tower.imports.report import (
     ImportReport,
     LogContext,
@@ -39,8 +41,6 @@ from tower.ingest import Mapping
 from tower.ingest.errors import combine_errors
 from tower.ingest.records import ParsedRecords, RecordSpec, parse_records
 from tower.ingest.text import text_errors
-from tower.orders.models import ImportLog
-from tower.tenancy.models import Client
 
 MASTER_DATA = ("client", "site", "product")
 
@@ -60,14 +60,13 @@ class RecordKind:
     references: dict[str, Resolver] = field(default_factory=dict)
     # Model fields set on new rows only (a stock-out's source).
     on_insert: dict[str, object] = field(default_factory=dict)
-    # Work after writing, per client whose records changed; returns sentences for the report.
-    after_write: Callable[[list[Client]], list[str]] | None = None
-    after_write_label: str = ""
+    # Progress label of the refresh after writing (tower.imports.refresh), when the kind has one.
+    refresh_label: str = ""
 
     @property
     def steps(self) -> int:
         """Progress stages: read, validate, resolve, compare, write (and the follow-up)."""
-        return 5 + (self.after_write is not None)
+        return 5 + bool(self.refresh_label)
 
     def column(self, name: str) -> str:
         """The database column a file field is stored in (client -> client_id)."""
@@ -151,9 +150,10 @@ def import_records(
             step(f"Writing {kind.noun}")
             changes.write(kind, user=user, reason=f"imported from {path.name}")
             touched = master.clients(changes.touched_client_ids)
-            if kind.after_write is not None and touched:
-                step(kind.after_write_label)
-                report.notes.extend(kind.after_write(touched))
+            if touched:
+                if kind.refresh_label:
+                    step(kind.refresh_label)
+                report.notes.extend(refresh_after_import(kind.spec.kind, touched).notes)
             # Logged in the same transaction: an applied import is never left unrecorded.
             report.log = write_log(report, context, ImportLog.Outcome.APPLIED, client_codes)
     if dry_run:

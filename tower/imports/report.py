@@ -12,10 +12,11 @@ from pathlib import Path
 import polars as pl
 from django.utils import timezone
 
+from tower.imports.models import ImportLog
 from tower.ingest import ROW, ImportFileError, Mapping, default_mapping, file_sha256, read_table
 from tower.ingest.errors import ROW_ERROR_SCHEMA
 from tower.ingest.limits import CONTROL_CHARACTERS
-from tower.orders.models import ImportLog
+from tower.tenancy.models import Client
 
 # Called with a label as each stage starts. Stages are columnar over all rows, so they are the
 # honest unit of progress (tower.output.stepped_progress draws them).
@@ -110,8 +111,11 @@ def write_log(
     # A rejected file's codes may be anything (too long, a NUL byte): the log keeps the ones
     # that are codes at all, and never fails on what it records.
     codes = sorted({c for c in client_codes if c and _fits(c, _CLIENT_CODE)})
+    # The log carries its client when the file held one client's data (most imports do).
+    client = Client.objects.filter(code=codes[0]).first() if len(codes) == 1 else None
     return ImportLog.objects.create(
         kind=report.kind,
+        client=client,
         user=context.user,
         actor=_fit(context.actor, 150),
         started_at=context.started,

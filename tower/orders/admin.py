@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tower.orders.models import Delivery, ImportLog, OrderLine
+from tower.orders.models import Delivery, OrderLine
 
 
 class DeliveryInline(admin.TabularInline):
@@ -32,23 +32,3 @@ class OrderLineAdmin(admin.ModelAdmin):
     date_hierarchy = "committed_date"
     inlines = [DeliveryInline]
     show_full_result_count = False
-
-
-@admin.register(ImportLog)
-class ImportLogAdmin(admin.ModelAdmin):
-    list_display = [
-        "started_at",
-        "kind",
-        "file_name",
-        "actor",
-        "outcome",
-        "rows",
-        "errors",
-        "records_created",
-        "records_updated",
-    ]
-    list_filter = ["kind", "outcome"]
-    readonly_fields = [f.name for f in ImportLog._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -1,11 +1,10 @@
-"""Order lines and their deliveries (kpis.md 1), and the log of every import.
+"""Order lines and their deliveries (kpis.md 1).
 
 Natural keys come from the source: client + order number + line number (or + product code when
 the source has no line numbers). Every index leads with client_id so the schema can later be
 distributed by client.
 """
 
-from django.conf import settings
 from django.db import models
 from simple_history import register
 
@@ -102,44 +101,6 @@ class Delivery(models.Model):
     class Meta:
         verbose_name_plural = "deliveries"
         indexes = [models.Index(fields=["client", "line"], name="delivery_client_line")]
-
-
-class ImportLog(models.Model):
-    """Who imported which file when, and what it did: one row per import attempt."""
-
-    class Outcome(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        REJECTED = "rejected", "Rejected (errors, nothing written)"
-        DRY_RUN = "dry_run", "Dry run (nothing written)"
-
-    kind = models.CharField(max_length=40, help_text="What was imported, e.g. lines")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    actor = models.CharField(
-        max_length=150, help_text="User name, or the operating-system user of the CLI"
-    )
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField()
-    file_name = models.CharField(max_length=500)
-    file_sha256 = models.CharField(max_length=64)
-    mapping = models.CharField(max_length=200, blank=True)
-    client_codes = models.CharField(max_length=500, blank=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    rows = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
-    # Records of the import's kind: order lines, batches, deviations, ...
-    records_created = models.PositiveIntegerField(default=0)
-    records_updated = models.PositiveIntegerField(default=0)
-    records_unchanged = models.PositiveIntegerField(default=0)
-    deliveries_written = models.PositiveIntegerField(default=0, help_text="Order lines only")
-    created_masterdata = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-started_at"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.file_name} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
 
 
 # Only the hand exclusion of a line is audited here: imports write lines set-based and are

@@ -1,8 +1,7 @@
 """Reading clients' records for a span of dates into the frames tower.engine.scorecard takes.
 
 Batches, deviations, CAPAs and plan weeks (tower.quality), shipments and the monthly shipping
-counts. The stock-outs are read by tower.scorecards.stock_out_records (that app sits above
-this one).
+counts. The stock-outs are read by tower.stockouts.records.
 
 Each reader runs one query (set-based, through tower.bulk.read_frame) limited to the clients and
 the dates the scorecard looks at, so a scorecard with its trend costs the same few queries
@@ -16,7 +15,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from tower.bulk import read_frame
+from tower.bulk import read_for_clients
 from tower.tenancy.models import Client
 
 DATE = pl.Date
@@ -178,14 +177,3 @@ def shipments(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.Dat
             "planned_ship_date": DATE,
         },
     )
-
-
-def read_for_clients(
-    clients: Iterable[Client], sql: str, params: list, *, schema: dict
-) -> pl.DataFrame:
-    """`sql` with its {marks} filled for the clients' ids, which come first among the params."""
-    ids = [c.pk for c in clients]
-    if not ids:
-        return pl.DataFrame(schema=schema)
-    marks = ", ".join(["%s"] * len(ids))
-    return read_frame(sql.format(marks=marks), [*ids, *params], schema=schema)

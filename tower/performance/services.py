@@ -27,6 +27,7 @@ from tower.engine.periods import add_months
 from tower.engine.scorecard import shipment_flags
 from tower.masterdata.models import RootCauseCode
 from tower.orders.models import OrderLine
+from tower.performance.attribution import attribute_stock_outs
 from tower.performance.models import (
     DELAY_COLUMNS,
     ClosedMonthlyFailure,
@@ -48,7 +49,6 @@ from tower.performance.queries import (
     stored_outcomes,
     with_dimensions,
 )
-from tower.performance.signals import outcomes_changed
 from tower.tenancy.locks import lock_clients
 from tower.tenancy.models import Client, Role
 from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, require_role
@@ -127,7 +127,8 @@ def refresh_outcomes(
         outcomes_written=written,
     )
     refresh_shipping(client)
-    outcomes_changed.send(sender=RefreshResult, client=client)
+    # Stock-outs are attributed to failed lines: one explicit call, in the same transaction.
+    attribute_stock_outs(client=client)
     return RefreshResult(client.code, as_of, version, outcomes.height, written, monthly_rows)
 
 
@@ -512,7 +513,8 @@ def _refresh_months_of(client: Client, line_ids: Iterable[int]) -> None:
         periods={period for period, _ in pairs},
         products={product for _, product in pairs},
     )
-    outcomes_changed.send(sender=RootCause, client=client)
+    # A root cause decides whether a failed line makes its stock-outs CMO-caused.
+    attribute_stock_outs(client=client)
 
 
 def _username(user) -> str:

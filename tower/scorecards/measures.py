@@ -15,8 +15,8 @@ from tower.engine.scorecard import Measure, no_data, share
 from tower.performance import records
 from tower.performance.dashboard import Totals
 from tower.performance.functions import FRAME_KPIS, Records
-from tower.scorecards import stock_out_records
 from tower.scorecards.models import SurveyResponse
+from tower.stockouts import records as stock_out_records
 from tower.tenancy.models import Client
 
 

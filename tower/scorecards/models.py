@@ -11,63 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from tower.masterdata.models import Product
-from tower.orders.models import OrderLine
 from tower.tenancy.models import Client
-
-
-class StockOutEvent(models.Model):
-    """The client ran out of a product in a market or warehouse (kpis.md 5).
-
-    `cmo_caused` and the links to the lines behind it are kept by
-    tower.scorecards.attribution, whenever events, outcomes or root causes change.
-    """
-
-    class Source(models.TextChoices):
-        REPORTED = "reported", "Reported by the client"
-        IMPORTED = "imported", "Imported"
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stock_outs")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_outs")
-    location = models.CharField(max_length=200, help_text="Market, country or warehouse")
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True, help_text="Empty while the stock-out lasts")
-    source = models.CharField(max_length=10, choices=Source.choices)
-    note = models.TextField(blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    cmo_caused = models.BooleanField(default=False)
-    lines = models.ManyToManyField(OrderLine, through="StockOutLink", related_name="stock_outs")
-
-    history = HistoricalRecords(excluded_fields=["cmo_caused"])
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["client", "product", "location", "start_date"],
-                name="stock_out_per_product_location_start",
-            )
-        ]
-        indexes = [models.Index(fields=["client", "start_date"], name="stock_out_client_start")]
-
-    def __str__(self) -> str:
-        return f"{self.product} {self.location} {self.start_date}"
-
-
-class StockOutLink(models.Model):
-    """A failed, CMO-attributable line due within the look-back before a stock-out."""
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    event = models.ForeignKey(StockOutEvent, on_delete=models.CASCADE, related_name="links")
-    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["event", "line"], name="one_link_per_event_line")
-        ]
-
 
 RATING = [MinValueValidator(1), MaxValueValidator(5)]
 

@@ -253,7 +253,7 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
     """The scorecard of `client` (already scoped by the caller) for `period`.
 
     About a dozen queries whatever the client's size: the records of the period and its trend
-    are read once (tower.performance.records, tower.scorecards.stock_out_records) and every
+    are read once (tower.performance.records, tower.stockouts.records) and every
     period is computed from them in Polars.
     """
     as_of = as_of or timezone.localdate()

@@ -19,13 +19,13 @@ from tower.agreements.models import Agreement
 from tower.engine.kpi_catalogue import KPI_BY_CODE
 from tower.engine.periods import Period
 from tower.masterdata.models import Product
-from tower.scorecards.attribution import attribute_stock_outs
+from tower.performance.attribution import attribute_stock_outs
 from tower.scorecards.models import (
     AgreedAction,
     KpiComment,
-    StockOutEvent,
     SurveyResponse,
 )
+from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import CLIENT_ROLES, Client
 from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, require_role
 from tower.workflow import NotAllowed, WorkflowError, audit_as

@@ -13,7 +13,6 @@ from tower.engine.kpi_catalogue import KPI_BY_CODE, format_value
 from tower.engine.targets import status_label
 from tower.scorecards.models import (
     AgreedAction,
-    StockOutEvent,
     SurveyResponse,
 )
 from tower.scorecards.scorecard import (
@@ -21,6 +20,7 @@ from tower.scorecards.scorecard import (
     KpiResult,
     Scorecard,
 )
+from tower.stockouts.models import StockOutEvent
 
 AUTHOR = "The CMO"
 PREPARED_BY = "Prepared by the CMO"

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tower.masterdata.models import Product
+from tower.performance.attribution import lookback_days
 from tower.performance.models import LineOutcome
-from tower.scorecards.attribution import lookback_days
 from tower.scorecards.forms import (
     STOCK_OUT_SORTS,
     EndStockOutForm,
@@ -29,8 +29,8 @@ from tower.scorecards.forms import (
     StockOutReportForm,
     recent_quarters,
 )
-from tower.scorecards.models import StockOutEvent, StockOutLink
 from tower.scorecards.services import STOCK_OUT_REPORTERS, end_stock_out, report_stock_out
+from tower.stockouts.models import StockOutEvent, StockOutLink
 from tower.tenancy.scoping import get_or_404, role_for, scope, sees_client_names, visible_clients
 from tower.web.pages import run_step
 

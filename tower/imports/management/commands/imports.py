@@ -6,7 +6,7 @@ The counts are of the import's records: order lines, batches, deviations, ... (s
 import polars as pl
 from django.core.management.base import BaseCommand
 
-from tower.orders.models import ImportLog
+from tower.imports.models import ImportLog
 from tower.output import FORMATS, write_frame
 
 COLUMNS = {

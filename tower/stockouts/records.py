@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from tower.performance.records import DATE, TEXT, read_for_clients
+from tower.bulk import read_for_clients
 from tower.tenancy.models import Client
 
 
@@ -19,19 +19,19 @@ def stock_outs(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.Da
     return read_for_clients(
         clients,
         """SELECT e.id, p.code, e.location, e.start_date, e.end_date, e.cmo_caused, e.source,
-                  (SELECT COUNT(*) FROM scorecards_stockoutlink k WHERE k.event_id = e.id)
-           FROM scorecards_stockoutevent e JOIN masterdata_product p ON p.id = e.product_id
+                  (SELECT COUNT(*) FROM stockouts_stockoutlink k WHERE k.event_id = e.id)
+           FROM stockouts_stockoutevent e JOIN masterdata_product p ON p.id = e.product_id
            WHERE e.client_id IN ({marks}) AND e.start_date <= %s
              AND (e.end_date IS NULL OR e.end_date >= %s)""",
         [end, start],
         schema={
             "event_id": pl.Int64,
-            "product": TEXT,
-            "location": TEXT,
-            "start_date": DATE,
-            "end_date": DATE,
+            "product": pl.String,
+            "location": pl.String,
+            "start_date": pl.Date,
+            "end_date": pl.Date,
             "cmo_caused": pl.Boolean,
-            "source": TEXT,
+            "source": pl.String,
             "linked_lines": pl.Int64,
         },
     )

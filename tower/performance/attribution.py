@@ -6,7 +6,9 @@ its approved root cause is CMO-attributable. Only approved causes count: a cause
 not agreed to does not make the CMO the culprit of its stock-out.
 
 The links change when events, outcomes, root causes or the look-back change; every one of those
-writes calls `attribute_stock_outs` (performance signals it through `outcomes_changed`). The work
+writes calls `attribute_stock_outs` explicitly: refresh_outcomes and the root-cause steps here,
+the stock-out services and the look-back of the agreement in tower.scorecards.services, and the
+stock-out import. The work
 is set-based: the client's candidate lines and events are read once and joined in Polars.
 """
 
@@ -20,10 +22,7 @@ import polars as pl
 from tower.agreements.models import DEFAULT_OOS_LOOKBACK_DAYS, Agreement
 from tower.bulk import insert_frame
 from tower.performance.models import LineOutcome, RootCauseStatus
-from tower.scorecards.models import (
-    StockOutEvent,
-    StockOutLink,
-)
+from tower.stockouts.models import StockOutEvent, StockOutLink
 from tower.tenancy.models import Client
 
 
@@ -111,7 +110,3 @@ def attribute_stock_outs(*, client: Client, events: Iterable[int] | None = None)
         cmo_caused=False
     )
     return Attribution(len(stored), len(caused), links.height)
-
-
-def on_outcomes_changed(sender, *, client: Client, **kwargs) -> None:
-    attribute_stock_outs(client=client)
