@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.conftest import make_user
+from tests.conftest import load_root_cause_catalogue, make_user
 from tower.orders.models import OrderLine
 from tower.tenancy.models import Membership, Role
 
@@ -149,11 +147,12 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(autouse=True)
 def root_cause_catalogue(transactional_db):
-    """The root-cause catalogue, loaded again by the migration's own code: the flush after each
+    """The root-cause catalogue, loaded again: the flush after each
     transactional test empties every table, and pytest-django keeps a copy to restore only in
     some test orders (serialized_rollback), so the browser tests do not rely on it."""
-    migration = import_module("tower.performance.migrations.0002_root_cause_catalogue")
-    migration.load(django_apps, None)
+    # The catalogue now lives in masterdata (its tables moved there; the performance migration
+    # that first loaded it names models performance no longer has).
+    load_root_cause_catalogue()
 
 
 PASSWORD = "x-long-password"  # tests.conftest.make_user's
