@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from tower.engine.kpi_catalogue import KPIS
 from tower.tenancy.models import Client
+from tower.tenancy.scoping import ClientOwnedQuerySet
 
 DEFAULT_OOS_LOOKBACK_DAYS = 60
 
@@ -28,6 +29,8 @@ class OtifDefinitionVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150)
     note = models.TextField(blank=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -68,6 +71,8 @@ class KpiTarget(models.Model):
         default=5.0, help_text="Amber band, in the KPI's unit (points for a percentage)"
     )
 
+    objects = ClientOwnedQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -89,6 +94,8 @@ class Agreement(models.Model):
     )
     currency = models.CharField(max_length=3, default="EUR", help_text="Currency of penalties")
 
+    objects = ClientOwnedQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -106,6 +113,8 @@ class PenaltyTerm(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     rate = models.FloatField(help_text="Percent of the line value, or the amount per month")
     description = models.CharField(max_length=300, blank=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     history = HistoricalRecords()
 

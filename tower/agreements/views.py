@@ -18,8 +18,8 @@ from tower.tenancy.scoping import get_or_404, scope, sees_client_names, visible_
 def definition_list(request):
     clients = list(visible_clients(request.user).order_by("code"))
     latest = {}
-    for version in scope(OtifDefinitionVersion.objects.all(), request.user).order_by(
-        "client", "version"
+    for version in (
+        OtifDefinitionVersion.objects.all().visible_to(request.user).order_by("client", "version")
     ):
         latest[version.client_id] = version
     rows = [{"client": c, "version": latest.get(c.pk)} for c in clients]
@@ -35,9 +35,9 @@ def definition_list(request):
 def definition_detail(request, code: str):
     client = get_or_404(Client.objects.all(), request.user, client_field="", code=code)
     versions = list(
-        scope(OtifDefinitionVersion.objects.filter(client=client), request.user).order_by(
-            "-version"
-        )
+        OtifDefinitionVersion.objects.filter(client=client)
+        .visible_to(request.user)
+        .order_by("-version")
     )
     # Each version next to the one before it, parameter by parameter (before -> after).
     default = OtifDefinition().to_mapping()
@@ -64,7 +64,7 @@ def definition_detail(request, code: str):
             "current": versions[0].parameters if versions else default,
             "current_version": versions[0].version if versions else 0,
             "targets": targets,
-            "target_history": KpiTarget.history.filter(client=client)
+            "target_history": scope(KpiTarget.history.filter(client=client), request.user)
             .select_related("history_user")
             .order_by("-history_date")[:50],
         },

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from tower.tenancy.models import Client
+from tower.tenancy.scoping import ClientOwnedQuerySet
 
 
 class ImportLog(models.Model):
@@ -41,6 +42,8 @@ class ImportLog(models.Model):
     records_unchanged = models.PositiveIntegerField(default=0)
     deliveries_written = models.PositiveIntegerField(default=0, help_text="Order lines only")
     created_masterdata = models.JSONField(default=dict, blank=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from tower.tenancy.models import Client
+from tower.tenancy.scoping import ClientOwnedQuerySet
 
 
 class JobStatus(models.TextChoices):
@@ -43,6 +44,8 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET
 
 from tower.jobs.models import Job, JobStatus
 from tower.jobs.services import JobLimit, stored_result, submit
-from tower.tenancy.scoping import scope
 
 # A job queued longer than this while no worker takes it: the page says to start one.
 NO_WORKER_AFTER_SECONDS = 10
@@ -21,7 +20,7 @@ def _visible_job(request, pk: int) -> Job:
     """A job of a client the user sees (scoped like every client row); a personal one (a
     download, which holds what its user may see) only to the user who asked for it. Anything
     else is a 404 like a job that does not exist."""
-    job = scope(Job.objects.select_related("client"), request.user).filter(pk=pk).first()
+    job = Job.objects.select_related("client").visible_to(request.user).filter(pk=pk).first()
     if job is None or job.params.get("user", request.user.pk) != request.user.pk:
         raise Http404("No such job.")
     return job

@@ -4,6 +4,7 @@ and root-cause codes a failure is traced to (kpis.md 2)."""
 from django.db import models
 
 from tower.tenancy.models import Client
+from tower.tenancy.scoping import ClientOwnedQuerySet
 
 
 class Site(models.Model):
@@ -27,6 +28,8 @@ class Product(models.Model):
     code = models.CharField(max_length=200)
     name = models.CharField(max_length=300)
     product_group = models.CharField(max_length=100, blank=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["client", "code"]

@@ -10,6 +10,7 @@ from simple_history import register
 
 from tower.masterdata.models import Product, Site
 from tower.tenancy.models import Client
+from tower.tenancy.scoping import ClientOwnedQuerySet
 
 
 class LineStatus(models.TextChoices):
@@ -21,6 +22,8 @@ class LineStatus(models.TextChoices):
 class Order(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="orders")
     number = models.CharField(max_length=100)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -69,6 +72,8 @@ class OrderLine(models.Model):
         null=True, blank=True, help_text="Reason this line is left out of OTIF by hand (audited)"
     )
 
+    objects = ClientOwnedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -97,6 +102,8 @@ class Delivery(models.Model):
     delivered_date = models.DateField(null=True, blank=True)
     quantity = models.FloatField()
     batch = models.CharField(max_length=100, blank=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "deliveries"

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from tower.masterdata.models import FunctionalArea, Product, RootCauseCode, Site
 from tower.orders.models import OrderLine
 from tower.tenancy.models import Client
+from tower.tenancy.scoping import ClientOwnedQuerySet
 
 
 class RootCauseStatus(models.TextChoices):
@@ -37,6 +38,8 @@ class RootCause(models.Model):
     reviewed_by = models.CharField(max_length=150, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -68,6 +71,8 @@ class LineOutcome(models.Model):
     otif = models.BooleanField(null=True)
     delay_class = models.CharField(max_length=5, null=True)
     failure_kind = models.CharField(max_length=20, null=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         # Covers the drill-down's usual filters and sorts, so counting and paging a month's
@@ -139,6 +144,8 @@ class MonthlyFigures(models.Model):
     failed_over = models.PositiveIntegerField()
     failed_early = models.PositiveIntegerField()
 
+    objects = ClientOwnedQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
@@ -168,6 +175,8 @@ class FailureFigures(models.Model):
     status = models.CharField(max_length=12)
     lines = models.PositiveIntegerField()
     excused = models.PositiveIntegerField()
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -202,6 +211,8 @@ class MonthlyShipping(models.Model):
     on_plan = models.PositiveIntegerField(help_text="Shipped on or before the planned ship date")
     unplanned = models.PositiveIntegerField(help_text="Lines without a planned ship date")
 
+    objects = ClientOwnedQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["client", "period"], name="monthly_shipping_period")]
         constraints = [natural_key("monthly_shipping_key", "client", "period", "site", "product")]
@@ -226,6 +237,8 @@ class MonthClose(models.Model):
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopened_by = models.CharField(max_length=150, blank=True)
     reopen_reason = models.TextField(blank=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -288,6 +301,8 @@ class OutcomeRefresh(models.Model):
     trigger = models.CharField(max_length=20, help_text="import, definition, recompute or demo")
     lines = models.PositiveIntegerField()
     outcomes_written = models.PositiveIntegerField()
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         get_latest_by = "refreshed_at"

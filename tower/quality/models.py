@@ -10,6 +10,7 @@ from django.db import models
 
 from tower.masterdata.models import FunctionalArea, Product, Site
 from tower.tenancy.models import Client
+from tower.tenancy.scoping import ClientOwnedQuerySet
 
 
 class Disposition(models.TextChoices):
@@ -49,6 +50,8 @@ class Batch(models.Model):
     disposition = models.CharField(
         max_length=10, choices=Disposition.choices, blank=True, default=Disposition.PENDING
     )
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "batches"
@@ -92,6 +95,8 @@ class Deviation(models.Model):
     )
     title = models.CharField(max_length=300, blank=True)
 
+    objects = ClientOwnedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["client", "number"], name="deviation_number_per_client")
@@ -114,6 +119,8 @@ class Capa(models.Model):
     due_date = models.DateField()
     closed_date = models.DateField(null=True, blank=True)
 
+    objects = ClientOwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "CAPA"
         verbose_name_plural = "CAPAs"
@@ -135,6 +142,8 @@ class PlanWeek(models.Model):
     week = models.DateField(help_text="The Monday the week starts on")
     planned_qty = models.FloatField()
     released_qty = models.FloatField(default=0)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -12,6 +12,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from tower.tenancy.models import Client
+from tower.tenancy.scoping import ClientOwnedQuerySet
 
 RATING = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -38,6 +39,8 @@ class SurveyResponse(models.Model):
     comment = models.TextField(blank=True)
     submitted_at = models.DateTimeField(auto_now=True)
 
+    objects = ClientOwnedQuerySet.as_manager()
+
     history = HistoricalRecords()
 
     class Meta:
@@ -62,6 +65,8 @@ class KpiComment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     history = HistoricalRecords()
 
@@ -92,6 +97,8 @@ class AgreedAction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     history = HistoricalRecords()
 

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from tower.masterdata.models import Product
 from tower.tenancy.models import Client
+from tower.tenancy.scoping import ClientOwnedQuerySet
 
 
 class StockOutEvent(models.Model):
@@ -39,6 +40,8 @@ class StockOutEvent(models.Model):
         "orders.OrderLine", through="StockOutLink", related_name="stock_outs"
     )
 
+    objects = ClientOwnedQuerySet.as_manager()
+
     history = HistoricalRecords(excluded_fields=["cmo_caused"])
 
     class Meta:
@@ -60,6 +63,8 @@ class StockOutLink(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     event = models.ForeignKey(StockOutEvent, on_delete=models.CASCADE, related_name="links")
     line = models.ForeignKey("orders.OrderLine", on_delete=models.CASCADE, related_name="+")
+
+    objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from tower.tenancy.models import Client, Membership, Role
+# ClientOwnedQuerySet: every client-owned model's manager; its visible_to() calls scope() below.
+from tower.tenancy.models import Client, ClientOwnedQuerySet, Membership, Role  # noqa: F401
 from tower.workflow import NotAllowed
 
 

@@ -17,7 +17,7 @@ from tower.performance.dashboard import COUNTS, FigureScope, Totals, monthly_tot
 from tower.performance.forms import CloseMonthForm, ReopenMonthForm
 from tower.performance.models import ClosedMonthlyOtif, MonthClose, MonthlyOtif
 from tower.performance.services import check_closable, reopen_month
-from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, visible_clients
+from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for, scope, visible_clients
 from tower.web.pages import lines_url, run_step
 from tower.workflow import WorkflowError
 
@@ -43,7 +43,7 @@ def close_list(request):
         c.period: c
         for c in MonthClose.objects.filter(
             client=client, period__gte=first, reopened_at__isnull=True
-        )
+        ).visible_to(request.user)
     }
     stale = {s.close.period for s in stale_closes(figure_scope)}
     months = [
@@ -63,7 +63,7 @@ def close_list(request):
         "client": client,
         "months": months,
         "can_close": role_for(request.user, client) == CMO_ADMIN,
-        "history": MonthClose.history.filter(client=client)
+        "history": scope(MonthClose.history.filter(client=client), request.user)
         .select_related("history_user")
         .order_by("-history_date")[:50],
     }
@@ -113,12 +113,16 @@ def close_detail(request, pk: int):
     figure_scope = FigureScope(
         clients=(month_close.client,), start=month_close.period, end=month_close.period
     )
-    snapshot = Totals.of(ClosedMonthlyOtif.objects.filter(close=month_close).values(*COUNTS))
+    snapshot = Totals.of(
+        ClosedMonthlyOtif.objects.filter(client=month_close.client, close=month_close)
+        .visible_to(request.user)
+        .values(*COUNTS)
+    )
     # The live figures of the month, as if it were open (the dashboard shows the snapshot).
     live = Totals.of(
-        MonthlyOtif.objects.filter(client=month_close.client, period=month_close.period).values(
-            *COUNTS
-        )
+        MonthlyOtif.objects.filter(client=month_close.client, period=month_close.period)
+        .visible_to(request.user)
+        .values(*COUNTS)
     )
     context = {
         "close": month_close,

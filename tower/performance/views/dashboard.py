@@ -160,7 +160,9 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
     # An approver's to-do list: proposed causes of their clients, whatever the period.
     approving = [c.pk for c in figure_scope.clients if role_for(user, c) == Role.CLIENT_APPROVER]
     awaiting = (
-        RootCause.objects.filter(client__in=approving, status=RootCauseStatus.PROPOSED).count()
+        RootCause.objects.filter(client__in=approving, status=RootCauseStatus.PROPOSED)
+        .visible_to(user)
+        .count()
         if approving
         else 0
     )
@@ -204,7 +206,9 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
                 period__gte=trend_start,
                 period__lte=figure_scope.end,
                 reopened_at__isnull=True,
-            ).values_list("period", flat=True)
+            )
+            .visible_to(user)
+            .values_list("period", flat=True)
         ),
         "awaiting_review": awaiting,
         "links": {

@@ -51,7 +51,6 @@ from tower.tenancy.scoping import (
     is_cmo_side,
     require_role,
     role_for,
-    scope,
     sees_client_names,
 )
 from tower.web.pages import render_figures_page, run_step
@@ -72,7 +71,7 @@ def _line_filter_form(query: QueryDict, user) -> LineFilterForm:
 
 def _filtered_lines(form: LineFilterForm):
     """The scoped, filtered, sorted LineOutcome rows the form describes (none if invalid)."""
-    rows = scope(LineOutcome.objects.all(), form.principal)
+    rows = LineOutcome.objects.all().visible_to(form.principal)
     if not form.is_valid():
         return rows.none(), form.scope()
     figure_scope = form.scope()
@@ -95,7 +94,7 @@ def _filtered_lines(form: LineFilterForm):
 def line_list(request):
     form = _line_filter_form(request.GET, request.user)
     rows, figure_scope = _filtered_lines(form)
-    page = _page_of_lines(rows, request.GET.get("page"))
+    page = _page_of_lines(rows, request.GET.get("page"), request.user)
     sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
     proposable_clients = [c for c in figure_scope.clients if is_cmo_side(request.user, c)]
     context = {
@@ -122,7 +121,7 @@ def line_list(request):
     )
 
 
-def _page_of_lines(rows, number):
+def _page_of_lines(rows, number, principal):
     """One page of line outcomes with their line, order, product, site and root cause.
 
     The page's ids are found on LineOutcome alone (its index covers the usual filters and
@@ -130,8 +129,12 @@ def _page_of_lines(rows, number):
     """
     page = Paginator(rows.values_list("line_id", flat=True), LINES_PER_PAGE).get_page(number)
     ids = list(page.object_list)
-    loaded = LineOutcome.objects.filter(line_id__in=ids).select_related(
-        "client", "line__order", "line__product", "line__site", "line__root_cause__code__area"
+    loaded = (
+        LineOutcome.objects.filter(line_id__in=ids)
+        .visible_to(principal)
+        .select_related(
+            "client", "line__order", "line__product", "line__site", "line__root_cause__code__area"
+        )
     )
     by_id = {row.line_id: row for row in loaded}
     page.object_list = [by_id[i] for i in ids]
@@ -219,7 +222,7 @@ def _selected_lines(request, selectable: Q) -> dict:
     # An id past the database's integer range names no line (and must not reach the database).
     in_range = [i for i in ids if i < 2**63]
     lines = list(
-        scope(OrderLine.objects.filter(pk__in=in_range), request.user).select_related("client")
+        OrderLine.objects.filter(pk__in=in_range).visible_to(request.user).select_related("client")
     )
     if len(lines) != len(set(ids)):
         raise Http404("No order line matches the given query.")
@@ -332,17 +335,24 @@ def _scoped_line(request, pk: int) -> OrderLine:
 @require_GET
 def line_detail(request, pk: int):
     line = _scoped_line(request, pk)
-    outcome = LineOutcome.objects.filter(line=line).first()
-    cause = RootCause.objects.filter(line=line).select_related("code__area").first()
+    # Looked up by client and line (client first, as every index: design.md, Scale path).
+    mine = {"client": line.client, "line": line}
+    outcome = LineOutcome.objects.filter(**mine).visible_to(request.user).first()
+    cause = (
+        RootCause.objects.filter(**mine)
+        .visible_to(request.user)
+        .select_related("code__area")
+        .first()
+    )
     role = role_for(request.user, line.client)
     cmo_side = is_cmo_side(request.user, line.client)
     failed = outcome is not None and outcome.state == "measured" and outcome.otif is False
     context = {
         "line": line,
         "outcome": outcome,
-        "deliveries": Delivery.objects.filter(line=line).order_by(
-            "delivered_date", "shipped_date", "id"
-        ),
+        "deliveries": Delivery.objects.filter(**mine)
+        .visible_to(request.user)
+        .order_by("delivered_date", "shipped_date", "id"),
         "root_cause": cause,
         "cause_history": list(
             cause.history.select_related("history_user").order_by("-history_date")

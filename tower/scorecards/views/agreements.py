@@ -83,13 +83,14 @@ def agreement_list(request):
     clients = list(visible_clients(request.user).order_by("code"))
     ids = [c.pk for c in clients]
     targets = defaultdict(list)
-    for row in scope(KpiTarget.objects.filter(client_id__in=ids), request.user):
+    for row in KpiTarget.objects.filter(client_id__in=ids).visible_to(request.user):
         targets[row.client_id].append(row)
     agreements = {
-        a.client_id: a for a in scope(Agreement.objects.filter(client_id__in=ids), request.user)
+        a.client_id: a for a in Agreement.objects.filter(client_id__in=ids).visible_to(request.user)
     }
     penalties = dict(
-        scope(PenaltyTerm.objects.filter(client_id__in=ids), request.user)
+        PenaltyTerm.objects.filter(client_id__in=ids)
+        .visible_to(request.user)
         .values("client_id")
         .annotate(n=Count("id"))
         .values_list("client_id", "n")
@@ -142,7 +143,7 @@ def _scoped_client(request, code: str) -> Client:
 def agreement_detail(request, code: str):
     client = _scoped_client(request, code)
     can_edit = role_for(request.user, client) == CMO_ADMIN
-    stored = {t.kpi: t for t in scope(KpiTarget.objects.filter(client=client), request.user)}
+    stored = {t.kpi: t for t in KpiTarget.objects.filter(client=client).visible_to(request.user)}
     current = {
         kpi.code: (
             (stored[kpi.code].target, stored[kpi.code].tolerance)
@@ -174,7 +175,7 @@ def agreement_detail(request, code: str):
             },
         )
 
-    terms = list(scope(PenaltyTerm.objects.filter(client=client), request.user).order_by("pk"))
+    terms = list(PenaltyTerm.objects.filter(client=client).visible_to(request.user).order_by("pk"))
     context = {
         "client": client,
         "groups": _target_rows(stored, form),

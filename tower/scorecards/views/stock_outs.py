@@ -31,7 +31,7 @@ from tower.scorecards.forms import (
 )
 from tower.scorecards.services import STOCK_OUT_REPORTERS, end_stock_out, report_stock_out
 from tower.stockouts.models import StockOutEvent, StockOutLink
-from tower.tenancy.scoping import get_or_404, role_for, scope, sees_client_names, visible_clients
+from tower.tenancy.scoping import get_or_404, role_for, sees_client_names, visible_clients
 from tower.web.pages import run_step
 
 STOCK_OUTS_PER_PAGE = 50
@@ -51,7 +51,7 @@ def stock_out_list(request):
     valid = form.is_valid()
     # The filters that could be read apply; the others are named in a notice (status 400).
     data = form.cleaned_data
-    events = scope(StockOutEvent.objects.all(), request.user)
+    events = StockOutEvent.objects.all().visible_to(request.user)
     client = data.get("client")
     if client is not None:
         events = events.filter(client=client)
@@ -81,7 +81,10 @@ def stock_out_list(request):
     products = []
     if len(in_view) == 1:
         products = list(
-            Product.objects.filter(client=in_view[0]).order_by("code").values_list("code", "name")
+            Product.objects.filter(client=in_view[0])
+            .visible_to(request.user)
+            .order_by("code")
+            .values_list("code", "name")
         )
     selected = {name: str(form.data.get(name, "")) for name in form.fields}
     selected["open"] = "1" if data.get("open") else ""
@@ -155,7 +158,9 @@ def report(request):
         initial = {"start_date": timezone.localdate()}
         product = request.GET.get("product", "").strip()
         if product:  # e.g. from a product's lines; another client's code reads as unknown
-            initial["product"] = Product.objects.filter(client=client, code=product).first()
+            initial["product"] = (
+                Product.objects.filter(client=client, code=product).visible_to(request.user).first()
+            )
         form = StockOutReportForm(initial=initial, client=client)
 
     context = {
@@ -204,7 +209,8 @@ def stock_out_detail(request, pk: int):
     lookback = lookback_days(event.client)
     window_start = event.start_date - dt.timedelta(days=lookback)
     links = list(
-        scope(StockOutLink.objects.filter(event=event), request.user)
+        StockOutLink.objects.filter(event=event)
+        .visible_to(request.user)
         .select_related(
             "line__order", "line__site", "line__outcome", "line__root_cause__code__area"
         )
@@ -215,7 +221,8 @@ def stock_out_detail(request, pk: int):
     # not approved, or it lies with the client or outside. They say why a stock-out is not
     # CMO-caused, or could become so.
     others = (
-        scope(LineOutcome.objects.all(), request.user)
+        LineOutcome.objects.all()
+        .visible_to(request.user)
         .filter(
             client=event.client,
             line__product=event.product,

@@ -68,7 +68,7 @@ def _answer(request, client: Client, period: Period, current: Period, answering:
     """The survey form of one client user (their own answers only)."""
     open_quarters = [current.shifted(-1), current]
     is_open = period in open_quarters
-    mine = scope(SurveyResponse.objects.filter(client=client, user=request.user), request.user)
+    mine = SurveyResponse.objects.filter(client=client, user=request.user).visible_to(request.user)
     earlier = list(mine.order_by("-period")[:EARLIER_SHOWN])
     existing = next((r for r in earlier if r.period == period.key), None)
     if existing is None and len(earlier) == EARLIER_SHOWN:  # an old quarter, asked by hand
