@@ -7,6 +7,7 @@ words are joined into the management command `import_lines`).
 import os
 import sys
 import textwrap
+from pathlib import Path
 
 # `tower import lines` runs the management command `import_lines`: every import kind is a command
 # of tower.imports, and the CLI spells it as two words.
@@ -51,9 +52,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(_list_subcommands(prefix, ok=len(argv) > 2))
     from django.conf import settings
 
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    if len(argv) >= 2 and argv[1] in NEEDS_SCHEMA and not {"-h", "--help"} & set(argv):
+    needs_data = len(argv) >= 2 and argv[1] in NEEDS_SCHEMA and not HELP_FLAGS & set(argv)
+    if needs_data:
+        _exit_unless_database_exists()
         _exit_unless_schema_is_current()
+    else:
+        # migrate, demo, runserver ... create the database; the folder must be there.
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     from django.core.management import execute_from_command_line
 
     argv[0] = "tower"
@@ -98,6 +103,29 @@ def _list_subcommands(prefix: str, *, ok: bool) -> int:
                 f"  {kind}\n{textwrap.fill(about, 96, initial_indent=' ' * 6, subsequent_indent=' ' * 6)}\n"
             )
     return 0 if ok else 2
+
+
+def _exit_unless_database_exists() -> None:
+    """A command that reads or writes the product's data never creates an empty SQLite file:
+    it says where it looked and how to make the database."""
+    from django.conf import settings
+
+    # Read from the settings, before django.setup(), which already opens files in the data
+    # folder (the job queue). Under pytest NAME is the test database, in memory.
+    database = settings.DATABASES["default"]
+    name = str(database["NAME"])
+    in_memory = name == ":memory:" or "mode=memory" in name
+    if "sqlite" not in database["ENGINE"] or in_memory or Path(name).is_file():
+        return
+    where = (
+        "TOWER_DATA_DIR names it"
+        if os.environ.get("TOWER_DATA_DIR")
+        else "var/ of the checkout; set TOWER_DATA_DIR to use another"
+    )
+    sys.exit(
+        f"No database at {name}: run `tower migrate` first to create an empty one there, or "
+        f"`tower demo` for the demo data (the data folder is {where})."
+    )
 
 
 def _exit_unless_schema_is_current() -> None:

@@ -4,7 +4,7 @@ Without any variable set, the product runs on an embedded SQLite database (WAL m
 folder, so a fresh checkout works. `DATABASE_URL=postgres://...` switches to PostgreSQL.
 
 Variables:
-  TOWER_DATA_DIR      folder for the SQLite file and other local data [./var]
+  TOWER_DATA_DIR      folder for the SQLite file and other local data [var/ of the checkout]
   DATABASE_URL        e.g. postgres://user@127.0.0.1:5432/tower (psycopg 3); unset = SQLite
   SECRET_KEY          required when DEBUG is off outside tests
   DEBUG               1/0 [0]
@@ -35,7 +35,9 @@ def envlist(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
-DATA_DIR = Path(os.environ.get("TOWER_DATA_DIR", Path.cwd() / "var")).resolve()
+# var/ next to the tower package (the checkout), not of the current folder: `tower` run from
+# anywhere else must find the same data, not silently start an empty database there.
+DATA_DIR = Path(os.environ.get("TOWER_DATA_DIR", BASE_DIR.parent / "var")).resolve()
 
 DEBUG = envbool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-key-set-SECRET_KEY-in-production")

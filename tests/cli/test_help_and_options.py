@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +183,45 @@ def test_install_script_says_what_it_is_doing():
         "done:",
     ]
     assert "locked dependencies from requirements.lock" in steps[1]
+
+
+# --- the data folder ---------------------------------------------------------------------------
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def test_the_default_data_folder_is_the_checkouts_var_wherever_tower_runs(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("TOWER_DATA_DIR", "DATABASE_URL")}
+    env["DJANGO_SETTINGS_MODULE"] = "tower.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.DATA_DIR)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    )
+    assert result.stdout.strip() == str(PROJECT / "var")
+    assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.parametrize(
+    "args", [("otif",), ("client", "list"), ("imports",), ("month", "list", "ACME")]
+)
+def test_a_read_command_without_a_database_says_where_it_looked(tmp_path, args):
+    folder = tmp_path / "nowhere"
+    result = tower(*args, data_dir=folder)
+    assert result.returncode == 1
+    assert f"No database at {folder / 'tower.sqlite3'}" in result.stderr
+    assert "run `tower migrate` first" in result.stderr and "`tower demo`" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not folder.exists()  # nothing created, not even the folder
+
+
+def test_tower_data_dir_still_chooses_the_folder(tmp_path):
+    folder = tmp_path / "data"
+    assert tower("migrate", data_dir=folder).returncode == 0
+    assert (folder / "tower.sqlite3").is_file()
+    assert tower("client", "add", "ACME", "--name", "Acme", data_dir=folder).returncode == 0
+    listed = tower("client", "list", "--format", "csv", data_dir=folder)
+    assert listed.returncode == 0 and "ACME" in listed.stdout

@@ -356,8 +356,8 @@ def reference_summary(
 ) -> dict[tuple, dict[str, Any]]:
     """Figures per group, keyed by the tuple of by-key values. Percents are *unrounded*.
 
-    Line figures (pending, excluded, due_fallback, fill rates) put each line in the group of its
-    own period. Units (count ... otif, failed, dpmo) are lines, or at order grain orders: an order
+    Line figures (due_fallback, fill rates; pending and excluded except at order grain) put each
+    line in the group of its own period. Units (count ... otif, failed, dpmo) are lines, or at order grain orders: an order
     unit is (order_key, the non-time by-keys) over its measured lines, reported in the month /
     quarter of the earliest due date among those lines.
     """
@@ -404,6 +404,27 @@ def reference_summary(
             key = group_key(r, r["period"])
             units_by_group[key].append((weight, ok(r, "on_time"), ok(r, "in_full"), ok(r, "otif")))
 
+    # At order grain pending and excluded count orders (kpis.md 1 grains): an order with a
+    # measured line is a unit; one without is pending if any line is pending, else excluded,
+    # in the month of the earliest due date of its lines.
+    order_states: dict[tuple, dict[str, int]] = defaultdict(lambda: {"pending": 0, "excluded": 0})
+    if grain == "order":
+        every: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+        for r in outcomes:
+            every[(r["order_key"], *(r[k] for k in other_keys))].append(r)
+        for members in every.values():
+            if any(r["state"] == "measured" for r in members):
+                continue
+            periods = [r["period"] for r in members if r["period"] is not None]
+            key = group_key(members[0], min(periods) if periods else None)
+            state = "pending" if any(r["state"] == "pending" for r in members) else "excluded"
+            order_states[key][state] += 1
+
+    def unmeasured(key: tuple, rows: list[dict[str, Any]], state: str) -> int:
+        if grain == "order":
+            return order_states[key][state]
+        return sum(1 for r in rows if r["state"] == state)
+
     result = {}
     for key in set(lines_by_group) | set(units_by_group):
         rows = lines_by_group[key]
@@ -428,8 +449,8 @@ def reference_summary(
             "in_full_pct": _pct(in_full, weight),
             "otif_pct": _pct(otif, weight),
             "failed": sum(1 for u in units if not u[3]),
-            "pending": sum(1 for r in rows if r["state"] == "pending"),
-            "excluded": sum(1 for r in rows if r["state"] == "excluded"),
+            "pending": unmeasured(key, rows, "pending"),
+            "excluded": unmeasured(key, rows, "excluded"),
             "due_fallback": sum(1 for r in measured if r["due_fallback"]),
             "line_fill_rate_pct": _pct(sum(1 for r in measured if ok(r, "in_full")), len(measured)),
             "volume_fill_rate_pct": _pct(filled, ordered_total),

@@ -111,13 +111,74 @@ def test_order_grain_ignores_pending_and_excluded_lines_of_an_order():
     # given order C reduced to its OTIF line L5 and its pending line L7
     outcomes = data_set().filter(pl.col("line_id").is_in([5, 7, 8]))
     row = only_row(summarise(outcomes, grain="order"))
-    # then C is one OTIF order; A (only the excluded L8) is not counted at all
+    # then C is one OTIF order (its pending L7 does not make it pending: it has a measured
+    # line); A (only the excluded L8) is one excluded order, not a unit
     assert figures(row, "count", "otif_pct", "pending", "excluded") == {
         "count": 1,
         "otif_pct": 100.0,
-        "pending": 1,
+        "pending": 0,
         "excluded": 1,
     }
+
+
+def order_states_data_set() -> pl.DataFrame:
+    """Five orders, each line's state given (kpis.md 1 grains; the order states of
+    tower.engine.summary._order_states):
+
+      order  lines (due)                                   order state
+      A      A1 OTIF (03-05), A2 pending (04-10)           measured, OTIF
+      B      B1 pending (03-12), B2 pending (04-01)        pending (month 2026-03)
+      C      C1 excluded (04-02), C2 pending (03-20)       pending (month 2026-03)
+      D      D1 excluded (04-05), D2 excluded (04-25)      excluded (month 2026-04)
+      E      E1 excluded (03-01), E2 late (04-20)          measured, failed (month 2026-04)
+    """
+    measured = dict(on_time=True, in_full=True)
+    pending = dict(delivered_qty=0.0, delivery_count=0, days_late=None, state="pending")
+    excluded = dict(
+        delivered_qty=0.0, delivery_count=0, days_late=None, state="excluded", exclusion="cancelled"
+    )
+    late = dict(on_time=False, in_full=True, failure_kind="late", days_late=3, delay_class="3-7")
+    rows = [
+        ("A", d(3, 5), measured), ("A", d(4, 10), pending),
+        ("B", d(3, 12), pending), ("B", d(4, 1), pending),
+        ("C", d(4, 2), excluded), ("C", d(3, 20), pending),
+        ("D", d(4, 5), excluded), ("D", d(4, 25), excluded),
+        ("E", d(3, 1), excluded), ("E", d(4, 20), late),
+    ]  # fmt: skip
+    return make_outcomes(
+        [
+            {"order_key": o, "due_date": due, "ordered_qty": 10.0, "delivered_qty": 10.0, **state}
+            for o, due, state in rows
+        ]
+    )
+
+
+def test_order_grain_counts_pending_and_excluded_orders_not_lines():
+    outcomes = order_states_data_set()
+    lines = only_row(summarise(outcomes, grain="line"))
+    assert figures(lines, "count", "failed", "pending", "excluded") == {
+        "count": 2,  # A1, E2
+        "failed": 1,
+        "pending": 4,  # A2, B1, B2, C2
+        "excluded": 4,  # C1, D1, D2, E1
+    }
+    orders = only_row(summarise(outcomes, grain="order"))
+    assert figures(orders, "count", "failed", "otif_pct", "pending", "excluded") == {
+        "count": 2,  # A (OTIF), E (late)
+        "failed": 1,
+        "otif_pct": 50.0,
+        "pending": 2,  # B, C
+        "excluded": 1,  # D
+    }
+    assert orders["count"] + orders["pending"] + orders["excluded"] == 5
+
+
+def test_order_grain_puts_an_unmeasured_order_in_the_month_of_its_earliest_due_date():
+    by_month = summarise(order_states_data_set(), by=["month"], grain="order")
+    assert by_month.select("month", "count", "pending", "excluded").rows() == [
+        ("2026-03", 1, 2, 0),  # A (03-05); B (03-12), C (03-20)
+        ("2026-04", 1, 0, 1),  # E (its measured line, 04-20); D (04-05)
+    ]
 
 
 def test_quantity_grain_weighs_lines_by_ordered_quantity():

@@ -100,6 +100,16 @@ def summarise(
         ).alias("volume_fill_rate_pct"),
     )
 
+    if grain == "order":
+        # pending and excluded count orders at order grain, lines otherwise (_order_states).
+        orders = _order_states(frame, by)
+        line_figures = line_figures.drop("pending", "excluded")
+        if by:
+            line_figures = line_figures.join(orders, on=by, how="left", nulls_equal=True)
+        else:
+            line_figures = pl.concat([line_figures, orders], how="horizontal")
+        line_figures = line_figures.with_columns(col("pending", "excluded").fill_null(0))
+
     units = _units(frame.filter(col("state") == "measured"), by, grain)
     unit_figures = _aggregate(
         units,
@@ -158,6 +168,42 @@ def _units(measured: pl.LazyFrame, by: list[str], grain: str) -> pl.LazyFrame:
         .group_by(["order_key", *by])
         .agg(col("on_time").all(), col("in_full").all(), col("otif").all())
         .with_columns(pl.lit(1.0).alias("_w"))
+    )
+
+
+def _order_states(frame: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
+    """Pending and excluded orders per group (order grain).
+
+    An order, within a group of the non-period `by` keys (as in _units), is in exactly one of:
+    - measured, when at least one of its lines is measured: it is a unit (`count`), judged on
+      its measured lines, even if other lines are still pending or excluded;
+    - pending, when none of its lines is measured and at least one is pending: it will be
+      judged once that line is complete or past its due date and grace days;
+    - excluded, when every line is excluded (cancelled, zero quantity, no due date, by hand).
+    So count + pending + excluded is the number of orders. Its period is the month of the
+    earliest due date of its measured lines, or of all its lines when none is measured.
+    """
+    col = pl.col
+    keys = [k for k in by if k not in PERIOD_DIMENSIONS]
+    period_keys = [k for k in by if k in PERIOD_DIMENSIONS]
+    order = ["order_key", *keys]
+    measured = col("state") == "measured"
+    orders = (
+        frame.with_columns(
+            pl.coalesce(
+                col("period").filter(measured).min().over(order), col("period").min().over(order)
+            ).alias("period")
+        )
+        .with_columns(PERIOD_DIMENSIONS[k](col("period")).alias(k) for k in period_keys)
+        .group_by(["order_key", *by])
+        .agg(measured.any().alias("_measured"), (col("state") == "pending").any().alias("_pending"))
+    )
+    unmeasured = ~col("_measured")
+    return _aggregate(
+        orders,
+        by,
+        (unmeasured & col("_pending")).sum().cast(pl.Int64).alias("pending"),
+        (unmeasured & ~col("_pending")).sum().cast(pl.Int64).alias("excluded"),
     )
 
 
