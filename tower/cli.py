@@ -52,6 +52,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(_list_subcommands(prefix, ok=len(argv) > 2))
     from django.conf import settings
 
+    if len(argv) >= 2 and argv[1] == "runserver":
+        # runserver loads tower.wsgi in a thread, too late to stop the process cleanly.
+        from tower.secret_key import refuse_public_key
+
+        refuse_public_key()
     needs_data = len(argv) >= 2 and argv[1] in NEEDS_SCHEMA and not HELP_FLAGS & set(argv)
     if needs_data:
         _exit_unless_database_exists()

@@ -6,18 +6,34 @@ folder, so a fresh checkout works. `DATABASE_URL=postgres://...` switches to Pos
 Variables:
   TOWER_DATA_DIR      folder for the SQLite file and other local data [var/ of the checkout]
   DATABASE_URL        e.g. postgres://user@127.0.0.1:5432/tower (psycopg 3); unset = SQLite
-  SECRET_KEY          required when DEBUG is off outside tests
+  SECRET_KEY          required to serve with DEBUG off (tower/secret_key.py); `tower demo`
+                      generates one into the data folder
   DEBUG               1/0 [0]
   ALLOWED_HOSTS       comma-separated [127.0.0.1,localhost]
   TIME_ZONE           [UTC]
-  TOWER_HTTPS         1 behind an HTTPS proxy: secure cookies, redirect to HTTPS [0]
+  TOWER_HTTPS         1 behind an HTTPS proxy: secure cookies, redirect to HTTPS, HSTS [0]
+  TOWER_HSTS_SECONDS  HSTS max-age with TOWER_HTTPS=1 [31536000, one year]
+  TOWER_HSTS_SUBDOMAINS, TOWER_HSTS_PRELOAD  1: HSTS includeSubDomains, preload [0]
+  TOWER_PROXY_HOPS    reverse proxies in front (their X-Forwarded-For gives the client's
+                      address for sign-in throttling) [1 with TOWER_HTTPS=1, else 0]
+  TOWER_SIGNIN_FAILURE_LIMIT    failed sign-ins per account and per address before a lockout [5]
+  TOWER_SIGNIN_COOLOFF_MINUTES  how long a lockout lasts [15]
+  TOWER_RESET_LIMIT   password-reset requests per address and per e-mail per hour [5]
+  TOWER_REQUIRE_2FA_FOR_ADMINS  1: CMO admins must sign in with a second factor [0]
+  TOWER_EMAIL_HOST, TOWER_EMAIL_PORT, TOWER_EMAIL_USER, TOWER_EMAIL_PASSWORD, TOWER_EMAIL_TLS,
+  TOWER_EMAIL_FROM    SMTP for password-reset mail; without TOWER_EMAIL_HOST mail is written
+                      as files to DATA_DIR/mail
 """
 
+import datetime as dt
 import os
 import warnings
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+
+from tower.secret_key import DEFAULT_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -40,7 +56,9 @@ def envlist(name: str, default: str) -> list[str]:
 DATA_DIR = Path(os.environ.get("TOWER_DATA_DIR", BASE_DIR.parent / "var")).resolve()
 
 DEBUG = envbool("DEBUG")
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-key-set-SECRET_KEY-in-production")
+# Without SECRET_KEY the public default key is used, which only commands that do not serve may do:
+# tower.wsgi (gunicorn and runserver) refuses it with DEBUG off; `tower demo` generates a key.
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
@@ -52,6 +70,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tower.tenancy",
     "tower.masterdata",
     "tower.orders",
@@ -71,11 +93,24 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # A user with a second factor must enter it (and an admin, when required, enrol one) first.
+    "tower.tenancy.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records the signed-in user as the author of audited changes made through the web app.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses sign-ins from a locked-out account or address before the password is checked.
+    "tower.tenancy.signin.ThrottlingBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "tower.urls"
@@ -127,8 +162,15 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's four validators, used by the password change and reset pages and `tower user add`.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -156,10 +198,64 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 # Behind HTTPS (a reverse proxy that sets X-Forwarded-Proto): cookies only over HTTPS.
+# HSTS: browsers that saw the site over HTTPS refuse plain HTTP to it for a year. Subdomains and
+# preload are opt-in: they bind every host of the domain, which only its owner can promise.
 if envbool("TOWER_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("TOWER_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("TOWER_HSTS_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = envbool("TOWER_HSTS_PRELOAD")
+# The app has no inline script nor style (tests/web/test_csp.py checks every page):
+# everything comes from our own static files; charts are drawn by charts.js from JSON data blocks.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one account (from any
+# address) or from one address (for any account), sign-ins are refused for the cool-off period.
+# A successful sign-in resets nothing, so an attacker cannot clear a counter by signing in to an
+# account of their own from elsewhere; counters lapse after the cool-off. Admins see and clear
+# lockouts in /admin/ (Axes) or with `tower axes_reset_username NAME` / `tower axes_reset`.
+AXES_FAILURE_LIMIT = int(os.environ.get("TOWER_SIGNIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("TOWER_SIGNIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "tower.tenancy.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tower.tenancy.signin.client_address"
+# Behind the HTTPS proxy the peer is the proxy: the client's address is the one the proxy appended
+# to X-Forwarded-For (TOWER_PROXY_HOPS proxies in a row; earlier entries can be forged).
+TOWER_PROXY_HOPS = int(os.environ.get("TOWER_PROXY_HOPS", 1 if envbool("TOWER_HTTPS") else 0))
+AXES_VERBOSE = False
+# Password-reset requests per hour, counted per address and per e-mail (tower/tenancy/reset.py).
+TOWER_RESET_LIMIT = int(os.environ.get("TOWER_RESET_LIMIT", 5))
+
+TOWER_REQUIRE_2FA_FOR_ADMINS = envbool("TOWER_REQUIRE_2FA_FOR_ADMINS")
+OTP_TOTP_ISSUER = "CMO Control Tower"
+
+# Password-reset mail: SMTP when configured, else one file per message in DATA_DIR/mail (the demo).
+if os.environ.get("TOWER_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["TOWER_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("TOWER_EMAIL_PORT", 25))
+    EMAIL_HOST_USER = os.environ.get("TOWER_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("TOWER_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = envbool("TOWER_EMAIL_TLS")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("TOWER_EMAIL_FROM", "tower@localhost")
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("tower.tenancy.urls")),
     path("admin/", admin.site.urls),
     path("", include("tower.scorecards.urls")),
     path("", include("tower.performance.urls")),

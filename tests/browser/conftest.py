@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import os
 import re
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.conftest import make_user
@@ -80,7 +78,8 @@ def browser():
 def page(browser, live_server, request):
     """A fresh browser context (no cookies) on the live server; relative URLs work in goto.
 
-    The page may load nothing but the live server, and must not raise a JavaScript error.
+    The page may load nothing but the live server, must not raise a JavaScript error, and the
+    Content-Security-Policy must block nothing (Chromium reports each violation on the console).
     """
     context = browser.new_context(
         base_url=live_server.url, viewport=VIEWPORT, locale="en-GB", timezone_id="UTC"
@@ -99,6 +98,13 @@ def page(browser, live_server, request):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     report = getattr(request.node, "_browser_report_call", None)
     if report is not None and report.failed:
@@ -109,6 +115,8 @@ def page(browser, live_server, request):
         problems.append(f"JavaScript errors: {errors}")
     if outside:
         problems.append(f"requests outside the live server (blocked): {outside}")
+    if violations:
+        problems.append(f"Content-Security-Policy violations: {violations}")
     if problems:
         pytest.fail("; ".join(problems), pytrace=False)
 
@@ -149,11 +157,22 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(autouse=True)
 def root_cause_catalogue(transactional_db):
-    """The root-cause catalogue, loaded again by the migration's own code: the flush after each
+    """The root-cause catalogue, loaded again: the flush after each
     transactional test empties every table, and pytest-django keeps a copy to restore only in
     some test orders (serialized_rollback), so the browser tests do not rely on it."""
-    migration = import_module("tower.performance.migrations.0002_root_cause_catalogue")
-    migration.load(django_apps, None)
+    from tower.engine.root_causes import AREAS, ROOT_CAUSES
+    from tower.masterdata.models import FunctionalArea, RootCauseCode
+
+    # The same rows as the catalogue migration (performance 0002), into today's models (the
+    # migration's own function names the app the models lived in then).
+    for area in AREAS:
+        FunctionalArea.objects.update_or_create(
+            code=area.code, defaults={"name": area.name, "cmo_attributable": area.cmo_attributable}
+        )
+    for cause in ROOT_CAUSES:
+        RootCauseCode.objects.update_or_create(
+            code=cause.code, defaults={"area_id": cause.area, "name": cause.name}
+        )
 
 
 PASSWORD = "x-long-password"  # tests.conftest.make_user's

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS
@@ -59,6 +59,15 @@ class MonthField(forms.CharField):
         return month
 
 
+def visible_sites(clients, principal) -> QuerySet[Site]:
+    """The sites that made something for these clients (they have figures there)."""
+    return Site.objects.filter(
+        pk__in=MonthlyOtif.objects.filter(client__in=[c.pk for c in clients])
+        .visible_to(principal)
+        .values("site_id")
+    )
+
+
 class ScopeForm(forms.Form):
     """Client, site, product and months, read from the query string.
 
@@ -83,8 +92,11 @@ class ScopeForm(forms.Form):
         return client.code if client else ""
 
     def clean_site(self):
+        """Only a site that made something for the user's clients is known to the user (the sites
+        of the filter bar): another client's site answers exactly like one that does not exist,
+        so the answer does not tell that it exists."""
         code = self.cleaned_data["site"].strip()
-        if code and not Site.objects.filter(code=code).exists():
+        if code and not visible_sites(self.clients, self.principal).filter(code=code).exists():
             raise forms.ValidationError(f"There is no site {code!r}.")
         return code
 

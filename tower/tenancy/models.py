@@ -68,3 +68,21 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.client} ({self.role})"
+
+
+class ResetRequest(models.Model):
+    """A password-reset request, kept an hour to throttle them per address and per e-mail.
+
+    The e-mail is stored as a SHA-256 (of its lower case): the count needs no readable address,
+    and a typed address that belongs to nobody is not kept.
+    """
+
+    address = models.GenericIPAddressField(null=True)
+    email_sha256 = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address", "requested_at"]),
+            models.Index(fields=["email_sha256", "requested_at"]),
+        ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
+from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 
 from tower.tenancy.models import Client, Membership, Role
@@ -35,6 +35,7 @@ def add_user(
     client_code: str | None = None,
     role: str | None = None,
     cmo_admin: bool = False,
+    email: str = "",
 ):
     """Create a user: a CMO admin (sees everything) or a member of one client with a role."""
     User = get_user_model()
@@ -45,7 +46,12 @@ def add_user(
     if User.objects.filter(username=username).exists():
         raise TenancyError(f"user {username} already exists")
     try:
-        validate_password(password)
+        validate_email(email) if email else None
+    except ValidationError as exc:
+        raise TenancyError(f"{email!r} is not an e-mail address") from exc
+    try:
+        # With the user's own attributes, so a password like the username is refused too.
+        validate_password(password, user=User(username=username, email=email))
     except ValidationError as exc:
         raise TenancyError(" ".join(exc.messages)) from exc
     client = None
@@ -54,7 +60,11 @@ def add_user(
         if client is None:
             raise TenancyError(f"unknown client {client_code}")
     user = User.objects.create_user(
-        username=username, password=password, is_staff=cmo_admin, is_superuser=cmo_admin
+        username=username,
+        password=password,
+        email=email,
+        is_staff=cmo_admin,
+        is_superuser=cmo_admin,
     )
     if client is not None:
         Membership.objects.create(user=user, client=client, role=role)

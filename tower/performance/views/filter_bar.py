@@ -1,9 +1,8 @@
 """The filter bar of the figure pages: the choices a user may pick from (only what they may see)."""
 
-from tower.masterdata.models import Product, Site
+from tower.masterdata.models import Product
 from tower.performance.dashboard import FigureScope
-from tower.performance.forms import ScopeForm
-from tower.performance.models import MonthlyOtif
+from tower.performance.forms import ScopeForm, visible_sites
 from tower.web.pages import options_html, period_presets
 
 LINES_PER_PAGE = 50
@@ -28,13 +27,9 @@ def filter_options(form: ScopeForm, figure_scope: FigureScope) -> dict:
         "period_presets": period_presets(selected, form.default_period()[1]),
         "selected": selected,
         "client_choices": form.clients,
-        # Only the sites that made something for the clients in view.
+        # Only the sites that made something for the clients in view: the ones the form accepts.
         "site_choices": list(
-            Site.objects.filter(
-                pk__in=MonthlyOtif.objects.filter(client__in=[c.pk for c in form.clients])
-                .visible_to(form.principal)
-                .values("site_id")
-            ).values_list("code", "name")
+            visible_sites(form.clients, form.principal).values_list("code", "name")
         ),
         "product_choices": products,
         "product_options": options_html(products, selected["product"]),

@@ -1,8 +1,10 @@
 """tower demo [--no-serve] [--lines N] [--seed N] [--port P]"""
 
+import os
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -10,6 +12,7 @@ from tower.demo import services
 from tower.engine import summarise
 from tower.output import stepped_progress, write_frame
 from tower.performance.queries import figures_frame
+from tower.secret_key import demo_key
 from tower.tenancy.models import Client
 
 
@@ -29,6 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, **options):
+        if not os.environ.get("SECRET_KEY"):
+            # The local demo works out of the box with its own random key (never the public
+            # default one), kept in the data folder so sign-ins survive a restart.
+            settings.SECRET_KEY = demo_key(settings.DATA_DIR)
         call_command("migrate", interactive=False, verbosity=0)
         if services.demo_exists():
             self.stdout.write(
@@ -60,7 +67,11 @@ class Command(BaseCommand):
             # The pages queue long work (exclusions, month closes, large exports) for the job
             # worker: run one alongside the server, stopped with it.
             self.stdout.write("Starting the job worker (tower worker) alongside.")
-            worker = subprocess.Popen([sys.executable, "-m", "tower.cli", "worker"])
+            # With the demo's own key, like the server (anything either signs, the other reads).
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "tower.cli", "worker"],
+                env={**os.environ, "SECRET_KEY": settings.SECRET_KEY},
+            )
             try:
                 call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
             finally:

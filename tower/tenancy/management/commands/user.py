@@ -1,4 +1,7 @@
-"""tower user add USERNAME --password P [--client CODE --role ROLE | --cmo-admin]"""
+"""tower user add USERNAME [--password P] [--email E] [--client CODE --role ROLE | --cmo-admin]"""
+
+import getpass
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -13,7 +16,11 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True, metavar="{add}")
         add = actions.add_parser("add", help="Add a user.")
         add.add_argument("username")
-        add.add_argument("--password", required=True)
+        add.add_argument(
+            "--password",
+            help="The password; without it, it is asked for (or read from standard input)",
+        )
+        add.add_argument("--email", default="", help="E-mail address, for password resets")
         add.add_argument(
             "--client", help="Client code the user belongs to (or is assigned to, for CMO staff)"
         )
@@ -23,10 +30,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action, **options):
+        password = options["password"]
+        if password is None:
+            password = self.read_password()
         try:
             user = services.add_user(
                 username=options["username"],
-                password=options["password"],
+                password=password,
+                email=options["email"],
                 client_code=options["client"],
                 role=options["role"],
                 cmo_admin=options["cmo_admin"],
@@ -35,3 +46,12 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         what = "CMO admin" if options["cmo_admin"] else f"{options['role']} of {options['client']}"
         self.stdout.write(f"Added user {user.username} ({what}).")
+
+    def read_password(self) -> str:
+        """Asked twice at a terminal (not echoed); otherwise the first line of standard input."""
+        if sys.stdin.isatty():
+            password = getpass.getpass("Password: ")
+            if getpass.getpass("Password (again): ") != password:
+                raise CommandError("the two passwords differ")
+            return password
+        return sys.stdin.readline().rstrip("\r\n")

@@ -1,0 +1,30 @@
+/* Form behaviour that used to be inline handlers (the Content-Security-Policy allows no inline
+ * script):
+ *
+ *   <select data-clears="product">   changing it empties the form's field named "product" (a
+ *                                    product of another client would not match the new one)
+ *   <select data-submit-on-change>   changing it submits its form
+ *
+ * Listens in the capture phase, so a field is cleared before htmx reads the form for the same
+ * change event (as the inline handler on the select did).
+ */
+(function () {
+  "use strict";
+  document.addEventListener(
+    "change",
+    function (event) {
+      var field = event.target;
+      if (!(field instanceof HTMLSelectElement) || !field.form) {
+        return;
+      }
+      var clears = field.getAttribute("data-clears");
+      if (clears && field.form.elements[clears]) {
+        field.form.elements[clears].value = "";
+      }
+      if (field.hasAttribute("data-submit-on-change")) {
+        field.form.submit();
+      }
+    },
+    true
+  );
+})();
