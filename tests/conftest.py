@@ -75,11 +75,8 @@ def jobs_run_in_the_test(monkeypatch, settings, tmp_path):
     HUEY.immediate = True
 
 
-@pytest.fixture
-def root_cause_catalogue(transactional_db):
-    """Functional areas and root-cause codes for a transactional test: the flush after each one
-    empties every table, and pytest-django restores the migrations' rows (serialized_rollback)
-    only in some test orders, so such tests load the catalogue themselves."""
+def load_root_cause_catalogue() -> None:
+    """The functional areas and root-cause codes of kpis.md 2, as the migrations load them."""
     from tower.engine.root_causes import AREAS, ROOT_CAUSES
     from tower.masterdata.models import FunctionalArea, RootCauseCode
 
@@ -91,3 +88,11 @@ def root_cause_catalogue(transactional_db):
         RootCauseCode.objects.update_or_create(
             code=cause.code, defaults={"area_id": cause.area, "name": cause.name}
         )
+
+
+@pytest.fixture
+def root_cause_catalogue(transactional_db):
+    """Functional areas and root-cause codes for a transactional test: the flush after each one
+    empties every table, and pytest-django restores the migrations' rows (serialized_rollback)
+    only in some test orders, so such tests load the catalogue themselves."""
+    load_root_cause_catalogue()

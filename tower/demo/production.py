@@ -48,53 +48,15 @@ from tower.demo.catalogue import (
     QTY_STEP,
     STERILE,
 )
+from tower.engine import schemas as engine_schemas
 from tower.engine.root_causes import AREA_BY_CODE
 
 TEXT, DATE, NUMBER = pl.String(), pl.Date(), pl.Float64()
-BATCH_SCHEMA = {
-    "client": TEXT,
-    "batch": TEXT,
-    "product": TEXT,
-    "site": TEXT,
-    "planned_start": DATE,
-    "actual_start": DATE,
-    "planned_end": DATE,
-    "actual_end": DATE,
-    "material_ready_date": DATE,
-    "planned_release_date": DATE,
-    "actual_release_date": DATE,
-    "theoretical_output": NUMBER,
-    "actual_output": NUMBER,
-    "disposition": TEXT,
-}
-DEVIATION_SCHEMA = {
-    "client": TEXT,
-    "deviation": TEXT,
-    "batch": TEXT,
-    "site": TEXT,
-    "opened_date": DATE,
-    "closed_date": DATE,
-    "severity": TEXT,
-    "category": TEXT,
-    "area": TEXT,
-    "title": TEXT,
-}
-CAPA_SCHEMA = {
-    "client": TEXT,
-    "capa": TEXT,
-    "deviation": TEXT,
-    "title": TEXT,
-    "due_date": DATE,
-    "closed_date": DATE,
-}
-PLAN_SCHEMA = {
-    "client": TEXT,
-    "product": TEXT,
-    "site": TEXT,
-    "week": DATE,
-    "planned_qty": NUMBER,
-    "released_qty": NUMBER,
-}
+# The record files: the client, then the columns the engine's KPIs read (tower.engine.schemas).
+BATCH_SCHEMA = {"client": TEXT, **engine_schemas.BATCH_SCHEMA}
+DEVIATION_SCHEMA = {"client": TEXT, **engine_schemas.DEVIATION_SCHEMA}
+CAPA_SCHEMA = {"client": TEXT, **engine_schemas.CAPA_SCHEMA}
+PLAN_SCHEMA = {"client": TEXT, **engine_schemas.PLAN_SCHEMA}
 BATCH_KEY = ["site", "product", "campaign", "late"]
 # The four delays a late batch can have, in the order they happen.
 SEGMENTS = ("materials", "planning", "manufacturing", "quality")

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from tower.agreements.queries import current_definition
 from tower.bulk import read_frame
 from tower.engine import evaluate
+from tower.engine import schemas as engine_schemas
 from tower.engine.otif import OUTCOME_SCHEMA
 from tower.performance.models import (
     LineOutcome,
@@ -22,25 +23,9 @@ from tower.performance.models import (
 )
 from tower.tenancy.models import Client
 
-LINE_SCHEMA = {
-    "line_id": pl.Int64,
-    "order_key": pl.Int64,
-    "requested_date": pl.Date,
-    "first_committed_date": pl.Date,
-    "committed_date": pl.Date,
-    "ordered_qty": pl.Float64,
-    "line_value": pl.Float64,
-    "status": pl.String,
-    "manual_exclusion": pl.String,
-    "site_id": pl.Int64,
-    "product_id": pl.Int64,
-}
-DELIVERY_SCHEMA = {
-    "line_id": pl.Int64,
-    "shipped_date": pl.Date,
-    "delivered_date": pl.Date,
-    "quantity": pl.Float64,
-}
+# The engine's line columns plus where each line was made and of what (for the monthly figures).
+LINE_SCHEMA = {**engine_schemas.LINE_SCHEMA, "site_id": pl.Int64, "product_id": pl.Int64}
+DELIVERY_SCHEMA = engine_schemas.DELIVERY_SCHEMA
 # The descriptive columns a figure can be grouped by, joined onto outcomes.
 DIMENSION_SCHEMA = {
     "line_id": pl.Int64,

@@ -16,29 +16,15 @@ from collections.abc import Iterable
 import polars as pl
 
 from tower.bulk import read_for_clients
+from tower.engine import schemas as engine_schemas
 from tower.tenancy.models import Client
 
 DATE = pl.Date
 TEXT = pl.String
 NUMBER = pl.Float64
 
-BATCH_SCHEMA = {
-    "batch_id": pl.Int64,
-    "batch": TEXT,
-    "product": TEXT,
-    "site": TEXT,
-    "planned_start": DATE,
-    "actual_start": DATE,
-    "planned_end": DATE,
-    "actual_end": DATE,
-    "material_ready_date": DATE,
-    "planned_release_date": DATE,
-    "actual_release_date": DATE,
-    "theoretical_output": NUMBER,
-    "actual_output": NUMBER,
-    "disposition": TEXT,
-    "deviations": pl.Int64,
-}
+# The engine's batch columns, with the row id (for links) and the deviations counted per batch.
+BATCH_SCHEMA = {"batch_id": pl.Int64, **engine_schemas.BATCH_SCHEMA, "deviations": pl.Int64}
 
 
 def batches(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
@@ -64,24 +50,14 @@ def batches(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataF
 def deviations(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
     return read_for_clients(
         clients,
-        """SELECT d.number, b.number, s.code, d.severity, d.category, d.area_id, d.opened_date,
-                  d.closed_date, d.title
+        """SELECT d.number, b.number, s.code, d.opened_date, d.closed_date, d.severity,
+                  d.category, d.area_id, d.title
            FROM quality_deviation d
            LEFT JOIN quality_batch b ON b.id = d.batch_id
            LEFT JOIN masterdata_site s ON s.id = d.site_id
            WHERE d.client_id IN ({marks}) AND d.opened_date BETWEEN %s AND %s""",
         [start, end],
-        schema={
-            "deviation": TEXT,
-            "batch": TEXT,
-            "site": TEXT,
-            "severity": TEXT,
-            "category": TEXT,
-            "area": TEXT,
-            "opened_date": DATE,
-            "closed_date": DATE,
-            "title": TEXT,
-        },
+        schema=engine_schemas.DEVIATION_SCHEMA,
     )
 
 
@@ -92,13 +68,7 @@ def capas(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFra
            FROM quality_capa c LEFT JOIN quality_deviation d ON d.id = c.deviation_id
            WHERE c.client_id IN ({marks}) AND c.due_date BETWEEN %s AND %s""",
         [start, end],
-        schema={
-            "capa": TEXT,
-            "deviation": TEXT,
-            "title": TEXT,
-            "due_date": DATE,
-            "closed_date": DATE,
-        },
+        schema=engine_schemas.CAPA_SCHEMA,
     )
 
 
@@ -111,13 +81,7 @@ def plan(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFram
            JOIN masterdata_site s ON s.id = w.site_id
            WHERE w.client_id IN ({marks}) AND w.week BETWEEN %s AND %s""",
         [start, end],
-        schema={
-            "product": TEXT,
-            "site": TEXT,
-            "week": DATE,
-            "planned_qty": NUMBER,
-            "released_qty": NUMBER,
-        },
+        schema=engine_schemas.PLAN_SCHEMA,
     )
 
 
