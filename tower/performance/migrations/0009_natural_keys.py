@@ -2,6 +2,25 @@
 
 import django.db.models.functions.comparison
 from django.db import migrations, models
+from django.db.models import Min
+
+# Before these keys existed, two refreshes of one client at once could insert the same monthly
+# rows twice. Such copies are identical (each refresh writes a full set), so keeping the first
+# row of each key restores the figures; without this step such a database would fail to migrate.
+NATURAL_KEYS = {
+    "MonthlyOtif": ("client", "period", "site", "product"),
+    "MonthlyShipping": ("client", "period", "site", "product"),
+    "MonthlyFailure": ("client", "period", "site", "product", "area", "code", "status"),
+    "ClosedMonthlyOtif": ("client", "close", "period", "site", "product"),
+    "ClosedMonthlyFailure": ("client", "close", "period", "site", "product", "area", "code", "status"),
+}
+
+
+def drop_doubled_rows(apps, schema_editor):
+    for name, key in NATURAL_KEYS.items():
+        model = apps.get_model("performance", name)
+        first = model.objects.values(*key).annotate(first=Min("id")).values("first")
+        model.objects.exclude(id__in=first).delete()
 
 
 class Migration(migrations.Migration):
@@ -13,6 +32,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_doubled_rows, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='closedmonthlyfailure',
             constraint=models.UniqueConstraint(models.F('client'), models.F('close'), models.F('period'), django.db.models.functions.comparison.Coalesce('site', models.Value(0)), models.F('product'), models.F('area'), django.db.models.functions.comparison.Coalesce('code', models.Value('')), models.F('status'), name='closed_failure_key'),
