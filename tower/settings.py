@@ -275,10 +275,6 @@ LOGGING = {
 #   TOWER_EXPORT_INLINE_LINES  a lines XLSX up to this many lines is made in the request [5000]
 INSTALLED_APPS += ["huey.contrib.djhuey", "tower.jobs"]
 TOWER_REDIS_URL = os.environ.get("TOWER_REDIS_URL", "").strip()
-if not TOWER_REDIS_URL:
-    # Huey opens its SQLite queue as soon as the app loads (any command, the tests), so the data
-    # folder must exist on a fresh checkout. Only the folder: the database is made by migrate.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
 HUEY = {
     "name": "tower",
     # Tests switch it on (tests/conftest.py); run jobs in the request only there.
@@ -294,7 +290,11 @@ HUEY = {
     **(
         {"huey_class": "huey.RedisHuey", "url": TOWER_REDIS_URL}
         if TOWER_REDIS_URL
-        else {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")}
+        # Opened on first use, so loading Django creates no file (tower/jobs/queue.py).
+        else {
+            "huey_class": "tower.jobs.queue.LazySqliteHuey",
+            "filename": str(DATA_DIR / "jobs.sqlite3"),
+        }
     ),
 }
 JOBS_PER_USER = int(os.environ.get("TOWER_JOBS_PER_USER", "3"))
