@@ -26,7 +26,10 @@ class RootCause(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="root_causes")
     line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="root_cause")
-    code = models.ForeignKey(RootCauseCode, on_delete=models.PROTECT, related_name="+")
+    # Indexed by (client, code) below: the distribution path (design.md, Scale path).
+    code = models.ForeignKey(
+        RootCauseCode, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     status = models.CharField(
         max_length=10, choices=RootCauseStatus.choices, default=RootCauseStatus.PROPOSED
     )
@@ -51,7 +54,10 @@ class RootCause(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        indexes = [models.Index(fields=["client", "status"], name="root_cause_client_status")]
+        indexes = [
+            models.Index(fields=["client", "status"], name="root_cause_client_status"),
+            models.Index(fields=["client", "code"], name="root_cause_client_code"),
+        ]
 
 
 class LineOutcome(models.Model):
@@ -115,8 +121,12 @@ class MonthlyFigures(models.Model):
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, related_name="+")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    # No single-column index: the (client, site) and (client, product) indexes of each table
+    # serve lookups and cascades by client (the distribution path of design.md, Scale path).
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
     period = models.DateField(help_text="First day of the month of the due date")
     definition_version = models.PositiveIntegerField()
     lines = models.PositiveIntegerField(help_text="Measured lines")
@@ -161,7 +171,11 @@ class MonthlyOtif(MonthlyFigures):
     """The live monthly figures, kept current after every import or root-cause change."""
 
     class Meta:
-        indexes = [models.Index(fields=["client", "period"], name="monthly_otif_client_period")]
+        indexes = [
+            models.Index(fields=["client", "period"], name="monthly_otif_client_period"),
+            models.Index(fields=["client", "site"], name="monthly_otif_client_site"),
+            models.Index(fields=["client", "product"], name="monthly_otif_client_product"),
+        ]
         constraints = [natural_key("monthly_otif_key", "client", "period", "site", "product")]
 
 
@@ -174,11 +188,19 @@ class FailureFigures(models.Model):
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, related_name="+")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    # No single-column index: the (client, site) and (client, product) indexes of each table
+    # serve lookups and cascades by client (the distribution path of design.md, Scale path).
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
     period = models.DateField()
-    area = models.ForeignKey(FunctionalArea, on_delete=models.PROTECT, related_name="+")
-    code = models.ForeignKey(RootCauseCode, on_delete=models.PROTECT, null=True, related_name="+")
+    area = models.ForeignKey(
+        FunctionalArea, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    code = models.ForeignKey(
+        RootCauseCode, on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+    )
     status = models.CharField(max_length=12)
     lines = models.PositiveIntegerField()
     excused = models.PositiveIntegerField()
@@ -193,7 +215,13 @@ class MonthlyFailure(FailureFigures):
     """The live failure breakdown, rebuilt with MonthlyOtif."""
 
     class Meta:
-        indexes = [models.Index(fields=["client", "period"], name="monthly_failure_client_period")]
+        indexes = [
+            models.Index(fields=["client", "period"], name="monthly_failure_client_period"),
+            models.Index(fields=["client", "site"], name="monthly_failure_client_site"),
+            models.Index(fields=["client", "product"], name="monthly_failure_client_product"),
+            models.Index(fields=["client", "area"], name="monthly_failure_client_area"),
+            models.Index(fields=["client", "code"], name="monthly_failure_client_code"),
+        ]
         constraints = [
             natural_key(
                 "monthly_failure_key",
@@ -211,8 +239,12 @@ class MonthlyShipping(models.Model):
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, related_name="+")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    # No single-column index: the (client, site) and (client, product) indexes of each table
+    # serve lookups and cascades by client (the distribution path of design.md, Scale path).
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
     period = models.DateField(help_text="First day of the month the deliveries shipped in")
     shipped = models.PositiveIntegerField()
     on_plan = models.PositiveIntegerField(help_text="Shipped on or before the planned ship date")
@@ -221,7 +253,11 @@ class MonthlyShipping(models.Model):
     objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["client", "period"], name="monthly_shipping_period")]
+        indexes = [
+            models.Index(fields=["client", "period"], name="monthly_shipping_period"),
+            models.Index(fields=["client", "site"], name="shipping_client_site"),
+            models.Index(fields=["client", "product"], name="shipping_client_product"),
+        ]
         constraints = [natural_key("monthly_shipping_key", "client", "period", "site", "product")]
 
 
@@ -274,10 +310,17 @@ class MonthClose(models.Model):
 class ClosedMonthlyOtif(MonthlyFigures):
     """MonthlyOtif rows frozen when the month was closed."""
 
-    close = models.ForeignKey(MonthClose, on_delete=models.CASCADE, related_name="otif_rows")
+    # The natural key (client, close, ...) indexes it.
+    close = models.ForeignKey(
+        MonthClose, on_delete=models.CASCADE, related_name="otif_rows", db_index=False
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["client", "period"], name="closed_otif_client_period")]
+        indexes = [
+            models.Index(fields=["client", "period"], name="closed_otif_client_period"),
+            models.Index(fields=["client", "site"], name="closed_otif_client_site"),
+            models.Index(fields=["client", "product"], name="closed_otif_client_product"),
+        ]
         constraints = [
             natural_key("closed_otif_key", "client", "close", "period", "site", "product")
         ]
@@ -286,10 +329,19 @@ class ClosedMonthlyOtif(MonthlyFigures):
 class ClosedMonthlyFailure(FailureFigures):
     """MonthlyFailure rows frozen when the month was closed."""
 
-    close = models.ForeignKey(MonthClose, on_delete=models.CASCADE, related_name="failure_rows")
+    # The natural key (client, close, ...) indexes it.
+    close = models.ForeignKey(
+        MonthClose, on_delete=models.CASCADE, related_name="failure_rows", db_index=False
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["client", "period"], name="closed_failure_client_period")]
+        indexes = [
+            models.Index(fields=["client", "period"], name="closed_failure_client_period"),
+            models.Index(fields=["client", "site"], name="closed_failure_client_site"),
+            models.Index(fields=["client", "product"], name="closed_failure_client_product"),
+            models.Index(fields=["client", "area"], name="closed_failure_client_area"),
+            models.Index(fields=["client", "code"], name="closed_failure_client_code"),
+        ]
         constraints = [
             natural_key(
                 "closed_failure_key",

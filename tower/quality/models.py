@@ -28,9 +28,17 @@ class Batch(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="batches")
     number = models.CharField(max_length=100, help_text="The batch (lot) number")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="batches")
+    # Foreign keys of client-owned rows are indexed client first (design.md, Scale path).
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="batches", db_index=False
+    )
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="batches"
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="batches",
+        db_index=False,
     )
     planned_start = models.DateField(null=True, blank=True)
     actual_start = models.DateField(null=True, blank=True)
@@ -58,7 +66,11 @@ class Batch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "number"], name="batch_number_per_client")
         ]
-        indexes = [models.Index(fields=["client", "actual_end"], name="batch_client_end")]
+        indexes = [
+            models.Index(fields=["client", "actual_end"], name="batch_client_end"),
+            models.Index(fields=["client", "product"], name="batch_client_product"),
+            models.Index(fields=["client", "site"], name="batch_client_site"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -76,10 +88,20 @@ class Deviation(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="deviations")
     number = models.CharField(max_length=100, help_text="The deviation (incident) number")
     batch = models.ForeignKey(
-        Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="deviations"
+        Batch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deviations",
+        db_index=False,
     )
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="deviations"
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deviations",
+        db_index=False,
     )
     opened_date = models.DateField()
     closed_date = models.DateField(null=True, blank=True)
@@ -92,6 +114,7 @@ class Deviation(models.Model):
         blank=True,
         related_name="deviations",
         help_text="Functional area of the root cause",
+        db_index=False,
     )
     title = models.CharField(max_length=300, blank=True)
 
@@ -101,7 +124,12 @@ class Deviation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "number"], name="deviation_number_per_client")
         ]
-        indexes = [models.Index(fields=["client", "opened_date"], name="deviation_client_opened")]
+        indexes = [
+            models.Index(fields=["client", "opened_date"], name="deviation_client_opened"),
+            models.Index(fields=["client", "batch"], name="deviation_client_batch"),
+            models.Index(fields=["client", "site"], name="deviation_client_site"),
+            models.Index(fields=["client", "area"], name="deviation_client_area"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -113,7 +141,12 @@ class Capa(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="capas")
     number = models.CharField(max_length=100)
     deviation = models.ForeignKey(
-        Deviation, on_delete=models.SET_NULL, null=True, blank=True, related_name="capas"
+        Deviation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="capas",
+        db_index=False,
     )
     title = models.CharField(max_length=300, blank=True)
     due_date = models.DateField()
@@ -127,7 +160,10 @@ class Capa(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "number"], name="capa_number_per_client")
         ]
-        indexes = [models.Index(fields=["client", "due_date"], name="capa_client_due")]
+        indexes = [
+            models.Index(fields=["client", "due_date"], name="capa_client_due"),
+            models.Index(fields=["client", "deviation"], name="capa_client_deviation"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -137,8 +173,13 @@ class PlanWeek(models.Model):
     """Planned and actually released quantity of a product at a site in one week (kpis.md 4)."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plan_weeks")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="plan_weeks")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="plan_weeks")
+    # The unique key (client, product, site, week) indexes product; site gets (client, site).
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="plan_weeks", db_index=False
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="plan_weeks", db_index=False
+    )
     week = models.DateField(help_text="The Monday the week starts on")
     planned_qty = models.FloatField()
     released_qty = models.FloatField(default=0)
@@ -151,6 +192,7 @@ class PlanWeek(models.Model):
                 fields=["client", "product", "site", "week"], name="plan_week_per_product_site"
             )
         ]
+        indexes = [models.Index(fields=["client", "site"], name="plan_week_client_site")]
 
     def __str__(self) -> str:
         return f"{self.product_id} {self.site_id} {self.week}"

@@ -35,7 +35,10 @@ class StockOutEvent(models.Model):
         UNDETERMINED = "undetermined", "Undetermined"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stock_outs")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock_outs")
+    # The unique key (client, product, location, start_date) indexes it (design.md, Scale path).
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="stock_outs", db_index=False
+    )
     location = models.CharField(max_length=200, help_text="Market, country or warehouse")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Empty while the stock-out lasts")
@@ -77,12 +80,20 @@ class StockOutLink(models.Model):
     """A failed, CMO-attributable line due within the look-back before a stock-out."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    event = models.ForeignKey(StockOutEvent, on_delete=models.CASCADE, related_name="links")
-    line = models.ForeignKey("orders.OrderLine", on_delete=models.CASCADE, related_name="+")
+    # Indexed client first: the unique key (client, event, line) and (client, line) below.
+    event = models.ForeignKey(
+        StockOutEvent, on_delete=models.CASCADE, related_name="links", db_index=False
+    )
+    line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
 
     objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["event", "line"], name="one_link_per_event_line")
+            models.UniqueConstraint(
+                fields=["client", "event", "line"], name="one_link_per_event_line"
+            )
         ]
+        indexes = [models.Index(fields=["client", "line"], name="stock_out_link_client_line")]
