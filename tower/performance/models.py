@@ -66,7 +66,10 @@ class LineOutcome(models.Model):
     line = models.OneToOneField(
         OrderLine, on_delete=models.CASCADE, primary_key=True, related_name="outcome"
     )
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    # Indexed by (client, line) below, not on its own: with a lone client index SQLite picked
+    # it for "this page's lines of this client" and read every outcome of the client (112 ms
+    # instead of 1 ms at 1M lines).
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
     definition_version = models.PositiveIntegerField()
     state = models.CharField(max_length=10)
     exclusion = models.CharField(max_length=20, null=True)
@@ -94,7 +97,9 @@ class LineOutcome(models.Model):
             models.Index(
                 fields=["client", "period", "state", "otif", "days_late", "due_date", "line"],
                 name="outcome_client_period",
-            )
+            ),
+            # A page of lines found by id is read through the scoped query (visible_to).
+            models.Index(fields=["client", "line"], name="outcome_client_line"),
         ]
 
 
