@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.conftest import make_user
+from tests.conftest import load_root_cause_catalogue, make_user
 from tower.orders.models import OrderLine
 from tower.tenancy.models import Membership, Role
 
@@ -160,19 +160,7 @@ def root_cause_catalogue(transactional_db):
     """The root-cause catalogue, loaded again: the flush after each
     transactional test empties every table, and pytest-django keeps a copy to restore only in
     some test orders (serialized_rollback), so the browser tests do not rely on it."""
-    from tower.engine.root_causes import AREAS, ROOT_CAUSES
-    from tower.masterdata.models import FunctionalArea, RootCauseCode
-
-    # The same rows as the catalogue migration (performance 0002), into today's models (the
-    # migration's own function names the app the models lived in then).
-    for area in AREAS:
-        FunctionalArea.objects.update_or_create(
-            code=area.code, defaults={"name": area.name, "cmo_attributable": area.cmo_attributable}
-        )
-    for cause in ROOT_CAUSES:
-        RootCauseCode.objects.update_or_create(
-            code=cause.code, defaults={"area_id": cause.area, "name": cause.name}
-        )
+    load_root_cause_catalogue()
 
 
 PASSWORD = "x-long-password"  # tests.conftest.make_user's
