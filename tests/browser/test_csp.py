@@ -28,7 +28,9 @@ def test_no_violation_on_the_dashboard_and_the_scorecard(page, march):
     sign_in(page, "cmo.staff")
     expect(page.locator("canvas").first).to_be_visible()
     assert violations(page) == []
-    # An htmx update swaps in new charts and their data.
+    # An htmx update swaps in new charts and their data (once htmx has bound the filter bar).
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined")
     page.select_option("#f-client", "GLOBEX")
     expect(page).to_have_url(re.compile("client=GLOBEX"))
     expect(page.locator("canvas").first).to_be_visible()
