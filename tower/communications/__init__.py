@@ -1,0 +1,1 @@
+"""One voice: delay notices, acknowledgements and replies, and the client's communication log that every workflow writes to."""

@@ -1,0 +1,1 @@
+"""Lessons learned and DMAIC improvement projects with charters and tollgates."""

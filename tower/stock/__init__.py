@@ -1,0 +1,1 @@
+"""Client stock shared by the client (on hand and daily demand per product and location), with its import kind."""
