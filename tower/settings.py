@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "tower.scorecards",
     "tower.projects",
     "tower.risks",
+    "tower.harmonisation",
+    "tower.processes",
     "tower.imports",
     "tower.demo",
 ]
