@@ -17,6 +17,7 @@ from django.utils import timezone
 from tower.agreements import services as agreement_services
 from tower.bulk import insert_frame, read_frame
 from tower.demo.generator import DemoData, generate
+from tower.demo.projects import build_projects
 from tower.demo.review import QUESTIONS
 from tower.engine.periods import add_months, parse_period
 from tower.imports.kinds import (
@@ -107,6 +108,7 @@ def build_demo(
     _import_records(data, folder, progress)
     progress("Recording surveys, agreement terms and review notes")
     _review(data, clients)
+    build_projects(list(clients.values()))
     _close_months(list(clients.values()))
     return report, accounts
 
