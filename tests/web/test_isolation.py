@@ -355,6 +355,7 @@ def deck_text(deck) -> str:
 
 def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
+    project_world(world, world.globex)  # built on first use: before the snapshot
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
     models += [SurveyResponse]

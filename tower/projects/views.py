@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -96,16 +96,15 @@ def project_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_new(request):
-    clients = [
-        c
-        for c in visible_clients(request.user).order_by("code")
-        if role_for(request.user, c) in CMO_ROLES
-    ]
+    visible = list(visible_clients(request.user).order_by("code"))
+    clients = [c for c in visible if role_for(request.user, c) in CMO_ROLES]
     code = request.GET.get("client", "").strip()
-    client = client_by_code(clients, code) if code else (clients[0] if clients else None)
-    if client is None:
-        if code or request.method == "POST":
-            raise Http404("No such client.")
+    # Any client the user may see is found (another one is a 404); a role that may not create
+    # projects gets the refusal: 403 for a POST, the page saying so for a GET.
+    client = client_by_code(visible, code) if code else (clients[0] if clients else None)
+    if client is None or client not in clients:
+        if request.method == "POST":
+            raise PermissionDenied("Only the CMO's staff create projects.")
         return render(request, "projects/project_new.html", {"nav_active": NAV})
     if request.method == "POST":
         form = ProjectForm(request.POST)
