@@ -22,7 +22,13 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
+from tower.agreements.models import (
+    EARLY_WARNING_DEFAULTS,
+    Agreement,
+    EarlyWarningSettings,
+    KpiTarget,
+    PenaltyTerm,
+)
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
 from tower.orders.models import OrderLine
@@ -180,6 +186,9 @@ POST_DATA = {
         "description": "isolation test",
     },
     "scorecards:penalty_delete": lambda world, client: {},
+    "scorecards:early_warning": lambda world, client: (
+        dict.fromkeys(EARLY_WARNING_DEFAULTS, "3") | {"reason": "isolation test"}
+    ),
 }
 # Further POSTs naming another client's objects in other ways.
 EXTRA_POSTS = {
@@ -309,7 +318,7 @@ def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse]
+    models += [SurveyResponse, EarlyWarningSettings]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -363,6 +372,7 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "scorecards:agreement",
         "scorecards:penalty_add",
         "scorecards:penalty_delete",
+        "scorecards:early_warning",
         "jobs:job",
         "jobs:download",
     } <= names
