@@ -44,6 +44,7 @@ from tower.scorecards.models import (
 )
 from tower.scorecards.scorecard import build_scorecard
 from tower.scorecards.views.scorecard import EXPORTS
+from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent, StockOutLink
 
 from .conftest import ACME_NOTE, GLOBEX_MARK, GLOBEX_NOTE, SCORECARD_PERIOD, World
@@ -107,6 +108,7 @@ OWNED = {
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
+    ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -117,6 +119,7 @@ MISSING = {
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
+    ("stock", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
@@ -221,6 +224,10 @@ FORM_POSTS = {
             "start_date": "2026-05-01",
         },
     ),
+    "stock:row": lambda world, client: (
+        "",
+        {"date": "2026-04-02", "on_hand": "1", "daily_demand": "1"},
+    ),
     "scorecards:agreement": lambda world, client: (
         "",
         {"oos_lookback_days": "30", "currency": "USD", "reason": "isolation test"}
@@ -318,7 +325,7 @@ def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse, EarlyWarningSettings]
+    models += [SurveyResponse, EarlyWarningSettings, ClientStock]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -373,6 +380,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "scorecards:penalty_add",
         "scorecards:penalty_delete",
         "scorecards:early_warning",
+        "stock:list",
+        "stock:row",
         "jobs:job",
         "jobs:download",
     } <= names
@@ -470,7 +479,7 @@ def test_forms_that_also_answer_get_refuse_another_clients_objects(world, client
     assert globex_state(world) == before
 
 
-LIST_PAGES = ["/", "/lines/", "/lines/export.csv", "/lines/export.xlsx", "/closes/"]
+LIST_PAGES = ["/", "/lines/", "/lines/export.csv", "/lines/export.xlsx", "/closes/", "/stock/"]
 # Pages of the scorecard app that take ?client= (and ?period=).
 SCORECARD_LIST_PAGES = [
     "/scorecard/",
