@@ -6,7 +6,6 @@ users or CMO staff; audited (django-simple-history). The natural key is client +
 location + date, so every key and index leads with client_id (design.md, Scale path).
 """
 
-from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -31,10 +30,7 @@ class ClientStock(models.Model):
     date = models.DateField(help_text="The day the stock was counted")
     on_hand = models.FloatField(help_text="Quantity on hand, in the product's order unit")
     daily_demand = models.FloatField(help_text="Quantity used or sold per day (more than 0)")
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
+    # Who changed a row and when is in its history (simple_history), not in columns here.
     objects = ClientOwnedQuerySet.as_manager()
 
     history = HistoricalRecords()

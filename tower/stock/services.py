@@ -67,7 +67,6 @@ def update_stock(
     if (row.on_hand, row.daily_demand, row.date) == (on_hand, daily_demand, date):
         return row
     row.on_hand, row.daily_demand, row.date = on_hand, daily_demand, date
-    row.updated_by = user if getattr(user, "pk", None) else None
     audit_as(row, user, reason or "updated on the stock page")
     row.save()
     return row
