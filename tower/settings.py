@@ -83,6 +83,10 @@ INSTALLED_APPS = [
     "tower.stock",
     "tower.agreements",
     "tower.scorecards",
+    "tower.projects",
+    "tower.risks",
+    "tower.harmonisation",
+    "tower.processes",
     "tower.imports",
     "tower.demo",
 ]
