@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tower.performance.urls")),
     path("", include("tower.agreements.urls")),
     path("", include("tower.jobs.urls")),
+    path("", include("tower.stock.urls")),
     path("", include("tower.projects.urls")),
     path("", include("tower.risks.urls")),
 ]
