@@ -22,10 +22,7 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-<<<<<<< HEAD
 from tests.projects.world import project_world
-from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
-=======
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
     Agreement,
@@ -33,7 +30,6 @@ from tower.agreements.models import (
     KpiTarget,
     PenaltyTerm,
 )
->>>>>>> main
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
 from tower.orders.models import OrderLine
@@ -115,7 +111,6 @@ OWNED = {
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
-<<<<<<< HEAD
     ("projects", "pk"): lambda world, client: project_world(world, client).project.pk,
     ("projects", "phase"): lambda world, client: project_world(world, client).phase.pk,
     ("projects", "item"): lambda world, client: project_world(world, client).item.pk,
@@ -123,9 +118,7 @@ OWNED = {
     ("risks", "project"): lambda world, client: project_world(world, client).project.pk,
     ("risks", "pk"): lambda world, client: project_world(world, client).risk.pk,
     ("risks", "action"): lambda world, client: project_world(world, client).action.pk,
-=======
     ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
->>>>>>> main
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -136,7 +129,6 @@ MISSING = {
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
-<<<<<<< HEAD
     ("projects", "pk"): MISSING_PK,
     ("projects", "phase"): MISSING_PK,
     ("projects", "item"): MISSING_PK,
@@ -144,9 +136,7 @@ MISSING = {
     ("risks", "project"): MISSING_PK,
     ("risks", "pk"): MISSING_PK,
     ("risks", "action"): MISSING_PK,
-=======
     ("stock", "pk"): MISSING_PK,
->>>>>>> main
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
@@ -217,7 +207,6 @@ POST_DATA = {
         "description": "isolation test",
     },
     "scorecards:penalty_delete": lambda world, client: {},
-<<<<<<< HEAD
     "projects:status": lambda world, client: {"status": "on_hold"},
     "projects:milestone": lambda world, client: {"forecast_date": "2026-05-01"},
     "projects:checklist_add": lambda world, client: {
@@ -240,11 +229,9 @@ POST_DATA = {
     "risks:action_close": lambda world, client: {},
     "risks:review": lambda world, client: {"note": "isolation test"},
     "risks:comment": lambda world, client: {"text": "isolation test"},
-=======
     "scorecards:early_warning": lambda world, client: (
         dict.fromkeys(EARLY_WARNING_DEFAULTS, "3") | {"reason": "isolation test"}
     ),
->>>>>>> main
 }
 # Further POSTs naming another client's objects in other ways.
 EXTRA_POSTS = {
@@ -277,7 +264,6 @@ FORM_POSTS = {
             "start_date": "2026-05-01",
         },
     ),
-<<<<<<< HEAD
     "projects:new": lambda world, client: (
         f"?client={client.code}",
         {"code": "ISO-1", "name": "isolation test", "kind": "other", "start_date": "2026-01-05"},
@@ -285,11 +271,10 @@ FORM_POSTS = {
     "risks:new": lambda world, client: (
         "",
         {"title": "isolation test", "owner": "x", "probability": "3", "impact": "3"},
-=======
+    ),
     "stock:row": lambda world, client: (
         "",
         {"date": "2026-04-02", "on_hand": "1", "daily_demand": "1"},
->>>>>>> main
     ),
     "scorecards:agreement": lambda world, client: (
         "",
@@ -389,12 +374,8 @@ def globex_state(world: World) -> list:
     project_world(world, world.globex)  # built on first use: before the snapshot
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-<<<<<<< HEAD
-    models += [SurveyResponse]
-    models += [Project, Phase, ChecklistItem, ChangeRequest, Risk, RiskAction, RiskComment]
-=======
     models += [SurveyResponse, EarlyWarningSettings, ClientStock]
->>>>>>> main
+    models += [Project, Phase, ChecklistItem, ChangeRequest, Risk, RiskAction, RiskComment]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
