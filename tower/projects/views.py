@@ -146,19 +146,29 @@ def _project(request, pk: int) -> Project:
 def project_detail(request, pk: int):
     project = _project(request, pk)
     today = timezone.localdate()
-    items = ChecklistItem.objects.select_related("done_by").order_by("position")
+    items = (
+        ChecklistItem.objects.filter(client=project.client)
+        .visible_to(request.user)
+        .select_related("done_by")
+        .order_by("position")
+    )
     phases = list(
         Phase.objects.filter(client=project.client, project=project)
         .visible_to(request.user)
         .prefetch_related(
             Prefetch(
                 "checklists",
-                queryset=Checklist.objects.prefetch_related(Prefetch("items", queryset=items)),
+                queryset=Checklist.objects.filter(client=project.client)
+                .visible_to(request.user)
+                .prefetch_related(Prefetch("items", queryset=items)),
             )
         )
         .order_by("position")
     )
-    [project] = with_health(Project.objects.filter(pk=project.pk, client=project.client), today)
+    [project] = with_health(
+        Project.objects.filter(pk=project.pk, client=project.client).visible_to(request.user),
+        today,
+    )
     changes = list(
         ChangeRequest.objects.filter(client=project.client, project=project)
         .visible_to(request.user)

@@ -193,7 +193,8 @@ def _risk(request, pk: int) -> Risk:
 def risk_detail(request, pk: int):
     risk = _risk(request, pk)
     [risk] = register_rows(
-        Risk.objects.filter(pk=risk.pk, client=risk.client), timezone.localdate()
+        Risk.objects.filter(pk=risk.pk, client=risk.client).visible_to(request.user),
+        timezone.localdate(),
     )
     actions = list(
         RiskAction.objects.filter(client=risk.client, risk=risk)
