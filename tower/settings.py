@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tower.stockouts",
     "tower.agreements",
     "tower.scorecards",
+    "tower.improvement",
     "tower.imports",
     "tower.demo",
 ]

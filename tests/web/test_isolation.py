@@ -25,6 +25,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
+from tower.improvement.models import (
+    PHASES,
+    ImprovementProject,
+    Lesson,
+    LessonApplication,
+    Tollgate,
+)
 from tower.orders.models import OrderLine
 from tower.performance.exports import FORMATS
 from tower.performance.models import (
@@ -101,6 +108,8 @@ OWNED = {
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
+    ("improvement", "pk"): lambda world, client: mine(world, client, "improvement").pk,
+    ("lessons", "pk"): lambda world, client: mine(world, client, "lesson").pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -111,6 +120,8 @@ MISSING = {
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
+    ("improvement", "pk"): MISSING_PK,
+    ("lessons", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
@@ -180,6 +191,13 @@ POST_DATA = {
         "description": "isolation test",
     },
     "scorecards:penalty_delete": lambda world, client: {},
+    "improvement:tollgate": lambda world, client: {"phase": "define", "decision": "go"},
+    "improvement:application_add": lambda world, client: {"site": "EU1"},
+    "improvement:spread": lambda world, client: {
+        "application": str(mine(world, client, "lesson").applications.get().pk),
+        "status": "spread",
+        "note": "isolation test",
+    },
 }
 # Further POSTs naming another client's objects in other ways.
 EXTRA_POSTS = {
@@ -210,6 +228,29 @@ FORM_POSTS = {
             "product": f"{client.code}-IBUPRO-200",
             "location": "isolation test",
             "start_date": "2026-05-01",
+        },
+    ),
+    "improvement:project_new": lambda world, client: (
+        f"?client={client.code}",
+        {
+            "title": "Chartered by the isolation test",
+            "problem": "isolation test",
+            "kpi": "on_time",
+            "baseline": "50",
+            "target": "90",
+            "started_on": "2026-03-01",
+            "sponsor": "isolation test",
+        }
+        | {f"approver_{phase}": "boss" for phase in PHASES},
+    ),
+    "improvement:lesson_new": lambda world, client: (
+        f"?client={client.code}",
+        {
+            "client": client.code,
+            "title": "Recorded by the isolation test",
+            "source": "other",
+            "what_happened": "isolation test",
+            "lesson": "isolation test",
         },
     ),
     "scorecards:agreement": lambda world, client: (
@@ -309,7 +350,7 @@ def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse]
+    models += [SurveyResponse, ImprovementProject, Tollgate, Lesson, LessonApplication]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tower.agreements import services as agreement_services
 from tower.bulk import insert_frame, read_frame
 from tower.demo.generator import DemoData, generate
+from tower.demo.improvement import build_improvement
 from tower.demo.review import QUESTIONS
 from tower.engine.periods import add_months, parse_period
 from tower.imports.kinds import (
@@ -37,8 +38,8 @@ from tower.tenancy.scoping import SYSTEM
 
 ACTOR = "demo"
 # Progress steps of build_demo: generating, the six of the order-line import, root causes, the
-# five record imports and the review records.
-BUILD_STEPS = 1 + 6 + 1 + 5 + 1
+# five record imports, the review records and the improvement projects and lessons.
+BUILD_STEPS = 1 + 6 + 1 + 5 + 1 + 1
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,8 @@ def build_demo(
     progress("Recording surveys, agreement terms and review notes")
     _review(data, clients)
     _close_months(list(clients.values()))
+    progress("Recording improvement projects and lessons learned")
+    build_improvement(list(clients.values()))
     return report, accounts
 
 
