@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "tower.stockouts",
     "tower.agreements",
     "tower.scorecards",
+    "tower.harmonisation",
+    "tower.processes",
     "tower.improvement",
     "tower.imports",
     "tower.demo",
