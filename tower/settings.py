@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "tower.performance",
     "tower.quality",
     "tower.stockouts",
+    "tower.stock",
     "tower.agreements",
     "tower.scorecards",
     "tower.imports",

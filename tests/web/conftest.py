@@ -27,6 +27,7 @@ from tower.performance import services
 from tower.performance.models import MonthClose, RootCause
 from tower.scorecards import services as scorecard_services
 from tower.scorecards.models import AgreedAction
+from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Role
 
@@ -84,6 +85,8 @@ class World:
     globex_penalty: PenaltyTerm
     acme_job: Job
     globex_job: Job
+    acme_stock: ClientStock
+    globex_stock: ClientStock
 
     @property
     def acme_users(self) -> dict[str, object]:
@@ -188,12 +191,26 @@ def build_world(
         globex_close=closes["GLOBEX"],
         acme_job=finished_job(acme, jobs_dir),
         globex_job=finished_job(globex, jobs_dir),
+        acme_stock=client_stock(acme),
+        globex_stock=client_stock(globex),
         acme_action=scorecard["ACME"]["action"],
         globex_action=scorecard["GLOBEX"]["action"],
         acme_stock_out=scorecard["ACME"]["stock_out"],
         globex_stock_out=scorecard["GLOBEX"]["stock_out"],
         acme_penalty=scorecard["ACME"]["penalty"],
         globex_penalty=scorecard["GLOBEX"]["penalty"],
+    )
+
+
+def client_stock(client: Client) -> ClientStock:
+    """A stock row the client shared; its location names the client."""
+    return ClientStock.objects.create(
+        client=client,
+        product=Product.objects.get(client=client, code=f"{client.code}-AMOXI-500"),
+        location=f"{client.name} warehouse",
+        date=dt.date(2026, 4, 1),
+        on_hand=500,
+        daily_demand=25,
     )
 
 

@@ -22,7 +22,13 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
+from tower.agreements.models import (
+    EARLY_WARNING_DEFAULTS,
+    Agreement,
+    EarlyWarningSettings,
+    KpiTarget,
+    PenaltyTerm,
+)
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
 from tower.orders.models import OrderLine
@@ -38,6 +44,7 @@ from tower.scorecards.models import (
 )
 from tower.scorecards.scorecard import build_scorecard
 from tower.scorecards.views.scorecard import EXPORTS
+from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent, StockOutLink
 
 from .conftest import ACME_NOTE, GLOBEX_MARK, GLOBEX_NOTE, SCORECARD_PERIOD, World
@@ -101,6 +108,7 @@ OWNED = {
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
+    ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -111,6 +119,7 @@ MISSING = {
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
+    ("stock", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
@@ -180,6 +189,9 @@ POST_DATA = {
         "description": "isolation test",
     },
     "scorecards:penalty_delete": lambda world, client: {},
+    "scorecards:early_warning": lambda world, client: (
+        dict.fromkeys(EARLY_WARNING_DEFAULTS, "3") | {"reason": "isolation test"}
+    ),
 }
 # Further POSTs naming another client's objects in other ways.
 EXTRA_POSTS = {
@@ -211,6 +223,10 @@ FORM_POSTS = {
             "location": "isolation test",
             "start_date": "2026-05-01",
         },
+    ),
+    "stock:row": lambda world, client: (
+        "",
+        {"date": "2026-04-02", "on_hand": "1", "daily_demand": "1"},
     ),
     "scorecards:agreement": lambda world, client: (
         "",
@@ -309,7 +325,7 @@ def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse]
+    models += [SurveyResponse, EarlyWarningSettings, ClientStock]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -363,6 +379,9 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "scorecards:agreement",
         "scorecards:penalty_add",
         "scorecards:penalty_delete",
+        "scorecards:early_warning",
+        "stock:list",
+        "stock:row",
         "jobs:job",
         "jobs:download",
     } <= names
@@ -460,7 +479,7 @@ def test_forms_that_also_answer_get_refuse_another_clients_objects(world, client
     assert globex_state(world) == before
 
 
-LIST_PAGES = ["/", "/lines/", "/lines/export.csv", "/lines/export.xlsx", "/closes/"]
+LIST_PAGES = ["/", "/lines/", "/lines/export.csv", "/lines/export.xlsx", "/closes/", "/stock/"]
 # Pages of the scorecard app that take ?client= (and ?period=).
 SCORECARD_LIST_PAGES = [
     "/scorecard/",
