@@ -109,6 +109,8 @@ OWNED = {
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
     ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
+    # The line page's milestone-chain fragment (tower.outlook).
+    ("outlook", "pk"): lambda world, client: world_line(world, client).pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -120,6 +122,7 @@ MISSING = {
     ("agreements", "pk"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
     ("stock", "pk"): MISSING_PK,
+    ("outlook", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),

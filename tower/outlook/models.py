@@ -58,6 +58,8 @@ class LineProjection(models.Model):
             # The at-risk list, most urgent first, read a page at a time.
             models.Index(fields=["client", "rank", "rank_key", "line"], name="projection_urgency"),
             models.Index(fields=["client", "line"], name="projection_client_line"),
+            # The page's counts by risk and cause area, read from the index alone.
+            models.Index(fields=["client", "risk", "cause_area"], name="projection_risk_area"),
             # Projected OTIF and the counts per month.
             models.Index(fields=["client", "period", "risk", "overdue"], name="projection_period"),
         ]
