@@ -107,7 +107,7 @@ def outlook(request):
             ((AREA_NAME.get(k, k), k, v) for k, v in by_area.items()), key=lambda t: -t[2]
         ),
         "stock_outs": stock_outs,
-        "otif": _projected_otif(figure_scope, scoped) if form.is_valid() else [],
+        "otif": _projected_otif(figure_scope, scoped, request.user) if form.is_valid() else [],
         # Every row of a refresh shares its date: the first row shown tells it.
         "as_of": next(iter(loaded.values())).as_of if loaded else None,
         "can_notify": bool(cmo_clients),
@@ -137,13 +137,15 @@ def _sort_links(request, current: str) -> dict[str, dict]:
     return links
 
 
-def _projected_otif(figure_scope, projections) -> list[dict]:
+def _projected_otif(figure_scope, projections, principal) -> list[dict]:
     """Current and next month: the live OTIF (measured lines), the projected one (kpis.md 8:
     measured OTIF + open lines on track or tight, over measured + open), and the target."""
     today = dt.date.today().replace(day=1)
     months = [today, add_months(today, 1)]
     clients = [c.pk for c in figure_scope.clients]
-    outcomes = LineOutcome.objects.filter(client__in=clients, period__in=months, state="measured")
+    outcomes = LineOutcome.objects.filter(
+        client__in=clients, period__in=months, state="measured"
+    ).visible_to(principal)
     if figure_scope.site:
         outcomes = outcomes.filter(line__site__code=figure_scope.site)
     if figure_scope.product:
