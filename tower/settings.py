@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tower.quality",
     "tower.stockouts",
     "tower.stock",
+    "tower.outlook",
     "tower.agreements",
     "tower.scorecards",
     "tower.projects",

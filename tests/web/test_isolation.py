@@ -118,6 +118,8 @@ OWNED = {
     ("improvement", "pk"): lambda world, client: mine(world, client, "improvement").pk,
     ("lessons", "pk"): lambda world, client: mine(world, client, "lesson").pk,
     ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
+    # The line page's milestone-chain fragment (tower.outlook).
+    ("outlook", "pk"): lambda world, client: world_line(world, client).pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -131,6 +133,7 @@ MISSING = {
     ("improvement", "pk"): MISSING_PK,
     ("lessons", "pk"): MISSING_PK,
     ("stock", "pk"): MISSING_PK,
+    ("outlook", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
