@@ -8,7 +8,9 @@ urlpatterns = [
     path("", include("tower.performance.urls")),
     path("", include("tower.agreements.urls")),
     path("", include("tower.jobs.urls")),
+    path("", include("tower.improvement.urls")),
     path("", include("tower.stock.urls")),
     path("", include("tower.projects.urls")),
     path("", include("tower.risks.urls")),
+    path("", include("tower.outlook.urls")),
 ]

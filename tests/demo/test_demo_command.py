@@ -9,6 +9,7 @@ from django.db.models import Count, F
 
 from tower.agreements.models import Agreement, EarlyWarningSettings, KpiTarget, PenaltyTerm
 from tower.imports.models import ImportLog
+from tower.improvement.models import ImprovementProject, Lesson, LessonApplication, Tollgate
 from tower.masterdata.models import Site
 from tower.orders.models import (
     Delivery,
@@ -52,12 +53,39 @@ def test_demo_builds_data_accounts_and_figures_then_reuses_them(settings, tmp_pa
     )
 
     _check_production_quality_and_review_records()
+    _check_improvement()
     _check_the_forward_half()
 
     again = StringIO()
     call_command("demo", "--no-serve", stdout=again, stderr=StringIO())
     assert "Reusing the existing data" in again.getvalue()
     assert OrderLine.objects.count() == lines
+
+
+def _check_improvement():
+    """Two DMAIC projects (one in Control after four go decisions, one still measuring) and
+    lessons from every kind of source, one CMO-wide, spread to some places and not others."""
+    projects = {p.phase: p for p in ImprovementProject.objects.all()}
+    assert set(projects) == {"control", "measure"}
+    control = projects["control"]
+    assert list(control.tollgates.order_by("id").values_list("decision", flat=True)) == [
+        "go",
+        "go",
+        "go",
+        "go",
+        "pending",
+    ]
+    assert Tollgate.history.filter(project_id=control.pk, decision="rework").exists()
+    assert control.target > control.baseline
+    assert {lesson.source for lesson in Lesson.objects.all()} == {
+        "deviation",
+        "capa",
+        "project",
+        "escalation",
+    }
+    assert Lesson.objects.filter(client__isnull=True).count() == 1
+    states = set(LessonApplication.objects.values_list("status", flat=True))
+    assert states == {"spread", "to_spread", "not_applicable"}
 
 
 def _check_production_quality_and_review_records():

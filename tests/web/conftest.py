@@ -17,9 +17,11 @@ import pytest
 from django.conf import settings as django_settings
 
 from tests.conftest import make_user
+from tests.improvement.world import add_improvement_data
 from tower.agreements import services as agreement_services
 from tower.agreements.models import PenaltyTerm
 from tower.engine.periods import parse_period
+from tower.improvement.models import ImprovementProject, Lesson
 from tower.jobs.models import Job, JobStatus
 from tower.masterdata.models import Product
 from tower.orders.models import OrderLine
@@ -85,6 +87,10 @@ class World:
     globex_penalty: PenaltyTerm
     acme_job: Job
     globex_job: Job
+    acme_improvement: ImprovementProject
+    globex_improvement: ImprovementProject
+    acme_lesson: Lesson
+    globex_lesson: Lesson
     acme_stock: ClientStock
     globex_stock: ClientStock
 
@@ -174,6 +180,13 @@ def build_world(
             (globex, [globex_viewer]),
         )
     }
+    improvement = {
+        client.code: add_improvement_data(client, charterer, approver)
+        for client, charterer, approver in (
+            (acme, acme_staff, acme_approver),
+            (globex, admin, globex_viewer),
+        )
+    }
     return World(
         acme=acme,
         globex=globex,
@@ -199,6 +212,10 @@ def build_world(
         globex_stock_out=scorecard["GLOBEX"]["stock_out"],
         acme_penalty=scorecard["ACME"]["penalty"],
         globex_penalty=scorecard["GLOBEX"]["penalty"],
+        acme_improvement=improvement["ACME"]["improvement"],
+        globex_improvement=improvement["GLOBEX"]["improvement"],
+        acme_lesson=improvement["ACME"]["lesson"],
+        globex_lesson=improvement["GLOBEX"]["lesson"],
     )
 
 

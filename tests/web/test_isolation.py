@@ -32,6 +32,13 @@ from tower.agreements.models import (
 )
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
+from tower.improvement.models import (
+    PHASES,
+    ImprovementProject,
+    Lesson,
+    LessonApplication,
+    Tollgate,
+)
 from tower.orders.models import OrderLine
 from tower.performance.exports import FORMATS
 from tower.performance.models import (
@@ -118,7 +125,11 @@ OWNED = {
     ("risks", "project"): lambda world, client: project_world(world, client).project.pk,
     ("risks", "pk"): lambda world, client: project_world(world, client).risk.pk,
     ("risks", "action"): lambda world, client: project_world(world, client).action.pk,
+    ("improvement", "pk"): lambda world, client: mine(world, client, "improvement").pk,
+    ("lessons", "pk"): lambda world, client: mine(world, client, "lesson").pk,
     ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
+    # The line page's milestone-chain fragment (tower.outlook).
+    ("outlook", "pk"): lambda world, client: world_line(world, client).pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -136,7 +147,10 @@ MISSING = {
     ("risks", "project"): MISSING_PK,
     ("risks", "pk"): MISSING_PK,
     ("risks", "action"): MISSING_PK,
+    ("improvement", "pk"): MISSING_PK,
+    ("lessons", "pk"): MISSING_PK,
     ("stock", "pk"): MISSING_PK,
+    ("outlook", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
@@ -229,6 +243,13 @@ POST_DATA = {
     "risks:action_close": lambda world, client: {},
     "risks:review": lambda world, client: {"note": "isolation test"},
     "risks:comment": lambda world, client: {"text": "isolation test"},
+    "improvement:tollgate": lambda world, client: {"phase": "define", "decision": "go"},
+    "improvement:application_add": lambda world, client: {"site": "EU1"},
+    "improvement:spread": lambda world, client: {
+        "application": str(mine(world, client, "lesson").applications.get().pk),
+        "status": "spread",
+        "note": "isolation test",
+    },
     "scorecards:early_warning": lambda world, client: (
         dict.fromkeys(EARLY_WARNING_DEFAULTS, "3") | {"reason": "isolation test"}
     ),
@@ -271,6 +292,29 @@ FORM_POSTS = {
     "risks:new": lambda world, client: (
         "",
         {"title": "isolation test", "owner": "x", "probability": "3", "impact": "3"},
+    ),
+    "improvement:project_new": lambda world, client: (
+        f"?client={client.code}",
+        {
+            "title": "Chartered by the isolation test",
+            "problem": "isolation test",
+            "kpi": "on_time",
+            "baseline": "50",
+            "target": "90",
+            "started_on": "2026-03-01",
+            "sponsor": "isolation test",
+        }
+        | {f"approver_{phase}": "boss" for phase in PHASES},
+    ),
+    "improvement:lesson_new": lambda world, client: (
+        f"?client={client.code}",
+        {
+            "client": client.code,
+            "title": "Recorded by the isolation test",
+            "source": "other",
+            "what_happened": "isolation test",
+            "lesson": "isolation test",
+        },
     ),
     "stock:row": lambda world, client: (
         "",
@@ -374,6 +418,7 @@ def globex_state(world: World) -> list:
     project_world(world, world.globex)  # built on first use: before the snapshot
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
+    models += [SurveyResponse, ImprovementProject, Tollgate, Lesson, LessonApplication]
     models += [SurveyResponse, EarlyWarningSettings, ClientStock]
     models += [Project, Phase, ChecklistItem, ChangeRequest, Risk, RiskAction, RiskComment]
     return [

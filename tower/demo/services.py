@@ -18,6 +18,7 @@ from tower.agreements import services as agreement_services
 from tower.bulk import insert_frame, read_frame
 from tower.demo.early_warning import load_early_warning
 from tower.demo.generator import DemoData, generate
+from tower.demo.improvement import build_improvement
 from tower.demo.projects import build_projects
 from tower.demo.review import QUESTIONS
 from tower.engine.periods import add_months, parse_period
@@ -39,8 +40,9 @@ from tower.tenancy.scoping import SYSTEM
 
 ACTOR = "demo"
 # Progress steps of build_demo: generating, the six of the order-line import, root causes, the
-# five record imports, the review records and the forward half (tower.demo.early_warning).
-BUILD_STEPS = 1 + 6 + 1 + 5 + 1 + 1
+# five record imports, the review records, the forward half (tower.demo.early_warning) and the
+# improvement projects and lessons (tower.demo.improvement).
+BUILD_STEPS = 1 + 6 + 1 + 5 + 1 + 1 + 1
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ def build_demo(
     _review(data, clients)
     build_projects(list(clients.values()))
     _close_months(list(clients.values()))
+    progress("Recording improvement projects and lessons learned")
+    build_improvement(list(clients.values()))
     load_early_warning(folder=folder, today=timezone.localdate(), seed=seed, progress=progress)
     return report, accounts
 

@@ -24,12 +24,14 @@ from tower.agreements.queries import Target, kpi_targets
 from tower.engine import scorecard as kpis
 from tower.engine.kpi_catalogue import GROUPS, KPIS, Kpi, format_value
 from tower.engine.periods import Period, parse_period, quarter_of
+from tower.engine.scorecard import Measure
 from tower.ingest.limits import MAX_NUMBER
 from tower.performance.dashboard import (
     FigureScope,
     Totals,
     monthly_totals,
 )
+from tower.performance.functions import Records
 from tower.performance.models import LineOutcome, RootCauseStatus
 from tower.scorecards.measures import period_measures, read_records
 from tower.scorecards.models import (
@@ -259,18 +261,26 @@ def finite(value: float | None) -> float | None:
 # --- the service ----------------------------------------------------------------------------------
 
 
-def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = None) -> Scorecard:
-    """The scorecard of `client` (already scoped by the caller) for `period`.
+@dataclass(frozen=True)
+class PeriodFigures:
+    """What the scorecard computes every period of a span from (read once for the span)."""
 
-    About a dozen queries whatever the client's size: the records of the period and its trend
-    are read once (tower.performance.records, tower.stockouts.records) and every
-    period is computed from them in Polars.
+    records: Records
+    months: dict[dt.date, Totals]  # summed monthly OTIF figures per month
+    measures: dict[str, dict[str, Measure]]  # period key -> KPI code -> Measure
+    responses: dict[str, list[SurveyResponse]]  # quarter key -> the survey's responses
+
+
+def period_figures(client: Client, periods: list[Period], *, as_of: dt.date) -> PeriodFigures:
+    """Every KPI of the catalogue for each of `periods` (consecutive, oldest first) of `client`.
+
+    The one computation of the scorecard's figures: build_scorecard reads its period and trend
+    from here, and so does any other page that shows a scorecard KPI over time (the KPI trend
+    of an improvement project), so both always show the same numbers.
     """
-    as_of = as_of or timezone.localdate()
-    periods = [*period.previous(TREND_PERIODS), period]
-    first = periods[0].start
-    records = read_records([client], first, period.end)
-    months = monthly_totals(FigureScope((client,), first, period.end), first, period.end)
+    first, last = periods[0].start, periods[-1].end
+    records = read_records([client], first, last)
+    months = monthly_totals(FigureScope((client,), first, last), first, last)
     totals = {
         p.key: Totals.of(t.counts for m, t in months.items() if p.start <= m <= p.end)
         for p in periods
@@ -287,6 +297,29 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
         )
         for p in periods
     }
+    return PeriodFigures(records, months, measures, responses)
+
+
+def kpi_trend(
+    client: Client, kpi: str, periods: list[Period], *, as_of: dt.date | None = None
+) -> list[TrendPoint]:
+    """One KPI's value in each period, exactly as the scorecard of that period shows it."""
+    figures = period_figures(client, periods, as_of=as_of or timezone.localdate())
+    return [TrendPoint(p.key, p.label, finite(figures.measures[p.key][kpi].value)) for p in periods]
+
+
+def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = None) -> Scorecard:
+    """The scorecard of `client` (already scoped by the caller) for `period`.
+
+    About a dozen queries whatever the client's size: the records of the period and its trend
+    are read once (tower.performance.records, tower.stockouts.records) and every
+    period is computed from them in Polars.
+    """
+    as_of = as_of or timezone.localdate()
+    periods = [*period.previous(TREND_PERIODS), period]
+    figures = period_figures(client, periods, as_of=as_of)
+    records, months, measures = figures.records, figures.months, figures.measures
+    responses = figures.responses
     targets = kpi_targets([client])[client.pk]
     comments = dict(
         KpiComment.objects.filter(client=client, period=period.key).values_list("kpi", "text")

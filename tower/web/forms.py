@@ -31,3 +31,8 @@ class StepForm(Form):
         except WorkflowError as exc:
             self.add_error(None, str(exc))
             return None
+
+
+def form_error_text(form) -> str:
+    """A form's errors in one sentence, for a message on the page a step goes back to."""
+    return "; ".join(e for errors in form.errors.values() for e in errors)

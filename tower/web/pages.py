@@ -82,6 +82,19 @@ def option_label(code: str, name: str) -> str:
     return f"{code} · {name}" if name and name != code else code
 
 
+def sort_links(request, current: str, columns) -> dict[str, dict]:
+    """Per sortable column of a list: the URL that sorts by it (toggling the direction, back to
+    the first page) and its state ("asc", "desc" or "")."""
+    links = {}
+    for name in columns:
+        params = request.GET.copy()
+        params.pop("page", None)
+        params["sort"] = f"-{name}" if current == name else name
+        state = "asc" if current == name else "desc" if current == f"-{name}" else ""
+        links[name] = {"url": f"?{params.urlencode()}", "state": state}
+    return links
+
+
 def render_figures_page(request, template: str, partial: str, context: dict, status: int = 200):
     """Full page, or only the part below the filters when htmx asks for it."""
     name = partial if request.htmx and not request.htmx.boosted else template

@@ -57,7 +57,7 @@ from tower.tenancy.scoping import (
     role_for,
     sees_client_names,
 )
-from tower.web.pages import render_figures_page, run_step
+from tower.web.pages import render_figures_page, run_step, sort_links
 from tower.workflow import NotAllowed
 
 # ---------------------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ def line_list(request):
         "scope": figure_scope,
         "page_obj": page,
         "sort": sort,
-        "sort_links": _sort_links(request, sort),
+        "sort_links": sort_links(request, sort, SORTS),
         "show_clients": sees_client_names(request.user),
         "can_propose": bool(proposable_clients),
         "can_approve": any(
@@ -143,19 +143,6 @@ def _page_of_lines(rows, number, principal):
     by_id = {row.line_id: row for row in loaded}
     page.object_list = [by_id[i] for i in ids]
     return page
-
-
-def _sort_links(request, current: str) -> dict[str, dict]:
-    """Per sortable column: the URL that sorts by it (toggling direction) and its state."""
-    links = {}
-    for name in SORTS:
-        params = request.GET.copy()
-        params.pop("page", None)
-        ascending = current == name
-        params["sort"] = f"-{name}" if ascending else name
-        state = "asc" if current == name else "desc" if current == f"-{name}" else ""
-        links[name] = {"url": f"?{params.urlencode()}", "state": state}
-    return links
 
 
 @login_required

@@ -32,7 +32,8 @@ from tower.scorecards.forms import (
 from tower.scorecards.services import STOCK_OUT_REPORTERS, end_stock_out, report_stock_out
 from tower.stockouts.models import StockOutEvent, StockOutLink
 from tower.tenancy.scoping import get_or_404, role_for, sees_client_names, visible_clients
-from tower.web.pages import run_step
+from tower.web.forms import form_error_text
+from tower.web.pages import run_step, sort_links
 
 STOCK_OUTS_PER_PAGE = 50
 QUARTERS_SHOWN = 8
@@ -94,7 +95,7 @@ def stock_out_list(request):
         "page_obj": page,
         "selected": selected,
         "sort": sort,
-        "sort_links": _sort_links(request, sort),
+        "sort_links": sort_links(request, sort, STOCK_OUT_SORTS),
         "client_choices": clients,
         "product_choices": products,
         "period": period,
@@ -105,18 +106,6 @@ def stock_out_list(request):
         "report_client": client.code if client else "",
     }
     return render(request, "scorecards/stock_out_list.html", context, status=200 if valid else 400)
-
-
-def _sort_links(request, current: str) -> dict[str, dict]:
-    """Per sortable column: the URL that sorts by it (toggling direction) and its state."""
-    links = {}
-    for name in STOCK_OUT_SORTS:
-        params = request.GET.copy()
-        params.pop("page", None)
-        params["sort"] = f"-{name}" if current == name else name
-        state = "asc" if current == name else "desc" if current == f"-{name}" else ""
-        links[name] = {"url": f"?{params.urlencode()}", "state": state}
-    return links
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,8 +271,9 @@ def end(request, pk: int):
     back = reverse("scorecards:stock_out", args=[event.pk])
     form = EndStockOutForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        messages.error(request, f"Give the day the product was back in stock: {errors}")
+        messages.error(
+            request, f"Give the day the product was back in stock: {form_error_text(form)}"
+        )
         return redirect(back)
 
     def step():

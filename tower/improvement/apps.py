@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImprovementConfig(AppConfig):
+    name = "tower.improvement"
+    verbose_name = "Continuous improvement"

@@ -1,0 +1,1 @@
+"""The pages of continuous improvement: improvement projects (projects.py), lessons (lessons.py)."""
