@@ -23,6 +23,14 @@ from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
+from tower.communications.models import (
+    Acknowledgement,
+    DelayNotice,
+    LogEntry,
+    Mail,
+    NoticeLine,
+    Reply,
+)
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
 from tower.orders.models import OrderLine
@@ -101,6 +109,8 @@ OWNED = {
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
+    ("communications", "pk"): lambda world, client: mine(world, client, "notice").pk,
+    ("communications", "line"): lambda world, client: world_line(world, client).pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -111,12 +121,15 @@ MISSING = {
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
+    ("communications", "pk"): MISSING_PK,
+    ("communications", "line"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
     ("scorecard", "fmt"): sorted(EXPORTS),
     # Every KPI: the records behind each come from different tables.
     ("scorecard", "kpi"): [kpi.code for kpi in KPIS],
+    ("communications", "fmt"): sorted(FORMATS),
 }
 
 
@@ -180,6 +193,9 @@ POST_DATA = {
         "description": "isolation test",
     },
     "scorecards:penalty_delete": lambda world, client: {},
+    "communications:acknowledge": lambda world, client: {"comment": "isolation test"},
+    "communications:reply": lambda world, client: {"text": "isolation test"},
+    "communications:resend": lambda world, client: {},
 }
 # Further POSTs naming another client's objects in other ways.
 EXTRA_POSTS = {
@@ -210,6 +226,17 @@ FORM_POSTS = {
             "product": f"{client.code}-IBUPRO-200",
             "location": "isolation test",
             "start_date": "2026-05-01",
+        },
+    ),
+    "communications:compose": lambda world, client: (
+        "",
+        {
+            "lines": str(world.globex_open.pk if client == world.globex else world.acme_open.pk),
+            "widen": "lines",
+            "expected_date": "2026-05-20",
+            "cause": "isolation test",
+            "remedial_actions": "isolation test",
+            "cmo_contact": "isolation test",
         },
     ),
     "scorecards:agreement": lambda world, client: (
@@ -309,7 +336,7 @@ def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse]
+    models += [SurveyResponse, DelayNotice, NoticeLine, Acknowledgement, Reply, LogEntry, Mail]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -365,6 +392,16 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "scorecards:penalty_delete",
         "jobs:job",
         "jobs:download",
+        "communications:log",
+        "communications:log_export",
+        "communications:inbox",
+        "communications:inbox_count",
+        "communications:compose",
+        "communications:notice",
+        "communications:acknowledge",
+        "communications:reply",
+        "communications:resend",
+        "communications:line_notices",
     } <= names
     assert not any(name.startswith("admin:") for name in names)
     assert "login" not in names
@@ -376,6 +413,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "/scorecard/export.pdf",
         "/scorecard/export.pptx",
         "/scorecard/export.xlsx",
+        "/communications/export.csv",
+        "/communications/export.xlsx",
     }
     kpi_pages = [u.url for u in urls(world, world.acme) if u.route.name == "scorecards:kpi"]
     assert len(kpi_pages) == len(KPIS) and "/scorecard/kpi/otif_net/" in kpi_pages
@@ -384,6 +423,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
     assert f"/scorecard/actions/{world.globex_action.pk}/" in filled
     assert f"/stock-outs/{world.globex_stock_out.pk}/" in filled
     assert f"/agreements/GLOBEX/penalties/{world.globex_penalty.pk}/delete/" in filled
+    assert f"/communications/notices/{world.globex_notice.pk}/" in filled
+    assert f"/communications/lines/{world.globex_late.pk}/" in filled
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)
