@@ -84,6 +84,10 @@ INSTALLED_APPS = [
     "tower.agreements",
     "tower.communications",
     "tower.scorecards",
+    "tower.projects",
+    "tower.risks",
+    "tower.harmonisation",
+    "tower.processes",
     "tower.imports",
     "tower.demo",
 ]
