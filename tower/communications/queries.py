@@ -92,7 +92,7 @@ def notice_lines(notice: DelayNotice, lines: QuerySet) -> QuerySet:
     """The lines of a notice (NoticeLine rows from a scoped queryset), with order and product."""
     return (
         lines.filter(client=notice.client, notice=notice)
-        .select_related("line__order", "line__product", "line__site", "superseded_by")
+        .select_related("notice", "line__order", "line__product", "line__site", "superseded_by")
         .order_by("line__order__number", "line__line_number")
     )
 
