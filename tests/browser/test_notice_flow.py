@@ -38,7 +38,7 @@ def test_planner_sends_a_notice_and_the_client_acknowledges_it(
     page.get_by_label("CMO contact").fill("Carla, CMO planning, +41 61 000 00 00")
     page.get_by_label("Internal note (CMO only)").fill("Supplier X again")
     page.get_by_role("button", name="Send the delay notice").click()
-    expect(page.locator(".messages, [role=status], body")).to_contain_text("sent on 2 lines")
+    expect(page.locator("ul.messages")).to_contain_text("sent on 2 lines")
     expect(page.locator("#notice-lines tbody tr")).to_have_count(2)
     screenshot(page, "delay-notice-cmo")
     page.locator(".usermenu").get_by_role("button", name="Sign out").click()
