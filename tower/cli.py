@@ -26,6 +26,7 @@ NEEDS_SCHEMA = {
     "import_capas",
     "import_plan",
     "import_stockouts",
+    "import_stock",
     "imports",
     "otif",
     "outcomes",

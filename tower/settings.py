@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tower.performance",
     "tower.quality",
     "tower.stockouts",
+    "tower.stock",
     "tower.agreements",
     "tower.communications",
     "tower.scorecards",

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("tower.agreements.urls")),
     path("", include("tower.jobs.urls")),
     path("", include("tower.communications.urls")),
+    path("", include("tower.stock.urls")),
 ]

@@ -5,9 +5,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, F
 
-from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
+from tower.agreements.models import Agreement, EarlyWarningSettings, KpiTarget, PenaltyTerm
 from tower.imports.models import ImportLog
 from tower.masterdata.models import Site
 from tower.orders.models import (
@@ -24,10 +24,11 @@ from tower.scorecards.models import (
     KpiComment,
     SurveyResponse,
 )
+from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Membership
 
-RECORD_KINDS = {"lines", "batches", "deviations", "capas", "plan", "stockouts"}
+RECORD_KINDS = {"lines", "batches", "deviations", "capas", "plan", "stockouts", "stock"}
 
 
 @pytest.mark.django_db
@@ -51,6 +52,7 @@ def test_demo_builds_data_accounts_and_figures_then_reuses_them(settings, tmp_pa
     )
 
     _check_production_quality_and_review_records()
+    _check_the_forward_half()
 
     again = StringIO()
     call_command("demo", "--no-serve", stdout=again, stderr=StringIO())
@@ -90,3 +92,32 @@ def _check_production_quality_and_review_records():
     assert SurveyResponse.history.count() == SurveyResponse.objects.count()
     memberships = set(Membership.objects.values_list("user_id", "client_id"))
     assert set(SurveyResponse.objects.values_list("user_id", "client_id")) <= memberships
+
+
+def _check_the_forward_half():
+    """tower.demo.early_warning: open lines planned on batches with slips, shipments in transit,
+    the client's stock and one client's early-warning settings, all through the imports."""
+    planned = OrderLine.objects.exclude(planned_batch="")
+    assert planned.filter(status="open").count() == planned.count() > 0
+    batches = {
+        (b.client_id, b.number): b.product_id
+        for b in Batch.objects.filter(number__startswith="FW-")
+    }
+    for client_id, number, product_id in planned.values_list(
+        "client_id", "planned_batch", "product_id"
+    ):
+        assert batches[client_id, number] == product_id
+    forward = Batch.objects.filter(number__startswith="FW-")
+    assert forward.filter(disposition="rejected").count() == 1
+    assert forward.filter(disposition="released").exists()
+    assert forward.filter(material_ready_date__gt=F("planned_start")).exists()  # materials late
+    assert forward.filter(actual_end__gt=F("planned_end")).exists()  # overrun (or a late start)
+    transit = Delivery.objects.filter(shipped_date__isnull=False, delivered_date__isnull=True)
+    assert transit.exists()
+    assert set(transit.values_list("line__planned_batch", flat=True)) <= {n for _, n in batches}
+    stock = ClientStock.objects.all()
+    assert stock.values("client_id").distinct().count() == 3 and stock.count() >= 6
+    assert not stock.filter(daily_demand__lte=0).exists()
+    settings = EarlyWarningSettings.objects.get()
+    assert (settings.transit_days, settings.horizon_days) == (7, 21)
+    assert settings.history.get().history_user.username == "cmo-admin"

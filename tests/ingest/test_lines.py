@@ -78,7 +78,7 @@ ACME,PO1,20,P-2,S1,50,,,2024-02-01,,,,,
     assert parsed.lines.schema == LINE_SCHEMA
     assert parsed.deliveries.schema == DELIVERY_SCHEMA
     nothing = dict(product_group=None, ship_to=None, transport_mode=None, unit=None, currency=None,
-                   planned_ship_date=None)  # fmt: skip
+                   planned_ship_date=None, planned_batch=None)  # fmt: skip
     assert parsed.lines.to_dicts() == [
         dict(client="ACME", order="PO1", line="10", product="P-1", site="S1", ordered_qty=1000.0,
              line_value=2500.5, requested_date=D(2024, 1, 10), first_committed_date=None,

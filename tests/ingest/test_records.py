@@ -285,7 +285,7 @@ def test_stock_out_checks(parse):
 
 
 def test_every_kind_declares_a_client_first_key():
-    assert set(SPECS) == {"batches", "deviations", "capas", "plan", "stockouts"}
+    assert set(SPECS) == {"batches", "deviations", "capas", "plan", "stockouts", "stock"}
     for spec in SPECS.values():
         assert spec.fields[0].name == "client" and spec.key[0] == "client"
         assert set(spec.key) <= set(spec.names)

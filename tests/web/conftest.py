@@ -29,6 +29,7 @@ from tower.performance import services
 from tower.performance.models import MonthClose, RootCause
 from tower.scorecards import services as scorecard_services
 from tower.scorecards.models import AgreedAction
+from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Role
 
@@ -90,6 +91,8 @@ class World:
     acme_open: OrderLine  # open and overdue (SO-1006): the delay notices' line
     globex_open: OrderLine
     globex_notice: DelayNotice
+    acme_stock: ClientStock
+    globex_stock: ClientStock
 
     @property
     def acme_users(self) -> dict[str, object]:
@@ -194,6 +197,8 @@ def build_world(
         globex_close=closes["GLOBEX"],
         acme_job=finished_job(acme, jobs_dir),
         globex_job=finished_job(globex, jobs_dir),
+        acme_stock=client_stock(acme),
+        globex_stock=client_stock(globex),
         acme_action=scorecard["ACME"]["action"],
         globex_action=scorecard["GLOBEX"]["action"],
         acme_stock_out=scorecard["ACME"]["stock_out"],
@@ -218,6 +223,18 @@ def delay_notice(client: Client, sender, note: str) -> DelayNotice:
         cmo_contact=f"{client.name} account manager",
         internal_note=note,
         user=sender,
+    )
+
+
+def client_stock(client: Client) -> ClientStock:
+    """A stock row the client shared; its location names the client."""
+    return ClientStock.objects.create(
+        client=client,
+        product=Product.objects.get(client=client, code=f"{client.code}-AMOXI-500"),
+        location=f"{client.name} warehouse",
+        date=dt.date(2026, 4, 1),
+        on_hand=500,
+        daily_demand=25,
     )
 
 

@@ -22,7 +22,13 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
+from tower.agreements.models import (
+    EARLY_WARNING_DEFAULTS,
+    Agreement,
+    EarlyWarningSettings,
+    KpiTarget,
+    PenaltyTerm,
+)
 from tower.communications.models import (
     Acknowledgement,
     DelayNotice,
@@ -46,6 +52,7 @@ from tower.scorecards.models import (
 )
 from tower.scorecards.scorecard import build_scorecard
 from tower.scorecards.views.scorecard import EXPORTS
+from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent, StockOutLink
 
 from .conftest import ACME_NOTE, GLOBEX_MARK, GLOBEX_NOTE, SCORECARD_PERIOD, World
@@ -111,6 +118,7 @@ OWNED = {
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
     ("communications", "pk"): lambda world, client: mine(world, client, "notice").pk,
     ("communications", "line"): lambda world, client: world_line(world, client).pk,
+    ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -123,6 +131,7 @@ MISSING = {
     ("jobs", "pk"): MISSING_PK,
     ("communications", "pk"): MISSING_PK,
     ("communications", "line"): MISSING_PK,
+    ("stock", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
@@ -196,6 +205,9 @@ POST_DATA = {
     "communications:acknowledge": lambda world, client: {"comment": "isolation test"},
     "communications:reply": lambda world, client: {"text": "isolation test"},
     "communications:resend": lambda world, client: {},
+    "scorecards:early_warning": lambda world, client: (
+        dict.fromkeys(EARLY_WARNING_DEFAULTS, "3") | {"reason": "isolation test"}
+    ),
 }
 # Further POSTs naming another client's objects in other ways.
 EXTRA_POSTS = {
@@ -238,6 +250,10 @@ FORM_POSTS = {
             "remedial_actions": "isolation test",
             "cmo_contact": "isolation test",
         },
+    ),
+    "stock:row": lambda world, client: (
+        "",
+        {"date": "2026-04-02", "on_hand": "1", "daily_demand": "1"},
     ),
     "scorecards:agreement": lambda world, client: (
         "",
@@ -337,6 +353,7 @@ def globex_state(world: World) -> list:
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
     models += [SurveyResponse, DelayNotice, NoticeLine, Acknowledgement, Reply, LogEntry, Mail]
+    models += [EarlyWarningSettings, ClientStock]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -390,6 +407,9 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "scorecards:agreement",
         "scorecards:penalty_add",
         "scorecards:penalty_delete",
+        "scorecards:early_warning",
+        "stock:list",
+        "stock:row",
         "jobs:job",
         "jobs:download",
         "communications:log",
@@ -501,7 +521,7 @@ def test_forms_that_also_answer_get_refuse_another_clients_objects(world, client
     assert globex_state(world) == before
 
 
-LIST_PAGES = ["/", "/lines/", "/lines/export.csv", "/lines/export.xlsx", "/closes/"]
+LIST_PAGES = ["/", "/lines/", "/lines/export.csv", "/lines/export.xlsx", "/closes/", "/stock/"]
 # Pages of the scorecard app that take ?client= (and ?period=).
 SCORECARD_LIST_PAGES = [
     "/scorecard/",

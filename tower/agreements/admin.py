@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tower.agreements.models import KpiTarget, OtifDefinitionVersion
+from tower.agreements.models import EarlyWarningSettings, KpiTarget, OtifDefinitionVersion
 from tower.readonly_admin import ViewOnly
 
 
@@ -21,3 +21,12 @@ class KpiTargetAdmin(ViewOnly, SimpleHistoryAdmin):
 
     list_display = ["client", "kpi", "target", "direction", "tolerance"]
     list_filter = ["client", "kpi"]
+
+
+@admin.register(EarlyWarningSettings)
+class EarlyWarningSettingsAdmin(ViewOnly, SimpleHistoryAdmin):
+    """The projection's lead times, transit, tight days and horizon (kpis.md 8): edited on the
+    agreements page (CMO admins, with a reason), which refreshes the projections; audited."""
+
+    list_display = ["client", "production_days", "release_days", "ship_days", "transit_days"]
+    list_filter = ["client"]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
-from tower.agreements.models import PenaltyTerm
+from tower.agreements.models import (
+    EARLY_WARNING_DEFAULTS,
+    MAX_EARLY_WARNING_DAYS,
+    EarlyWarningSettings,
+    PenaltyTerm,
+)
 from tower.engine.kpi_catalogue import KPIS, Kpi
 from tower.ingest.limits import MAX_NUMBER
 from tower.web.forms import Form, StepForm
@@ -100,3 +105,41 @@ class PenaltyTermForm(Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "penalty_%s")
         super().__init__(*args, **kwargs)
+
+
+class EarlyWarningForm(Form):
+    """The early-warning settings of kpis.md 8, whole days from 0 to 365, and the reason."""
+
+    LABELS = {
+        "production_days": "Production end after start (days)",
+        "release_days": "QC release after production end (days)",
+        "ship_days": "Ship after QC release (days)",
+        "transit_days": "Default transit (days)",
+        "tight_days": "Tight within (days)",
+        "horizon_days": "Planning horizon (days)",
+    }
+
+    reason = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Reason for the change",
+        help_text="Kept in the history of the agreement.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "early_%s")
+        super().__init__(*args, **kwargs)
+        fields = {}
+        for name in EARLY_WARNING_DEFAULTS:
+            model_field = EarlyWarningSettings._meta.get_field(name)
+            fields[name] = forms.IntegerField(
+                min_value=0,
+                max_value=MAX_EARLY_WARNING_DAYS,
+                label=self.LABELS[name],
+                help_text=f"{model_field.help_text}. Default {EARLY_WARNING_DEFAULTS[name]}.",
+            )
+        # The settings first, the reason last.
+        self.fields = {**fields, "reason": self.fields["reason"]}
+
+    def values(self) -> dict[str, int]:
+        return {name: self.cleaned_data[name] for name in EARLY_WARNING_DEFAULTS}

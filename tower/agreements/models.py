@@ -1,11 +1,13 @@
 """What a client and the CMO agreed (design.md, Layout: agreements).
 
 The client's OTIF definition (versioned: the highest version is in force), the target of every
-scorecard KPI, the agreement's terms (stock-out look-back, currency) and its penalty clauses.
+scorecard KPI, the agreement's terms (stock-out look-back, currency), its penalty clauses and the
+early-warning settings of the projection (kpis.md 8).
 Everything here is audited (django-simple-history). What is computed from these (outcomes,
 statuses, stock-out attribution) lives in the apps above, which refresh it when they change.
 """
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -120,3 +122,73 @@ class PenaltyTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.get_kind_display()} {self.rate}"
+
+
+# The early-warning settings of kpis.md 8, in days, with their defaults. The names are those of
+# the projection engine's settings (tower.engine.projection.ProjectionSettings), so the stored
+# row feeds it field for field (tower.agreements.queries.early_warning_values).
+EARLY_WARNING_DEFAULTS = {
+    "production_days": 5,
+    "release_days": 7,
+    "ship_days": 2,
+    "transit_days": 5,
+    "tight_days": 2,
+    "horizon_days": 14,
+}
+MAX_EARLY_WARNING_DAYS = 365
+
+
+def _days_field(name: str, help_text: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        default=EARLY_WARNING_DEFAULTS[name],
+        validators=[MaxValueValidator(MAX_EARLY_WARNING_DAYS)],
+        help_text=help_text,
+    )
+
+
+class EarlyWarningSettings(models.Model):
+    """How a client's open lines are projected (kpis.md 8), agreed with the client, audited.
+
+    A client without a row is projected with EARLY_WARNING_DEFAULTS. Every value is a whole
+    number of days from 0 to 365 (the database checks it too); changed only through
+    tower.agreements.services.set_early_warning (CMO admins), which keeps the history.
+    """
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="early_warning")
+    production_days = _days_field(
+        "production_days", "Production end after production start, when the batch has no plan"
+    )
+    release_days = _days_field(
+        "release_days", "QC release after production end, when the batch has no planned release"
+    )
+    ship_days = _days_field("ship_days", "Shipping after QC release, when the line has no plan")
+    transit_days = _days_field(
+        "transit_days", "Transit when the lane has fewer than 5 deliveries in the last 365 days"
+    )
+    tight_days = _days_field(
+        "tight_days", "A line projected within this many days of its window's end is tight"
+    )
+    horizon_days = _days_field(
+        "horizon_days", "A line without any plan is flagged once it is due within this many days"
+    )
+
+    objects = ClientOwnedQuerySet.as_manager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "early-warning settings"
+        verbose_name_plural = "early-warning settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(**{f"{name}__lte": MAX_EARLY_WARNING_DAYS}),
+                name=f"early_warning_{name}_at_most_365",
+            )
+            for name in EARLY_WARNING_DEFAULTS
+        ]
+
+    def __str__(self) -> str:
+        return f"Early warning {self.client}"
+
+    def values(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in EARLY_WARNING_DEFAULTS}

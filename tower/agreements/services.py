@@ -13,7 +13,10 @@ from typing import Any
 from django.db import transaction
 
 from tower.agreements.models import (
+    EARLY_WARNING_DEFAULTS,
+    MAX_EARLY_WARNING_DAYS,
     Agreement,
+    EarlyWarningSettings,
     KpiDirection,
     KpiTarget,
     OtifDefinitionVersion,
@@ -100,6 +103,45 @@ def set_agreement(
     audit_as(agreement, user, reason)
     agreement.save()
     return agreement
+
+
+def early_warning_of(client: Client) -> EarlyWarningSettings:
+    """The client's early-warning settings; the defaults (not saved) when none were set."""
+    return EarlyWarningSettings.objects.filter(client=client).first() or EarlyWarningSettings(
+        client=client
+    )
+
+
+@transaction.atomic
+def set_early_warning(
+    *, client: Client, values: dict[str, int], user, reason: str = ""
+) -> EarlyWarningSettings:
+    """Set the early-warning settings named in `values` (the others keep theirs), audited.
+
+    Each is a whole number of days from 0 to 365; anything else is refused with the setting's
+    name and nothing is written. Saving the values in force (also the defaults) writes nothing. The projections
+    computed from them are refreshed by the caller above (tower.scorecards.services).
+    """
+    require_role(user, client, ADMIN_ONLY, "change the early-warning settings")
+    unknown = sorted(set(values) - set(EARLY_WARNING_DEFAULTS))
+    if unknown:
+        raise WorkflowError(
+            f"Unknown early-warning setting {', '.join(unknown)}; "
+            f"valid: {', '.join(EARLY_WARNING_DEFAULTS)}."
+        )
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise WorkflowError(f"{name} must be a whole number of days.")
+        if not 0 <= value <= MAX_EARLY_WARNING_DAYS:
+            raise WorkflowError(f"{name} must be between 0 and {MAX_EARLY_WARNING_DAYS} days.")
+    settings = early_warning_of(client)
+    if all(getattr(settings, n) == v for n, v in values.items()):
+        return settings  # the values in force (the defaults too): nothing to record
+    for name, value in values.items():
+        setattr(settings, name, value)
+    audit_as(settings, user, reason)
+    settings.save()
+    return settings
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from tower.agreements import services as agreement_services
 from tower.bulk import insert_frame, read_frame
 from tower.communications import services as communications
 from tower.communications.queries import open_lines
+from tower.demo.early_warning import load_early_warning
 from tower.demo.generator import DemoData, generate
 from tower.demo.review import QUESTIONS
 from tower.engine.periods import add_months, parse_period
@@ -40,8 +41,8 @@ from tower.tenancy.scoping import SYSTEM
 
 ACTOR = "demo"
 # Progress steps of build_demo: generating, the six of the order-line import, root causes, the
-# five record imports and the review records.
-BUILD_STEPS = 1 + 6 + 1 + 5 + 1
+# five record imports, the review records and the forward half (tower.demo.early_warning).
+BUILD_STEPS = 1 + 6 + 1 + 5 + 1 + 1
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def build_demo(
     _close_months(list(clients.values()))
     progress("Sending delay notices")
     _delay_notices(list(clients.values()))
+    load_early_warning(folder=folder, today=timezone.localdate(), seed=seed, progress=progress)
     return report, accounts
 
 

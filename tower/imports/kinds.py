@@ -1,4 +1,4 @@
-"""The record imports: `tower import batches|deviations|capas|plan|stockouts`, the web and the
+"""The record imports: `tower import batches|deviations|capas|plan|stockouts|stock`, the web and the
 demo call these. Each is tower.imports.records.import_records with its kind.
 
 Every function takes the same keyword arguments as tower.imports.lines.import_lines:
@@ -14,8 +14,9 @@ from functools import partial
 
 from tower.imports.records import RecordKind, import_records
 from tower.imports.references import resolve_areas, resolve_numbers
-from tower.ingest.specs import BATCHES, CAPAS, DEVIATIONS, PLAN, STOCKOUTS
+from tower.ingest.specs import BATCHES, CAPAS, DEVIATIONS, PLAN, STOCK, STOCKOUTS
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
+from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent
 
 
@@ -63,18 +64,22 @@ STOCKOUT_KIND = RecordKind(
     refresh_label="Linking stock-outs to failed lines",
 )
 
+STOCK_KIND = RecordKind(spec=STOCK, model=ClientStock, noun="stock rows")
+
 KINDS = {
     kind.spec.kind: kind
-    for kind in (BATCH_KIND, DEVIATION_KIND, CAPA_KIND, PLAN_KIND, STOCKOUT_KIND)
+    for kind in (BATCH_KIND, DEVIATION_KIND, CAPA_KIND, PLAN_KIND, STOCKOUT_KIND, STOCK_KIND)
 }
 
 
 # One function per kind, with import_records' keyword arguments; a batch is identified by
 # client + batch number, a deviation by client + deviation number (its batch must be stored
 # already), a CAPA by client + CAPA number, a plan week by client + product + site + week, a
-# stock-out by client + product + location + start date.
+# stock-out by client + product + location + start date, a stock row by client + product +
+# location + date.
 import_batches = partial(import_records, BATCH_KIND)
 import_deviations = partial(import_records, DEVIATION_KIND)
 import_capas = partial(import_records, CAPA_KIND)
 import_plan = partial(import_records, PLAN_KIND)
 import_stockouts = partial(import_records, STOCKOUT_KIND)
+import_stock = partial(import_records, STOCK_KIND)

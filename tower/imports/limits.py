@@ -45,6 +45,7 @@ LINE_FIELDS: dict[str, tuple[type[models.Model], str]] = {
     "transport_mode": (OrderLine, "transport_mode"),
     "unit": (OrderLine, "unit"),
     "currency": (OrderLine, "currency"),
+    "planned_batch": (OrderLine, "planned_batch"),
     "delivery_id": (Delivery, "delivery_id"),
     "batch": (Delivery, "batch"),
 }

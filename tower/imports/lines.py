@@ -30,7 +30,7 @@ from tower.imports.report import (
     write_log,
 )
 from tower.ingest import FIELDS, Mapping, parse_lines
-from tower.ingest.errors import combine_errors
+from tower.ingest.errors import ROW, combine_errors, empty_errors, row_errors
 from tower.ingest.text import text_errors
 from tower.orders.models import (
     Delivery,
@@ -38,12 +38,13 @@ from tower.orders.models import (
     OrderLine,
 )
 from tower.performance.queries import LINE_SCHEMA
+from tower.quality.models import Batch
 
 # Callers of import_lines (the demo, the command) take its report type from here too.
 __all__ = ["ImportReport", "Progress", "import_lines"]
 
 # Line fields compared to decide whether an existing line changed (text blanks stored as "").
-LINE_TEXT_FIELDS = ["ship_to", "transport_mode", "unit", "currency", "status"]
+LINE_TEXT_FIELDS = ["ship_to", "transport_mode", "unit", "currency", "planned_batch", "status"]
 LINE_COMPARED = [
     "product_id",
     "site_id",
@@ -104,8 +105,8 @@ def import_lines(
         report.log = write_log(report, context, ImportLog.Outcome.REJECTED, client_codes)
         return report
 
-    step("Checking clients, sites and products")
-    labels = {f: mapping.columns.get(f, f) for f in ("client", "site", "product")}
+    step("Checking clients, sites, products and planned batches")
+    labels = {f: mapping.columns.get(f, f) for f in ("client", "site", "product", "planned_batch")}
     refs = MasterData(
         parsed.lines.select(
             pl.col("first_row").alias("row"), "client", "site", "product", "product_group"
@@ -114,7 +115,13 @@ def import_lines(
         create_missing=create_missing,
         labels=labels,
     )
-    reference_errors = _on_every_row_of_the_line(refs.errors, parsed.lines, parsed.deliveries)
+    reference_errors = _on_every_row_of_the_line(
+        combine_errors(
+            [refs.errors, _planned_batch_errors(parsed.lines, refs.usable, labels["planned_batch"])]
+        ),
+        parsed.lines,
+        parsed.deliveries,
+    )
     report.errors = combine_errors([parsed.errors, reference_errors])
     report.created = refs.to_create()
 
@@ -127,7 +134,12 @@ def import_lines(
         # compares with what the first one wrote.
         refs.lock()
         refs.create()
-        plan = _plan(parsed.lines, parsed.deliveries, refs)
+        plan = _plan(
+            parsed.lines,
+            parsed.deliveries,
+            refs,
+            keep_planned_batch="planned_batch" not in mapping.columns,
+        )
         report.records_created = plan.new_lines.height
         report.records_updated = plan.changed_lines.height
         report.records_unchanged = plan.unchanged
@@ -150,6 +162,54 @@ def import_lines(
     if dry_run:
         report.log = write_log(report, context, ImportLog.Outcome.DRY_RUN, client_codes)
     return report
+
+
+def _planned_batch_errors(lines: pl.DataFrame, clients: list[str], label: str) -> pl.DataFrame:
+    """Lines naming a planned batch that is not a stored batch of their client (import the
+    batches first), or a batch of another product: it cannot fill the line. Lines of clients
+    that cannot be stored (`clients`: MasterData.usable) already have a client error."""
+    named = lines.filter(pl.col("planned_batch").is_not_null() & pl.col("client").is_in(clients))
+    if named.is_empty():
+        return empty_errors()
+    stored = pl.DataFrame(
+        list(
+            Batch.objects.filter(
+                client__code__in=named["client"].unique().to_list(),
+                number__in=named["planned_batch"].unique().to_list(),
+            )
+            .values_list("client__code", "number", "product__code")
+            .order_by()
+        ),
+        schema={"client": pl.String, "planned_batch": pl.String, "batch_product": pl.String},
+        orient="row",
+    )
+    checked = named.join(stored, on=["client", "planned_batch"], how="left").rename(
+        {"first_row": ROW}
+    )
+    unknown = pl.col("batch_product").is_null()
+    other_product = ~unknown & (pl.col("batch_product") != pl.col("product"))
+    return combine_errors(
+        [
+            row_errors(
+                checked,
+                unknown,
+                label,
+                pl.col("planned_batch"),
+                "unknown batch for this client: import the batches first",
+            ),
+            row_errors(
+                checked,
+                other_product,
+                label,
+                pl.col("planned_batch"),
+                pl.format(
+                    "this batch is of product {}, not of the line's product {}",
+                    pl.col("batch_product"),
+                    pl.col("product"),
+                ),
+            ),
+        ]
+    )
 
 
 def _on_every_row_of_the_line(
@@ -199,13 +259,18 @@ class _Plan:
         insert_frame(Delivery._meta.db_table, self.deliveries)
 
 
-def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: MasterData) -> _Plan:
+def _plan(
+    lines: pl.DataFrame, deliveries: pl.DataFrame, refs: MasterData, *, keep_planned_batch: bool
+) -> _Plan:
     """What to write: new orders and lines, changed lines, and lines whose deliveries changed.
 
     The file is the truth for the lines it contains: their delivery lists are replaced when they
     differ from what is stored, and left alone when equal, so a re-import writes nothing.
+    A file without a planned-batch column (`keep_planned_batch`) leaves the stored planned
+    batches alone: the ERP's order export and the planner's batch allocation may come apart.
     """
     col = pl.col
+    compared = [c for c in LINE_COMPARED if not (keep_planned_batch and c == "planned_batch")]
     clients, sites, products = refs.ids()
     key = ["client_id", "order", "line"]
     incoming = (
@@ -251,7 +316,7 @@ def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: MasterData) -> _P
     )
     matched = incoming.join(stored, on=key, how="left", suffix="_stored")
     is_new = col("id").is_null()
-    differs = pl.any_horizontal(col(c).ne_missing(col(f"{c}_stored")) for c in LINE_COMPARED)
+    differs = pl.any_horizontal(col(c).ne_missing(col(f"{c}_stored")) for c in compared)
     # New rows are numbered and written in natural-key order, so SQLite appends to the end of
     # its primary-key and natural-key B-trees instead of inserting all over them.
     new_lines = matched.filter(is_new).sort("client_id", "order_id", "line")
@@ -321,7 +386,7 @@ def _plan(lines: pl.DataFrame, deliveries: pl.DataFrame, refs: MasterData) -> _P
             col("order_id").alias("id"), "client_id", col("order").alias("number")
         ),
         new_lines=new_lines.select(*line_columns, "manual_exclusion"),
-        changed_lines=changed.select("id", *LINE_COMPARED),
+        changed_lines=changed.select("id", *compared),
         unchanged=unchanged,
         replaced_delivery_lines=replaced,
         deliveries=to_write,

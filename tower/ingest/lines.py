@@ -41,6 +41,7 @@ LINE_FIELDS = (
     "currency",
     *DUE_DATES,
     *PLANNED_DATES,
+    "planned_batch",
     "status",
 )
 
@@ -61,6 +62,9 @@ LINE_SCHEMA = {
     "first_committed_date": pl.Date,
     "committed_date": pl.Date,
     "planned_ship_date": pl.Date,
+    # The number of the batch planned to fill the line (kpis.md 8); tower.imports checks it
+    # names a stored batch of the line's client and product.
+    "planned_batch": pl.String,
     "status": pl.String,
     "first_row": pl.Int64,
 }

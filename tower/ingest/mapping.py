@@ -40,6 +40,7 @@ FIELDS = (
     "first_committed_date",
     "committed_date",
     "planned_ship_date",
+    "planned_batch",
     "status",
     "shipped_date",
     "delivered_date",

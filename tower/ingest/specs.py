@@ -127,4 +127,21 @@ STOCKOUTS = RecordSpec(
     rules=(NotBefore("end_date", "start_date"),),
 )
 
-SPECS = {spec.kind: spec for spec in (BATCHES, DEVIATIONS, CAPAS, PLAN, STOCKOUTS)}
+# The client's stock (kpis.md 8): on hand on a date and the daily demand it serves, per product
+# and location (the ship-to of the lines that refill it). Demand must be more than 0: cover in
+# days is on hand / daily demand.
+STOCK = RecordSpec(
+    kind="stock",
+    record="stock row",
+    fields=(
+        CLIENT,
+        PRODUCT,
+        Field("location", TEXT, required=True),
+        Field("date", DATE, required=True),
+        Field("on_hand", NUMBER, required=True, minimum=0),
+        Field("daily_demand", NUMBER, required=True, minimum=0, positive=True),
+    ),
+    key=("client", "product", "location", "date"),
+)
+
+SPECS = {spec.kind: spec for spec in (BATCHES, DEVIATIONS, CAPAS, PLAN, STOCKOUTS, STOCK)}

@@ -67,6 +67,16 @@ class OrderLine(models.Model):
     planned_ship_date = models.DateField(
         null=True, blank=True, help_text="When the CMO planned to ship (ship-on-planned-date KPI)"
     )
+    # The batch planned to fill the line (kpis.md 8: the supplying batch of the early warning),
+    # by its number: quality.Batch sits in the same layer, so orders cannot point at it with a
+    # foreign key. tower import lines resolves the number against the client's stored batches
+    # (an unknown one is a row error) and every read joins on (client, number), which the
+    # batch's natural key indexes. Blank: no batch planned; the line's chain starts at ship.
+    planned_batch = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Number of the client's batch planned to fill this line (CMO internal)",
+    )
     status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.OPEN)
     manual_exclusion = models.TextField(
         null=True, blank=True, help_text="Reason this line is left out of OTIF by hand (audited)"
@@ -78,6 +88,16 @@ class OrderLine(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "order", "line_number"], name="line_number_per_order"
+            )
+        ]
+        indexes = [
+            # The lines a batch fills (a notice about one batch, a batch's page). Partial: most
+            # lines have no planned batch, and an import of a million of them then writes no
+            # entry for those.
+            models.Index(
+                fields=["client", "planned_batch"],
+                name="line_client_planned_batch",
+                condition=~models.Q(planned_batch=""),
             )
         ]
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tower.agreements import services as agreements
-from tower.agreements.models import Agreement
+from tower.agreements.models import Agreement, EarlyWarningSettings
 from tower.engine.kpi_catalogue import KPI_BY_CODE
 from tower.engine.periods import Period
 from tower.masterdata.models import Product
@@ -155,6 +155,15 @@ def set_agreement(
     if agreement.oos_lookback_days != before:
         attribute_stock_outs(client=client)
     return agreement
+
+
+def set_early_warning(
+    *, client: Client, values: dict[str, int], user, reason: str = ""
+) -> EarlyWarningSettings:
+    """Set the client's early-warning settings (tower.agreements.services.set_early_warning:
+    CMO admins, bounded, audited). The projections computed from them are refreshed by the
+    outlook's own refresh once it exists: the agreements app sits below the outlook."""
+    return agreements.set_early_warning(client=client, values=values, user=user, reason=reason)
 
 
 # --- commentary and agreed actions (the CMO's side of the review) -----------------------------

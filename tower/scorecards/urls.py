@@ -21,6 +21,11 @@ urlpatterns = [
     path("agreements/<slug:code>/", agreements.agreement_detail, name="agreement"),
     path("agreements/<slug:code>/penalties/", agreements.penalty_add, name="penalty_add"),
     path(
+        "agreements/<slug:code>/early-warning/",
+        agreements.early_warning,
+        name="early_warning",
+    ),
+    path(
         "agreements/<slug:code>/penalties/<int:pk>/delete/",
         agreements.penalty_delete,
         name="penalty_delete",

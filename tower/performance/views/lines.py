@@ -46,6 +46,7 @@ from tower.performance.services import (
     reopen_root_cause,
 )
 from tower.performance.views.filter_bar import LINES_PER_PAGE, filter_options
+from tower.quality.models import Batch
 from tower.tenancy.models import Role
 from tower.tenancy.scoping import (
     CMO_ADMIN,
@@ -349,6 +350,14 @@ def line_detail(request, pk: int):
     )
     role = role_for(request.user, line.client)
     cmo_side = is_cmo_side(request.user, line.client)
+    # The batch planned to fill the line: a batch number is CMO-internal detail.
+    planned_batch = (
+        Batch.objects.filter(client=line.client, number=line.planned_batch)
+        .visible_to(request.user)
+        .first()
+        if cmo_side and line.planned_batch
+        else None
+    )
     failed = outcome is not None and outcome.state == "measured" and outcome.otif is False
     context = {
         "line": line,
@@ -366,6 +375,7 @@ def line_detail(request, pk: int):
             line.history.select_related("history_user").order_by("-history_date")
         ),
         "cmo_side": cmo_side,
+        "planned_batch": planned_batch,
         "show_clients": sees_client_names(request.user),
         "can_propose": cmo_side
         and failed

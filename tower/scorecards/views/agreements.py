@@ -1,6 +1,6 @@
 """A client's agreement as the scorecard applies it (kpis.md 6 and 7): every KPI's target,
-direction and amber band, the stock-out look-back, the currency and the penalty terms, with the
-history of every change. CMO admins change them; everyone else who may see the client reads them.
+direction and amber band, the stock-out look-back, the currency, the penalty terms and the
+early-warning settings of the projection (kpis.md 8), with the history of every change. CMO admins change them; everyone else who may see the client reads them.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tower.agreements.forms import AgreementForm, PenaltyTermForm
+from tower.agreements.forms import AgreementForm, EarlyWarningForm, PenaltyTermForm
 from tower.agreements.models import (
     DEFAULT_OOS_LOOKBACK_DAYS,
+    EARLY_WARNING_DEFAULTS,
     Agreement,
+    EarlyWarningSettings,
     KpiDirection,
     KpiTarget,
     PenaltyTerm,
@@ -26,11 +28,12 @@ from tower.agreements.models import (
 from tower.agreements.services import (
     add_penalty_term,
     agreement_of,
+    early_warning_of,
     remove_penalty_term,
     set_kpi_target,
 )
 from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi, format_value
-from tower.scorecards.services import set_agreement
+from tower.scorecards.services import set_agreement, set_early_warning
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import (
     CMO_ADMIN,
@@ -176,6 +179,7 @@ def agreement_detail(request, code: str):
         )
 
     terms = list(PenaltyTerm.objects.filter(client=client).visible_to(request.user).order_by("pk"))
+    early = early_warning_of(client)
     context = {
         "client": client,
         "groups": _target_rows(stored, form),
@@ -186,6 +190,9 @@ def agreement_detail(request, code: str):
         ],
         "form": form,
         "penalty_form": PenaltyTermForm() if can_edit else None,
+        "early_warning": early_warning_rows(early),
+        "early_warning_is_default": early.pk is None,
+        "early_warning_form": EarlyWarningForm(initial=early.values()) if can_edit else None,
         "can_edit": can_edit,
         "history": agreement_history(client, request.user),
         "show_clients": sees_client_names(request.user),
@@ -311,12 +318,78 @@ def penalty_delete(request, code: str, pk: int):
 
 
 # ---------------------------------------------------------------------------------------------
+# Early-warning settings (kpis.md 8)
+
+
+def early_warning_rows(settings: EarlyWarningSettings) -> list[dict]:
+    """Each setting in words, its value and whether it is the default."""
+    return [
+        {
+            "name": name,
+            "label": EarlyWarningForm.LABELS[name].removesuffix(" (days)"),
+            "value": getattr(settings, name),
+            "default": default,
+            "help": EarlyWarningSettings._meta.get_field(name).help_text,
+        }
+        for name, default in EARLY_WARNING_DEFAULTS.items()
+    ]
+
+
+def _early_warning_change(h, before) -> str:
+    values = {name: getattr(h, name) for name in EARLY_WARNING_DEFAULTS}
+    if before is None:
+        return ", ".join(f"{EarlyWarningForm.LABELS[n]} {v}" for n, v in values.items())
+    parts = [
+        f"{EarlyWarningForm.LABELS[n].removesuffix(' (days)')} {getattr(before, n)} → {v} days"
+        for n, v in values.items()
+        if getattr(before, n) != v
+    ]
+    return ", ".join(parts) or "saved unchanged"
+
+
+@login_required
+@require_POST
+def early_warning(request, code: str):
+    client = _scoped_client(request, code)
+    back = reverse("scorecards:agreement", args=[client.code]) + "#early-warning"
+    form = EarlyWarningForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[name].label}: {e}" if name in form.fields else e
+            for name, errs in form.errors.items()
+            for e in errs
+        )
+        messages.error(request, f"The early-warning settings were not saved. {errors}")
+        return redirect(back)
+
+    def step():
+        before = early_warning_of(client).values()
+        after = set_early_warning(
+            client=client,
+            values=form.values(),
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+        ).values()
+        changed = [
+            f"{EarlyWarningForm.LABELS[n].removesuffix(' (days)')} {before[n]} → {v} days"
+            for n, v in after.items()
+            if before[n] != v
+        ]
+        if not changed:
+            return "Nothing changed: the early-warning settings are as they were."
+        return "Early-warning settings saved: " + "; ".join(changed) + "."
+
+    return run_step(request, back, step)
+
+
+# ---------------------------------------------------------------------------------------------
 # History
 
 
 def agreement_history(client: Client, user) -> list[dict]:
     """Who changed which term of the agreement when, before → after, newest first (the audited
-    records of KpiTarget, Agreement and PenaltyTerm; three queries whatever their number)."""
+    records of KpiTarget, Agreement, EarlyWarningSettings and PenaltyTerm; four queries whatever
+    their number)."""
     entries = []
     records = (
         scope(KpiTarget.history.filter(client=client), user)
@@ -335,6 +408,13 @@ def agreement_history(client: Client, user) -> list[dict]:
     )
     for h, before in _with_previous(records):
         entries.append(_entry(h, "Look-back and currency", _terms_change(h, before)))
+    records = (
+        scope(EarlyWarningSettings.history.filter(client=client), user)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:HISTORY_READ]
+    )
+    for h, before in _with_previous(records):
+        entries.append(_entry(h, "Early-warning settings", _early_warning_change(h, before)))
     records = (
         scope(PenaltyTerm.history.filter(client=client), user)
         .select_related("history_user")

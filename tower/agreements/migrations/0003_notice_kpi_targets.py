@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0001_initial'),
+        ('agreements', '0002_early_warning_settings'),
     ]
 
     operations = [
