@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tower.quality",
     "tower.stockouts",
     "tower.stock",
+    "tower.outlook",
     "tower.agreements",
     "tower.communications",
     "tower.scorecards",

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("tower.jobs.urls")),
     path("", include("tower.communications.urls")),
     path("", include("tower.stock.urls")),
+    path("", include("tower.outlook.urls")),
 ]

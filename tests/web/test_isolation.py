@@ -119,6 +119,8 @@ OWNED = {
     ("communications", "pk"): lambda world, client: mine(world, client, "notice").pk,
     ("communications", "line"): lambda world, client: world_line(world, client).pk,
     ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
+    # The line page's milestone-chain fragment (tower.outlook).
+    ("outlook", "pk"): lambda world, client: world_line(world, client).pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -132,6 +134,7 @@ MISSING = {
     ("communications", "pk"): MISSING_PK,
     ("communications", "line"): MISSING_PK,
     ("stock", "pk"): MISSING_PK,
+    ("outlook", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),

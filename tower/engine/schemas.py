@@ -70,3 +70,23 @@ PLAN_SCHEMA = {
     "planned_qty": pl.Float64,
     "released_qty": pl.Float64,
 }
+
+# tower.engine.projection.project(lines, deliveries, batches, ...): kpis.md 8. The lines frame
+# is LINE_SCHEMA plus these columns (lane, product, the CMO's plan for the line).
+PROJECTION_LINE_SCHEMA = {
+    "product": pl.String,
+    "site": pl.String,
+    "ship_to": pl.String,
+    "transport_mode": pl.String,
+    "planned_ship_date": pl.Date,
+    "planned_batch": pl.String,  # BATCH_SCHEMA's `batch`; null: the line starts at ship
+}
+# The client's shared stock (kpis.md 8, projected client stock-out): the latest row on or
+# before T of each (product, location) counts; location matches the lines' ship_to.
+STOCK_SCHEMA = {
+    "product": pl.String,
+    "location": pl.String,
+    "date": pl.Date,
+    "on_hand": pl.Float64,
+    "daily_demand": pl.Float64,
+}

@@ -6,6 +6,9 @@ changed. Order lines: each client's outcomes and monthly figures are recomputed
 (refresh_outcomes, which also attributes the client's stock-outs again). Stock-outs: which the
 CMO caused. Batches, deviations, CAPAs and plan weeks: nothing is materialised from them (the
 scorecard reads them as they are), so there is nothing to refresh.
+
+The early warning (tower.outlook) is projected again after lines, batches and client stock:
+its milestones come from the lines, their planned batches and the shared stock.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from tower.imports.report import counted
+from tower.outlook.services import refresh_projection
 from tower.performance.attribution import attribute_stock_outs
 from tower.performance.services import RefreshResult, refresh_outcomes
 from tower.tenancy.models import Client
@@ -57,4 +61,10 @@ def refresh_after_import(
             done.notes.append(
                 f"{client.code}: {result.caused} of {events} caused by the CMO ({lines} linked)"
             )
+        if kind in PROJECTED_FROM:
+            refresh_projection(client=client)
     return done
+
+
+# The record kinds the projection reads (tower.outlook.queries.projection_inputs).
+PROJECTED_FROM = ("lines", "batches", "stock")

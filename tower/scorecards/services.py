@@ -19,6 +19,7 @@ from tower.agreements.models import Agreement, EarlyWarningSettings
 from tower.engine.kpi_catalogue import KPI_BY_CODE
 from tower.engine.periods import Period
 from tower.masterdata.models import Product
+from tower.outlook.services import refresh_projection
 from tower.performance.attribution import attribute_stock_outs
 from tower.scorecards.models import (
     AgreedAction,
@@ -161,9 +162,11 @@ def set_early_warning(
     *, client: Client, values: dict[str, int], user, reason: str = ""
 ) -> EarlyWarningSettings:
     """Set the client's early-warning settings (tower.agreements.services.set_early_warning:
-    CMO admins, bounded, audited). The projections computed from them are refreshed by the
-    outlook's own refresh once it exists: the agreements app sits below the outlook."""
-    return agreements.set_early_warning(client=client, values=values, user=user, reason=reason)
+    CMO admins, bounded, audited), then project the client's open lines again with them
+    (tower.outlook: the agreements app sits below the outlook, so the refresh is called here)."""
+    settings = agreements.set_early_warning(client=client, values=values, user=user, reason=reason)
+    refresh_projection(client=client)
+    return settings
 
 
 # --- commentary and agreed actions (the CMO's side of the review) -----------------------------
