@@ -21,8 +21,9 @@ Variables:
   TOWER_RESET_LIMIT   password-reset requests per address and per e-mail per hour [5]
   TOWER_REQUIRE_2FA_FOR_ADMINS  1: CMO admins must sign in with a second factor [0]
   TOWER_EMAIL_HOST, TOWER_EMAIL_PORT, TOWER_EMAIL_USER, TOWER_EMAIL_PASSWORD, TOWER_EMAIL_TLS,
-  TOWER_EMAIL_FROM    SMTP for password-reset mail; without TOWER_EMAIL_HOST mail is written
-                      as files to DATA_DIR/mail
+  TOWER_EMAIL_FROM    SMTP for password-reset mail and delay notices; without TOWER_EMAIL_HOST
+                      mail is written as files to DATA_DIR/mail
+  TOWER_BASE_URL      the web app's address in e-mailed links [http://127.0.0.1:8000]
 """
 
 import datetime as dt
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "tower.stock",
     "tower.outlook",
     "tower.agreements",
+    "tower.communications",
     "tower.scorecards",
     "tower.projects",
     "tower.risks",
@@ -263,6 +265,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("TOWER_EMAIL_FROM", "tower@localhost")
+# The address of the web app as the mail's readers reach it (links in delay notices).
+TOWER_BASE_URL = os.environ.get("TOWER_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("tower.agreements.urls")),
     path("", include("tower.jobs.urls")),
     path("", include("tower.improvement.urls")),
+    path("", include("tower.communications.urls")),
     path("", include("tower.stock.urls")),
     path("", include("tower.projects.urls")),
     path("", include("tower.risks.urls")),

@@ -20,6 +20,8 @@ from tests.conftest import make_user
 from tests.improvement.world import add_improvement_data
 from tower.agreements import services as agreement_services
 from tower.agreements.models import PenaltyTerm
+from tower.communications import services as communication_services
+from tower.communications.models import DelayNotice
 from tower.engine.periods import parse_period
 from tower.improvement.models import ImprovementProject, Lesson
 from tower.jobs.models import Job, JobStatus
@@ -91,6 +93,10 @@ class World:
     globex_improvement: ImprovementProject
     acme_lesson: Lesson
     globex_lesson: Lesson
+    acme_notice: DelayNotice
+    acme_open: OrderLine  # open and overdue (SO-1006): the delay notices' line
+    globex_open: OrderLine
+    globex_notice: DelayNotice
     acme_stock: ClientStock
     globex_stock: ClientStock
 
@@ -216,6 +222,24 @@ def build_world(
         globex_improvement=improvement["GLOBEX"]["improvement"],
         acme_lesson=improvement["ACME"]["lesson"],
         globex_lesson=improvement["GLOBEX"]["lesson"],
+        acme_open=line(acme, "ACME-SO-1006"),
+        globex_open=line(globex, "GLOBEX-SO-1006"),
+        acme_notice=delay_notice(acme, acme_staff, ACME_NOTE),
+        globex_notice=delay_notice(globex, admin, GLOBEX_NOTE),
+    )
+
+
+def delay_notice(client: Client, sender, note: str) -> DelayNotice:
+    """A delay notice on the client's open line (SO-1006), with the CMO's internal note."""
+    return communication_services.send_notice(
+        client=client,
+        lines=[line(client, f"{client.code}-SO-1006")],
+        cause=f"{client.name}: the batch is held in QC",
+        expected_date=dt.date(2026, 5, 15),
+        remedial_actions=f"{client.name}: release by 2026-05-10",
+        cmo_contact=f"{client.name} account manager",
+        internal_note=note,
+        user=sender,
     )
 
 

@@ -30,6 +30,14 @@ from tower.agreements.models import (
     KpiTarget,
     PenaltyTerm,
 )
+from tower.communications.models import (
+    Acknowledgement,
+    DelayNotice,
+    LogEntry,
+    Mail,
+    NoticeLine,
+    Reply,
+)
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
 from tower.improvement.models import (
@@ -127,6 +135,8 @@ OWNED = {
     ("risks", "action"): lambda world, client: project_world(world, client).action.pk,
     ("improvement", "pk"): lambda world, client: mine(world, client, "improvement").pk,
     ("lessons", "pk"): lambda world, client: mine(world, client, "lesson").pk,
+    ("communications", "pk"): lambda world, client: mine(world, client, "notice").pk,
+    ("communications", "line"): lambda world, client: world_line(world, client).pk,
     ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
     # The line page's milestone-chain fragment (tower.outlook).
     ("outlook", "pk"): lambda world, client: world_line(world, client).pk,
@@ -149,6 +159,8 @@ MISSING = {
     ("risks", "action"): MISSING_PK,
     ("improvement", "pk"): MISSING_PK,
     ("lessons", "pk"): MISSING_PK,
+    ("communications", "pk"): MISSING_PK,
+    ("communications", "line"): MISSING_PK,
     ("stock", "pk"): MISSING_PK,
     ("outlook", "pk"): MISSING_PK,
 }
@@ -158,6 +170,7 @@ PLAIN = {
     # Every KPI: the records behind each come from different tables.
     ("scorecard", "kpi"): [kpi.code for kpi in KPIS],
     ("risks", "fmt"): ["pdf", "xlsx"],
+    ("communications", "fmt"): sorted(FORMATS),
 }
 
 
@@ -250,6 +263,9 @@ POST_DATA = {
         "status": "spread",
         "note": "isolation test",
     },
+    "communications:acknowledge": lambda world, client: {"comment": "isolation test"},
+    "communications:reply": lambda world, client: {"text": "isolation test"},
+    "communications:resend": lambda world, client: {},
     "scorecards:early_warning": lambda world, client: (
         dict.fromkeys(EARLY_WARNING_DEFAULTS, "3") | {"reason": "isolation test"}
     ),
@@ -314,6 +330,17 @@ FORM_POSTS = {
             "source": "other",
             "what_happened": "isolation test",
             "lesson": "isolation test",
+        },
+    ),
+    "communications:compose": lambda world, client: (
+        "",
+        {
+            "lines": str(world.globex_open.pk if client == world.globex else world.acme_open.pk),
+            "widen": "lines",
+            "expected_date": "2026-05-20",
+            "cause": "isolation test",
+            "remedial_actions": "isolation test",
+            "cmo_contact": "isolation test",
         },
     ),
     "stock:row": lambda world, client: (
@@ -421,6 +448,8 @@ def globex_state(world: World) -> list:
     models += [SurveyResponse, ImprovementProject, Tollgate, Lesson, LessonApplication]
     models += [SurveyResponse, EarlyWarningSettings, ClientStock]
     models += [Project, Phase, ChecklistItem, ChangeRequest, Risk, RiskAction, RiskComment]
+    models += [SurveyResponse, DelayNotice, NoticeLine, Acknowledgement, Reply, LogEntry, Mail]
+    models += [EarlyWarningSettings, ClientStock]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -479,6 +508,16 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "stock:row",
         "jobs:job",
         "jobs:download",
+        "communications:log",
+        "communications:log_export",
+        "communications:inbox",
+        "communications:inbox_count",
+        "communications:compose",
+        "communications:notice",
+        "communications:acknowledge",
+        "communications:reply",
+        "communications:resend",
+        "communications:line_notices",
     } <= names
     assert not any(name.startswith("admin:") for name in names)
     assert "login" not in names
@@ -490,6 +529,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "/scorecard/export.pdf",
         "/scorecard/export.pptx",
         "/scorecard/export.xlsx",
+        "/communications/export.csv",
+        "/communications/export.xlsx",
     }
     kpi_pages = [u.url for u in urls(world, world.acme) if u.route.name == "scorecards:kpi"]
     assert len(kpi_pages) == len(KPIS) and "/scorecard/kpi/otif_net/" in kpi_pages
@@ -498,6 +539,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
     assert f"/scorecard/actions/{world.globex_action.pk}/" in filled
     assert f"/stock-outs/{world.globex_stock_out.pk}/" in filled
     assert f"/agreements/GLOBEX/penalties/{world.globex_penalty.pk}/delete/" in filled
+    assert f"/communications/notices/{world.globex_notice.pk}/" in filled
+    assert f"/communications/lines/{world.globex_late.pk}/" in filled
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)

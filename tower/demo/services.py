@@ -4,6 +4,7 @@ written through the scorecard services a user would call, so that their history 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from django.utils import timezone
 
 from tower.agreements import services as agreement_services
 from tower.bulk import insert_frame, read_frame
+from tower.communications import services as communications
+from tower.communications.queries import open_lines
 from tower.demo.early_warning import load_early_warning
 from tower.demo.generator import DemoData, generate
 from tower.demo.improvement import build_improvement
@@ -115,6 +118,8 @@ def build_demo(
     _close_months(list(clients.values()))
     progress("Recording improvement projects and lessons learned")
     build_improvement(list(clients.values()))
+    progress("Sending delay notices")
+    _delay_notices(list(clients.values()))
     load_early_warning(folder=folder, today=timezone.localdate(), seed=seed, progress=progress)
     return report, accounts
 
@@ -214,6 +219,64 @@ def _review(data: DemoData, clients: dict[str, Client]) -> None:
             scorecards.set_action_status(
                 action=agreed, status=action["status"], user=planner, note="reviewed as done"
             )
+
+
+DEMO_NOTICES = (
+    (
+        "The active ingredient arrived late from our supplier; production starts one week later.",
+        "Material expedited by air; production moved to the weekend shift.",
+    ),
+    (
+        "The batch is held in QC: a retest of the dissolution result is under way.",
+        "Retest on priority; the release is planned right after it, with a second QC analyst.",
+    ),
+)
+
+
+def _delay_notices(clients: list[Client]) -> None:
+    """Delay notices from the planner on the open lines of a few orders of the first two clients
+    (through the service: superseding, the log, the e-mail the worker writes to DATA_DIR/mail),
+    one acknowledged with a comment and one answered with a question."""
+    User = get_user_model()
+    planner = User.objects.get(username="planner")
+    for client in clients[:2]:
+        slug = client.code.lower()
+        for suffix in ("viewer", "approver"):
+            User.objects.filter(username=f"{slug}-{suffix}", email="").update(
+                email=f"{slug}-{suffix}@example.com"
+            )
+        orders = list(
+            open_lines(OrderLine.objects.filter(client=client))
+            .order_by("committed_date", "order_id")
+            .values_list("order_id", flat=True)
+            .distinct()[:3]
+        )
+        for index, order in enumerate(orders):
+            lines = list(open_lines(OrderLine.objects.filter(client=client, order_id=order)))
+            due = max((line.committed_date or timezone.localdate()) for line in lines)
+            cause, remedy = DEMO_NOTICES[index % len(DEMO_NOTICES)]
+            notice = communications.send_notice(
+                client=client,
+                lines=lines,
+                cause=cause,
+                expected_date=max(due, timezone.localdate()) + dt.timedelta(days=7 + index),
+                remedial_actions=remedy,
+                cmo_contact="Planner, CMO supply chain <planner@example.com>",
+                internal_note="Demo: watch the supplier's next delivery.",
+                user=planner,
+            )
+            if index == 0:
+                communications.acknowledge_notice(
+                    notice=notice,
+                    user=User.objects.get(username=f"{slug}-approver"),
+                    comment="Noted: we use safety stock until then.",
+                )
+            elif index == 1:
+                communications.reply_to_notice(
+                    notice=notice,
+                    user=User.objects.get(username=f"{slug}-viewer"),
+                    text="Could you ship a partial quantity this week?",
+                )
 
 
 def _client_users(pairs: pl.DataFrame, clients: dict[str, Client]) -> dict:

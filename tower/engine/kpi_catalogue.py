@@ -1,4 +1,4 @@
-"""The scorecard's KPIs (kpis.md 2, 4 and 5) as data: name, unit, direction and default target.
+"""The scorecard's KPIs (kpis.md 2, 4, 5 and 8) as data: name, unit, direction and default target.
 
 One list, read by the agreement targets (performance.KpiTarget), the scorecard service, its
 exports and the dashboard's functional-area KPIs, so a KPI is named the same everywhere.
@@ -73,6 +73,27 @@ KPIS = (
         5.0,
         "Deliveries shipped on or before the line's planned ship date / deliveries shipped",
         "shipping",
+    ),
+    Kpi(
+        "notices_in_advance",
+        "Delays announced in advance",
+        DELIVERY,
+        "%",
+        True,
+        80.0,
+        10.0,
+        "Late lines (measured, not on time) covered by a delay notice sent at least 1 day before "
+        "the due date / late lines",
+    ),
+    Kpi(
+        "notice_lead_time",
+        "Notice lead time",
+        DELIVERY,
+        "days",
+        True,
+        5.0,
+        2.0,
+        "Median of (due date - first notice date) in days over the late lines announced in advance",
     ),
     Kpi(
         "oos_events",

@@ -317,3 +317,47 @@ def stock_out_measures(
             share_of.value, share_of.numerator, share_of.denominator, share_of.basis + note
         ),
     }
+
+
+# --- delay notices (kpis.md 8) -------------------------------------------------------------------
+
+NOTICE_KPIS = ("notices_in_advance", "notice_lead_time")
+# A notice announces a delay when sent at least this many days before the line's due date.
+NOTICE_MIN_DAYS = 1
+
+
+def announced_lines(late: pl.DataFrame, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """The late lines of the period with `lead_days` (due date - first notice date) and `counts`
+    (announced: a notice sent at least NOTICE_MIN_DAYS before the due date).
+
+    `late`: one row per measured line not on time, with `period` (the month of its due date),
+    `due_date` and `first_notice_date` (the earliest delay notice covering it; null: none). The
+    earliest notice decides, so a later notice that supersedes it does not undo the warning.
+    """
+    rows = late.filter(_within("period", start, end)).with_columns(
+        (pl.col("due_date") - pl.col("first_notice_date")).dt.total_days().alias("lead_days")
+    )
+    return rows.with_columns(
+        (pl.col("lead_days").fill_null(-1) >= NOTICE_MIN_DAYS).alias("counts")
+    ).sort("due_date", "line_id")
+
+
+def notice_measures(
+    late: pl.DataFrame, start: dt.date, end: dt.date
+) -> tuple[pl.DataFrame, dict[str, Measure]]:
+    """Delays announced in advance (announced late lines / late lines) and the notice lead time
+    (median of due date - notice date, in days, over the announced lines)."""
+    rows = announced_lines(late, start, end)
+    announced = rows.filter(pl.col("counts"))
+    in_advance = share(announced.height, rows.height, "late lines announced in advance")
+    if announced.is_empty():
+        lead = no_data("no late line announced in advance")
+    else:
+        median = float(announced["lead_days"].median())
+        lead = Measure(
+            median,
+            None,
+            announced.height,
+            f"median over {announced.height:,} announced line{'s' if announced.height != 1 else ''}",
+        )
+    return rows, {"notices_in_advance": in_advance, "notice_lead_time": lead}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -30,6 +30,9 @@ class Records:
     plan: pl.DataFrame
     monthly_shipping: pl.DataFrame
     stock_outs: pl.DataFrame
+    # Late lines with their first delay notice (tower.communications.records; the scorecard
+    # reads them, the dashboard's area KPIs do not).
+    late_lines: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 Computed = tuple[pl.DataFrame, Measure]

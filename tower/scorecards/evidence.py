@@ -19,6 +19,7 @@ import polars as pl
 from django.utils import timezone
 
 from tower.bulk import read_frame
+from tower.communications import records as notice_records
 from tower.engine import scorecard as kpis
 from tower.engine.kpi_catalogue import KPI_BY_CODE, Kpi
 from tower.engine.periods import Period, quarter_of
@@ -82,6 +83,8 @@ LABELS = {
     "cmo_attributable": "CMO-attributable",
     "comment": "Comment",
     "counts": "Counts",
+    "first_notice_date": "First delay notice",
+    "lead_days": "Days' notice",
     **SurveyResponse.QUESTIONS,
 }
 ATTRIBUTION_WORDS = {"caused": "yes", "not_caused": "no", "undetermined": "undetermined"}
@@ -95,6 +98,8 @@ COUNTS_LABEL = {
     "right_first_time": "Right first time",
     "lot_acceptance": "Released",
     "capa_on_time": "Closed on time",
+    "notices_in_advance": "Announced in advance",
+    "notice_lead_time": "Announced in advance",
 }
 
 
@@ -131,6 +136,15 @@ def evidence(
         records = read_records([client], start, end)
         frame = FRAME_KPIS[code](records, start, end, as_of)[0]
         note = kpi.definition + "."
+    elif code in kpis.NOTICE_KPIS:
+        late = notice_records.late_lines([client], start, end)
+        frame = kpis.announced_lines(late, start, end).drop("period")
+        note = (
+            "Late lines measured in the period (not on time), with the first delay notice that "
+            "covered each: a line counts as announced when that notice was sent at least "
+            f"{kpis.NOTICE_MIN_DAYS} day before its due date; the lead time is the median "
+            "of the days' notice over the announced lines."
+        )
     elif code in STOCK_OUT_KPIS:
         records = read_records([client], start, end)
         # One attribution column, in words: yes, no or undetermined (kpis.md 5, README).

@@ -12,7 +12,7 @@ from tower.masterdata.models import Product
 from tower.performance.forms import FIRST_MONTH, LAST_MONTH
 from tower.scorecards.models import SurveyResponse
 from tower.tenancy.scoping import client_by_code
-from tower.web.forms import Form, StepForm
+from tower.web.forms import DATE_ERRORS, DateInput, Form, StepForm
 
 # ---------------------------------------------------------------------------------------------
 # Shared
@@ -158,16 +158,6 @@ class StockOutFilterForm(ClientPeriodForm):
                 "(prefix - for descending)."
             )
         return sort
-
-
-DATE_ERRORS = {"invalid": "Write the date as YYYY-MM-DD, e.g. 2026-03-31."}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class StockOutReportForm(StepForm):

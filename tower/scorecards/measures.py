@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from tower.communications import records as notice_records
 from tower.engine import scorecard as kpis
 from tower.engine.scorecard import Measure, no_data, share
 from tower.performance import records
@@ -29,6 +30,7 @@ def read_records(clients: Sequence[Client], start: dt.date, end: dt.date) -> Rec
         plan=records.plan(clients, start, end),
         monthly_shipping=records.monthly_shipping(clients, start, end),
         stock_outs=stock_out_records.stock_outs(clients, start, end),
+        late_lines=notice_records.late_lines(clients, start, end),
     )
 
 
@@ -73,5 +75,6 @@ def period_measures(
         records.stock_outs, start, end, as_of, measured=totals.lines > 0
     )
     measures.update(stock_out)
+    measures.update(kpis.notice_measures(records.late_lines, start, end)[1])
     measures["satisfaction"] = survey_measure(responses)
     return measures

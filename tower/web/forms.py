@@ -7,6 +7,17 @@ from django.db import transaction
 
 from tower.workflow import NotAllowed, WorkflowError
 
+DATE_ERRORS = {"invalid": "Write the date as YYYY-MM-DD, e.g. 2026-03-31."}
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker that reads and writes ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
 
 class Form(forms.Form):
     """Labels as written, without Django's trailing colon."""

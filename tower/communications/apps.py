@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CommunicationsConfig(AppConfig):
+    name = "tower.communications"
+    verbose_name = "Communications"
