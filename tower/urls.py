@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("tower.jobs.urls")),
     path("", include("tower.improvement.urls")),
     path("", include("tower.stock.urls")),
+    path("", include("tower.projects.urls")),
+    path("", include("tower.risks.urls")),
     path("", include("tower.outlook.urls")),
 ]

@@ -22,6 +22,7 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.projects.world import project_world
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
     Agreement,
@@ -44,6 +45,8 @@ from tower.performance.models import (
     MonthClose,
     RootCause,
 )
+from tower.projects.models import ChangeRequest, ChecklistItem, Phase, Project
+from tower.risks.models import Risk, RiskAction, RiskComment
 from tower.scorecards.models import (
     AgreedAction,
     KpiComment,
@@ -115,6 +118,13 @@ OWNED = {
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
+    ("projects", "pk"): lambda world, client: project_world(world, client).project.pk,
+    ("projects", "phase"): lambda world, client: project_world(world, client).phase.pk,
+    ("projects", "item"): lambda world, client: project_world(world, client).item.pk,
+    ("projects", "change"): lambda world, client: project_world(world, client).change.pk,
+    ("risks", "project"): lambda world, client: project_world(world, client).project.pk,
+    ("risks", "pk"): lambda world, client: project_world(world, client).risk.pk,
+    ("risks", "action"): lambda world, client: project_world(world, client).action.pk,
     ("improvement", "pk"): lambda world, client: mine(world, client, "improvement").pk,
     ("lessons", "pk"): lambda world, client: mine(world, client, "lesson").pk,
     ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
@@ -130,6 +140,13 @@ MISSING = {
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
+    ("projects", "pk"): MISSING_PK,
+    ("projects", "phase"): MISSING_PK,
+    ("projects", "item"): MISSING_PK,
+    ("projects", "change"): MISSING_PK,
+    ("risks", "project"): MISSING_PK,
+    ("risks", "pk"): MISSING_PK,
+    ("risks", "action"): MISSING_PK,
     ("improvement", "pk"): MISSING_PK,
     ("lessons", "pk"): MISSING_PK,
     ("stock", "pk"): MISSING_PK,
@@ -140,6 +157,7 @@ PLAIN = {
     ("scorecard", "fmt"): sorted(EXPORTS),
     # Every KPI: the records behind each come from different tables.
     ("scorecard", "kpi"): [kpi.code for kpi in KPIS],
+    ("risks", "fmt"): ["pdf", "xlsx"],
 }
 
 
@@ -203,6 +221,28 @@ POST_DATA = {
         "description": "isolation test",
     },
     "scorecards:penalty_delete": lambda world, client: {},
+    "projects:status": lambda world, client: {"status": "on_hold"},
+    "projects:milestone": lambda world, client: {"forecast_date": "2026-05-01"},
+    "projects:checklist_add": lambda world, client: {
+        "phase": str(project_world(world, client).phase.pk),
+        "template": str(project_world(world, client).item.checklist.template_id),
+    },
+    "projects:template_add": lambda world, client: {"name": "isolation test", "items": "a"},
+    "projects:tick": lambda world, client: {"done": "1"},
+    "projects:change_add": lambda world, client: {
+        "title": "isolation test",
+        "impact_days": "3",
+        "impact_cost": "10",
+    },
+    "projects:decide": lambda world, client: {"decision": "approve", "comment": "ok"},
+    "projects:comment": lambda world, client: {"text": "isolation test"},
+    "risks:rate": lambda world, client: {"probability": "1", "impact": "1"},
+    "risks:rerate": lambda world, client: {"probability": "1", "impact": "1"},
+    "risks:plan": lambda world, client: {"owner": "isolation test", "response": "x"},
+    "risks:action_add": lambda world, client: {"title": "isolation test", "owner": "x"},
+    "risks:action_close": lambda world, client: {},
+    "risks:review": lambda world, client: {"note": "isolation test"},
+    "risks:comment": lambda world, client: {"text": "isolation test"},
     "improvement:tollgate": lambda world, client: {"phase": "define", "decision": "go"},
     "improvement:application_add": lambda world, client: {"site": "EU1"},
     "improvement:spread": lambda world, client: {
@@ -244,6 +284,14 @@ FORM_POSTS = {
             "location": "isolation test",
             "start_date": "2026-05-01",
         },
+    ),
+    "projects:new": lambda world, client: (
+        f"?client={client.code}",
+        {"code": "ISO-1", "name": "isolation test", "kind": "other", "start_date": "2026-01-05"},
+    ),
+    "risks:new": lambda world, client: (
+        "",
+        {"title": "isolation test", "owner": "x", "probability": "3", "impact": "3"},
     ),
     "improvement:project_new": lambda world, client: (
         f"?client={client.code}",
@@ -367,10 +415,12 @@ def deck_text(deck) -> str:
 
 def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
+    project_world(world, world.globex)  # built on first use: before the snapshot
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
     models += [SurveyResponse, ImprovementProject, Tollgate, Lesson, LessonApplication]
     models += [SurveyResponse, EarlyWarningSettings, ClientStock]
+    models += [Project, Phase, ChecklistItem, ChangeRequest, Risk, RiskAction, RiskComment]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]

@@ -19,6 +19,7 @@ from tower.bulk import insert_frame, read_frame
 from tower.demo.early_warning import load_early_warning
 from tower.demo.generator import DemoData, generate
 from tower.demo.improvement import build_improvement
+from tower.demo.projects import build_projects
 from tower.demo.review import QUESTIONS
 from tower.engine.periods import add_months, parse_period
 from tower.imports.kinds import (
@@ -110,6 +111,7 @@ def build_demo(
     _import_records(data, folder, progress)
     progress("Recording surveys, agreement terms and review notes")
     _review(data, clients)
+    build_projects(list(clients.values()))
     _close_months(list(clients.values()))
     progress("Recording improvement projects and lessons learned")
     build_improvement(list(clients.values()))
