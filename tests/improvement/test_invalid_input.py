@@ -110,3 +110,35 @@ def test_a_client_lesson_is_not_spread_to_another_client(acme_data, globex_data,
         "to_spread",
         "spread",
     ]
+
+
+def test_a_lesson_from_a_project_names_one_of_the_clients_projects(acme_data, globex_data, people):
+    from tower.projects.services import create_project
+
+    def project(client, code):
+        return create_project(
+            client=client,
+            code=code,
+            name=f"{client.name} transfer",
+            kind="tech_transfer",
+            start_date=dt.date(2026, 1, 5),
+            user=people["admin"],
+        )
+
+    ours, theirs = project(acme_data, "TT-1"), project(globex_data, "GX-TT-1")
+    fields = {
+        "client": acme_data,
+        "title": "Artwork freeze at kick-off",
+        "source": "project",
+        "what_happened": "x",
+        "lesson": "y",
+        "user": people["staff"],
+    }
+    with pytest.raises(WorkflowError, match="Name the client project"):
+        services.record_lesson(**fields)
+    with pytest.raises(WorkflowError, match="not one of this client's projects"):
+        services.record_lesson(**fields, project=theirs)
+    lesson = services.record_lesson(**fields, project=ours)
+    assert lesson.project == ours and lesson.reference == ""
+    older = services.record_lesson(**fields, reference="TT-2019-01")
+    assert older.project is None and older.reference == "TT-2019-01"

@@ -19,6 +19,7 @@ from tower.engine.periods import add_months, month_of
 from tower.improvement import services
 from tower.improvement.models import PHASES, SpreadStatus
 from tower.masterdata.models import FunctionalArea, Site
+from tower.projects.models import Project
 from tower.quality.models import Capa, Deviation
 from tower.scorecards.scorecard import kpi_trend
 from tower.tenancy.models import Client
@@ -184,11 +185,14 @@ def _lessons(clients: list[Client], admin, planner, today: dt.date) -> None:
             user=planner,
         )
 
+    # A client project of the demo when there is one, else the reference of an older one.
+    project = Project.objects.filter(client=first).order_by("start_date", "pk").first()
     services.record_lesson(
         client=first,
         title="Agree artwork freeze dates at the transfer kick-off",
         source="project",
-        reference="Technology transfer TT-2025-03",
+        project=project,
+        reference="" if project else "Technology transfer TT-2025-03",
         what_happened="Artwork approval arrived after the engineering batch was planned.",
         lesson="Put the artwork freeze date in the project plan the client signs.",
         user=planner,

@@ -180,6 +180,12 @@ class LessonForm(StepForm):
         max_length=100,
         help_text="Its number, when the source is a CAPA.",
     )
+    project = forms.CharField(
+        label="Client project",
+        required=False,
+        max_length=40,
+        help_text="Its code, when the source is a client project.",
+    )
     reference = forms.CharField(
         required=False,
         max_length=100,

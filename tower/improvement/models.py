@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from tower.engine.kpi_catalogue import KPIS
 from tower.masterdata.models import FunctionalArea, Product, Site
+from tower.projects.models import Project
 from tower.quality.models import Capa, Deviation
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import ClientOwnedQuerySet, sees_client_names
@@ -59,6 +60,9 @@ class Lesson(models.Model):
     )
     title = models.CharField(max_length=200)
     source = models.CharField(max_length=12, choices=LessonSource.choices)
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     deviation = models.ForeignKey(
         Deviation,
         on_delete=models.SET_NULL,
@@ -70,7 +74,8 @@ class Lesson(models.Model):
     capa = models.ForeignKey(
         Capa, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
-    # Escalations (issue 11) do not exist yet: their reference is kept as text until they do.
+    # Escalations (issue 11) do not exist yet: their reference is kept as text until they do
+    # (and a client project older than the tower can be named by its reference).
     reference = models.CharField(
         max_length=100, blank=True, help_text="An escalation's (or other source's) reference"
     )
@@ -90,6 +95,7 @@ class Lesson(models.Model):
             models.Index(fields=["client", "created_at"], name="lesson_client_created"),
             models.Index(fields=["client", "deviation"], name="lesson_client_deviation"),
             models.Index(fields=["client", "capa"], name="lesson_client_capa"),
+            models.Index(fields=["client", "project"], name="lesson_client_project"),
         ]
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ from tower.improvement.models import (
     Tollgate,
 )
 from tower.masterdata.models import FunctionalArea, Product, Site
+from tower.projects.models import Project
 from tower.quality.models import Capa, Deviation
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import (
@@ -93,6 +94,7 @@ def record_lesson(
     lesson: str,
     deviation: Deviation | None = None,
     capa: Capa | None = None,
+    project: Project | None = None,
     reference: str = "",
     user,
 ) -> Lesson:
@@ -103,7 +105,7 @@ def record_lesson(
         raise WorkflowError(
             f"{source!r} is not a source of lessons: choose one of {', '.join(LessonSource.values)}."
         )
-    for record, what in ((deviation, "deviation"), (capa, "CAPA")):
+    for record, what in ((deviation, "deviation"), (capa, "CAPA"), (project, "project")):
         if record is not None and (client is None or record.client_id != client.pk):
             raise WorkflowError(f"That {what} is not one of this client's {what}s.")
     if source == LessonSource.DEVIATION and deviation is None:
@@ -111,14 +113,20 @@ def record_lesson(
     if source == LessonSource.CAPA and capa is None:
         raise WorkflowError("Name the CAPA the lesson comes from.")
     reference = _text(reference, "reference", required=False, limit=100)
-    if source in (LessonSource.ESCALATION, LessonSource.PROJECT) and not reference:
-        raise WorkflowError(f"Give the {LessonSource(source).label.lower()}'s reference.")
+    if source == LessonSource.PROJECT and project is None and not reference:
+        raise WorkflowError(
+            "Name the client project the lesson comes from (or, for a project older than the "
+            "tower, give its reference)."
+        )
+    if source == LessonSource.ESCALATION and not reference:
+        raise WorkflowError("Give the escalation's reference.")
     record = Lesson(
         client=client,
         title=_text(title, "title", limit=200),
         source=source,
         deviation=deviation if source == LessonSource.DEVIATION else None,
         capa=capa if source == LessonSource.CAPA else None,
+        project=project if source == LessonSource.PROJECT else None,
         reference=reference,
         what_happened=_text(what_happened, "account of what happened"),
         lesson=_text(lesson, "lesson"),

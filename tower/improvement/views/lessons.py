@@ -28,6 +28,7 @@ from tower.improvement.forms import (
 from tower.improvement.models import Lesson, LessonApplication, LessonSource, SpreadStatus
 from tower.improvement.queries import application_history, applications_shown, with_spread_counts
 from tower.improvement.services import add_application, record_lesson, record_spread
+from tower.projects.models import Project
 from tower.quality.models import Capa, Deviation
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import (
@@ -119,6 +120,7 @@ def lesson_new(request):
         client = None if data["client"] == CMO_WIDE else client_by_code(clients, data["client"])
         deviation = _record_of(request, form, Deviation, client, data["deviation"], "deviation")
         capa = _record_of(request, form, Capa, client, data["capa"], "capa")
+        project = _record_of(request, form, Project, client, data["project"], "project", "code")
         if not form.errors:
             lesson = form.run(
                 lambda d: record_lesson(
@@ -129,6 +131,7 @@ def lesson_new(request):
                     lesson=d["lesson"],
                     deviation=deviation,
                     capa=capa,
+                    project=project,
                     reference=d["reference"],
                     user=request.user,
                 )
@@ -142,14 +145,19 @@ def lesson_new(request):
     )
 
 
-def _record_of(request, form, model, client: Client | None, number: str, field: str):
-    """The client's deviation or CAPA of that number; a form error when it has none."""
+def _record_of(
+    request, form, model, client: Client | None, number: str, field: str, key: str = "number"
+):
+    """The client's deviation, CAPA or project of that number (code); a form error when it has
+    none (another client's reads like one that does not exist)."""
     number = (number or "").strip()
     if not number:
         return None
     found = None
     if client is not None:
-        found = model.objects.filter(client=client, number=number).visible_to(request.user).first()
+        found = (
+            model.objects.filter(client=client, **{key: number}).visible_to(request.user).first()
+        )
     if found is None:
         owner = "this client" if client is not None else "a CMO-wide lesson"
         form.add_error(field, f"No {model._meta.verbose_name} {number!r} for {owner}.")
@@ -164,7 +172,7 @@ def _scoped_lesson(request, pk: int) -> Lesson:
     lesson = (
         Lesson.objects.filter(pk=pk)
         .visible_to(request.user)
-        .select_related("client", "deviation", "capa", "created_by")
+        .select_related("client", "deviation", "capa", "project", "created_by")
         .first()
     )
     if lesson is None:
