@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("tower.performance.urls")),
     path("", include("tower.agreements.urls")),
     path("", include("tower.jobs.urls")),
+    path("", include("tower.harmonisation.urls")),
 ]

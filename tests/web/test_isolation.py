@@ -22,9 +22,12 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.harmonisation.world import fmea_action, fmea_item
 from tower.agreements.models import Agreement, KpiTarget, PenaltyTerm
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
+from tower.harmonisation.forms import EXPORT_FORMATS as HARMONISATION_EXPORTS
+from tower.harmonisation.models import FmeaAction, FmeaItem, RatingLog
 from tower.orders.models import OrderLine
 from tower.performance.exports import FORMATS
 from tower.performance.models import (
@@ -101,6 +104,8 @@ OWNED = {
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
+    ("harmonisation", "pk"): lambda world, client: fmea_item(client).pk,
+    ("harmonisation", "action"): lambda world, client: fmea_action(client).pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -111,10 +116,13 @@ MISSING = {
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
+    ("harmonisation", "pk"): MISSING_PK,
+    ("harmonisation", "action"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
     ("scorecard", "fmt"): sorted(EXPORTS),
+    ("harmonisation", "fmt"): sorted(HARMONISATION_EXPORTS),
     # Every KPI: the records behind each come from different tables.
     ("scorecard", "kpi"): [kpi.code for kpi in KPIS],
 }
@@ -180,6 +188,29 @@ POST_DATA = {
         "description": "isolation test",
     },
     "scorecards:penalty_delete": lambda world, client: {},
+    "harmonisation:rate": lambda world, client: {
+        **RATINGS,
+        "reason": "Rated by the isolation test",
+    },
+    "harmonisation:revise": lambda world, client: {
+        **RATINGS,
+        "action": str(fmea_action(client).pk),
+        "reason": "Revised by the isolation test",
+    },
+    "harmonisation:action_add": lambda world, client: {
+        "description": "Added by the isolation test",
+        "owner": "isolation test",
+        "due_date": "2026-09-30",
+    },
+    "harmonisation:action_complete": lambda world, client: {"note": "isolation test"},
+    "harmonisation:action_verify": lambda world, client: {"note": "isolation test"},
+}
+RATINGS = {
+    "severity_site": "2",
+    "severity_client": "2",
+    "severity_patient": "2",
+    "occurrence": "2",
+    "detection": "2",
 }
 # Further POSTs naming another client's objects in other ways.
 EXTRA_POSTS = {
@@ -307,9 +338,10 @@ def deck_text(deck) -> str:
 
 def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
+    fmea_action(world.globex)  # its FMEA row and action exist before the first look
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse]
+    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -376,6 +408,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "/scorecard/export.pdf",
         "/scorecard/export.pptx",
         "/scorecard/export.xlsx",
+        "/harmonisation/export.csv",
+        "/harmonisation/export.xlsx",
     }
     kpi_pages = [u.url for u in urls(world, world.acme) if u.route.name == "scorecards:kpi"]
     assert len(kpi_pages) == len(KPIS) and "/scorecard/kpi/otif_net/" in kpi_pages
