@@ -31,6 +31,7 @@ NEEDS_SCHEMA = {
     "outcomes",
     "recompute",
     "scorecard",
+    "process",
     "worker",
 }
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("tower.agreements.urls")),
     path("", include("tower.jobs.urls")),
     path("", include("tower.harmonisation.urls")),
+    path("", include("tower.processes.urls")),
 ]

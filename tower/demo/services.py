@@ -17,6 +17,7 @@ from django.utils import timezone
 from tower.agreements import services as agreement_services
 from tower.bulk import insert_frame, read_frame
 from tower.demo.generator import DemoData, generate
+from tower.demo.harmonisation import build_fmea, build_process_maps
 from tower.demo.review import QUESTIONS
 from tower.engine.periods import add_months, parse_period
 from tower.imports.kinds import (
@@ -108,6 +109,8 @@ def build_demo(
     progress("Recording surveys, agreement terms and review notes")
     _review(data, clients)
     _close_months(list(clients.values()))
+    build_fmea(list(clients.values()))
+    build_process_maps()
     return report, accounts
 
 

@@ -343,16 +343,25 @@ def action_add(request, pk: int):
     )
 
 
-@login_required
-@require_POST
-def action_complete(request, action: int):
+def _action_step(request, action: int, service, done: str):
     found = _action(request, action)
     form = NoteForm(request.POST)
     return _post_step(
         request,
         found.item,
         form,
-        lambda data: services.complete_action(user=request.user, action=found, note=data["note"]),
+        lambda data: service(user=request.user, action=found, note=data["note"]),
+        done,
+    )
+
+
+@login_required
+@require_POST
+def action_complete(request, action: int):
+    return _action_step(
+        request,
+        action,
+        services.complete_action,
         "Action completed; it now needs verifying by someone else.",
     )
 
@@ -360,12 +369,6 @@ def action_complete(request, action: int):
 @login_required
 @require_POST
 def action_verify(request, action: int):
-    found = _action(request, action)
-    form = NoteForm(request.POST)
-    return _post_step(
-        request,
-        found.item,
-        form,
-        lambda data: services.verify_action(user=request.user, action=found, note=data["note"]),
-        "Action verified: the row may now be re-rated.",
+    return _action_step(
+        request, action, services.verify_action, "Action verified: the row may now be re-rated."
     )
