@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "tower.stockouts",
     "tower.agreements",
     "tower.scorecards",
+    "tower.projects",
+    "tower.risks",
     "tower.harmonisation",
     "tower.processes",
     "tower.imports",

@@ -1,0 +1,1 @@
+from tests.projects.conftest import globex_project, people, project  # noqa: F401
