@@ -38,6 +38,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
 
 class ResponsibilityInline(admin.TabularInline):
+    editable_because = AuditedAdmin.editable_because  # saved through the package's services
     model = Responsibility
     extra = 1
 
