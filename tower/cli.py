@@ -32,6 +32,7 @@ NEEDS_SCHEMA = {
     "outcomes",
     "recompute",
     "scorecard",
+    "process",
     "worker",
 }
 

@@ -14,4 +14,6 @@ urlpatterns = [
     path("", include("tower.projects.urls")),
     path("", include("tower.risks.urls")),
     path("", include("tower.outlook.urls")),
+    path("", include("tower.harmonisation.urls")),
+    path("", include("tower.processes.urls")),
 ]

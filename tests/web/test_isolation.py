@@ -22,6 +22,7 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
@@ -40,6 +41,8 @@ from tower.communications.models import (
 )
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
+from tower.harmonisation.forms import EXPORT_FORMATS as HARMONISATION_EXPORTS
+from tower.harmonisation.models import FmeaAction, FmeaItem, RatingLog
 from tower.improvement.models import (
     PHASES,
     ImprovementProject,
@@ -140,6 +143,8 @@ OWNED = {
     ("stock", "pk"): lambda world, client: mine(world, client, "stock").pk,
     # The line page's milestone-chain fragment (tower.outlook).
     ("outlook", "pk"): lambda world, client: world_line(world, client).pk,
+    ("harmonisation", "pk"): lambda world, client: fmea_item(client).pk,
+    ("harmonisation", "action"): lambda world, client: fmea_action(client).pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -163,10 +168,13 @@ MISSING = {
     ("communications", "line"): MISSING_PK,
     ("stock", "pk"): MISSING_PK,
     ("outlook", "pk"): MISSING_PK,
+    ("harmonisation", "pk"): MISSING_PK,
+    ("harmonisation", "action"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
     ("scorecard", "fmt"): sorted(EXPORTS),
+    ("harmonisation", "fmt"): sorted(HARMONISATION_EXPORTS),
     # Every KPI: the records behind each come from different tables.
     ("scorecard", "kpi"): [kpi.code for kpi in KPIS],
     ("risks", "fmt"): ["pdf", "xlsx"],
@@ -269,6 +277,29 @@ POST_DATA = {
     "scorecards:early_warning": lambda world, client: (
         dict.fromkeys(EARLY_WARNING_DEFAULTS, "3") | {"reason": "isolation test"}
     ),
+    "harmonisation:rate": lambda world, client: {
+        **RATINGS,
+        "reason": "Rated by the isolation test",
+    },
+    "harmonisation:revise": lambda world, client: {
+        **RATINGS,
+        "action": str(fmea_action(client).pk),
+        "reason": "Revised by the isolation test",
+    },
+    "harmonisation:action_add": lambda world, client: {
+        "description": "Added by the isolation test",
+        "owner": "isolation test",
+        "due_date": "2026-09-30",
+    },
+    "harmonisation:action_complete": lambda world, client: {"note": "isolation test"},
+    "harmonisation:action_verify": lambda world, client: {"note": "isolation test"},
+}
+RATINGS = {
+    "severity_site": "2",
+    "severity_client": "2",
+    "severity_patient": "2",
+    "occurrence": "2",
+    "detection": "2",
 }
 # Further POSTs naming another client's objects in other ways.
 EXTRA_POSTS = {
@@ -450,6 +481,10 @@ def globex_state(world: World) -> list:
     models += [Project, Phase, ChecklistItem, ChangeRequest, Risk, RiskAction, RiskComment]
     models += [SurveyResponse, DelayNotice, NoticeLine, Acknowledgement, Reply, LogEntry, Mail]
     models += [EarlyWarningSettings, ClientStock]
+    fmea_action(world.globex)  # its FMEA row and action exist before the first look
+    models = [RootCause, MonthClose, OrderLine, KpiTarget]
+    models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
+    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -531,6 +566,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "/scorecard/export.xlsx",
         "/communications/export.csv",
         "/communications/export.xlsx",
+        "/harmonisation/export.csv",
+        "/harmonisation/export.xlsx",
     }
     kpi_pages = [u.url for u in urls(world, world.acme) if u.route.name == "scorecards:kpi"]
     assert len(kpi_pages) == len(KPIS) and "/scorecard/kpi/otif_net/" in kpi_pages

@@ -21,6 +21,7 @@ from tower.communications import services as communications
 from tower.communications.queries import open_lines
 from tower.demo.early_warning import load_early_warning
 from tower.demo.generator import DemoData, generate
+from tower.demo.harmonisation import build_fmea, build_process_maps
 from tower.demo.improvement import build_improvement
 from tower.demo.projects import build_projects
 from tower.demo.review import QUESTIONS
@@ -121,6 +122,8 @@ def build_demo(
     progress("Sending delay notices")
     _delay_notices(list(clients.values()))
     load_early_warning(folder=folder, today=timezone.localdate(), seed=seed, progress=progress)
+    build_fmea(list(clients.values()))
+    build_process_maps()
     return report, accounts
 
 

@@ -265,3 +265,14 @@ def _number(value):
 def trend_window(end: dt.date) -> tuple[dt.date, dt.date]:
     """The 13 months ending with `end` (the trend always shows a year and the month before)."""
     return add_months(end, -(TREND_MONTHS - 1)), end
+
+
+def failures_by_site(scope: FigureScope) -> dict[tuple[int, int | None, str], int]:
+    """Failed lines per (client id, site id, functional area) over the scope's months (live rows
+    of open months, the snapshot of closed ones), for pages that trace failures to a site's
+    processes (harmonisation, the process map)."""
+    counts: dict[tuple[int, int | None, str], int] = defaultdict(int)
+    for rows in _figure_rows(MonthlyFailure, ClosedMonthlyFailure, scope, scope.start, scope.end):
+        for row in _sums(rows, ("client", "site", "area"), ("lines",)):
+            counts[row["client"], row["site"], row["area"]] += row["sum_lines"]
+    return dict(counts)

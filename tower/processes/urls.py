@@ -1,0 +1,9 @@
+from django.urls import path
+
+from tower.processes import views
+
+app_name = "processes"
+
+urlpatterns = [
+    path("process/", views.process_map, name="map"),
+]
