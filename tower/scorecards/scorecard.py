@@ -361,21 +361,34 @@ def survey_responses(client: Client, periods: list[Period]) -> dict[str, list[Su
         "submitted_at"
     ):
         live.setdefault(response.period, []).append(response)
+    frozen = {p.key: closes[p.months[-1]] for p in periods if p.months[-1] in closes}
+    # One query for every closed period: the audited versions up to the latest close.
+    versions = (
+        list(
+            SurveyResponse.history.filter(
+                client=client,
+                period__in={quarter_of(p.start).key for p in periods if p.key in frozen},
+                history_date__lte=max(frozen.values()),
+            ).order_by("history_date", "history_id")
+        )
+        if frozen
+        else []
+    )
     found = {}
     for p in periods:
         quarter = quarter_of(p.start).key
-        closed_at = closes.get(p.months[-1])
+        closed_at = frozen.get(p.key)
         if closed_at is None:
             found[p.key] = live.get(quarter, [])
-        else:
-            found[p.key] = sorted(
-                SurveyResponse.history.filter(
-                    client=client, period=quarter, history_date__lte=closed_at
-                )
-                .latest_of_each()
-                .as_instances(),
-                key=lambda r: r.submitted_at,
-            )
+            continue
+        latest = {}  # response id -> its last version at the close
+        for version in versions:
+            if version.period == quarter and version.history_date <= closed_at:
+                latest[version.id] = version
+        found[p.key] = sorted(
+            (v.instance for v in latest.values() if v.history_type != "-"),
+            key=lambda r: r.submitted_at,
+        )
     return found
 
 
