@@ -636,3 +636,26 @@ def test_downloads_have_the_right_type_and_name(world, client, who, fmt):
         assert content.startswith(b"%PDF")
     else:
         assert content.startswith(b"PK")  # a zip: pptx and xlsx
+
+
+def test_a_busy_database_is_a_sentence_on_the_inline_commentary_too(world, client, monkeypatch):
+    """The htmx commentary answer shares run_step's handling (tower.web.pages.attempt_step):
+    SQLite's "database is locked" is the busy sentence in the block, nothing is saved."""
+    from django.db import OperationalError
+
+    from tower.scorecards.views import scorecard as views
+    from tower.workflow import BUSY_MESSAGE
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(views, "set_kpi_comment", locked)
+    client.force_login(world.acme_staff)
+    data = {"client": "ACME", "period": SCORECARD_PERIOD, "kpi": "on_time", "text": "Late"}
+    fragment = client.post("/scorecard/comment/", data, HTTP_HX_REQUEST="true")
+    text = body(fragment)
+    assert fragment.status_code == 200 and "<html" not in text
+    assert BUSY_MESSAGE in text and "Commentary saved." not in text
+    page = client.post("/scorecard/comment/", data, follow=True)
+    assert BUSY_MESSAGE in body(page)
+    assert not KpiComment.objects.filter(client=world.acme, kpi="on_time").exists()

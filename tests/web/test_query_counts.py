@@ -30,7 +30,10 @@ from tower.tenancy.models import Role
 
 from .conftest import HEADER, World, line
 
-CEILING = 30
+# The dashboard of a scope with closed months also reads their record snapshots and compares
+# them with the live records (tower.performance.frozen): a fixed 9 queries, whatever the
+# number of closes or records.
+CEILING = 39
 MONTHS = [add_months(dt.date(2025, 11, 1), i) for i in range(12)]  # 2025-11 .. 2026-10
 SITES = ["EU1", "US1", "ASIA1"]
 PRODUCTS = 24

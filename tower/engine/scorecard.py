@@ -258,16 +258,44 @@ def capa_on_time(capas: pl.DataFrame, start: dt.date, end: dt.date, as_of: dt.da
 # --- customer stock-outs (kpis.md 5) -------------------------------------------------------------
 
 
+# Optional columns of a stock-out frame: the dates a row counts within. A closed month's
+# stock-outs come from its snapshot with that month as window and the live rows count only in
+# the months still open (tower.performance.frozen), so one event may come as several rows.
+WINDOW = ("window_start", "window_end")
+
+
 def stock_out_days(stock_outs: pl.DataFrame, start: dt.date, end: dt.date, as_of: dt.date):
-    """Stock-outs that lasted into the period, with the days of it they lasted (open: to as-of)."""
-    last = pl.min_horizontal(pl.coalesce("end_date", pl.lit(as_of)), pl.lit(end))
-    first = pl.max_horizontal("start_date", pl.lit(start))
-    return (
-        stock_outs.filter(pl.col("start_date") <= pl.lit(min(end, as_of)))
-        .with_columns(
-            ((last - first).dt.total_days() + 1).clip(lower_bound=0).alias("days_in_period")
+    """Stock-outs that lasted into the period, with the days of it they lasted (open: to as-of).
+
+    With window columns, each row counts only within its window and the rows of one event are
+    summed into one (`starts_in_period`: it started in the period within one of its windows);
+    the event's attribution is that of the row in whose window it started.
+    """
+    windowed = all(c in stock_outs.columns for c in WINDOW)
+    first_day, last_day = pl.lit(start), pl.lit(end)
+    if windowed:
+        first_day = pl.max_horizontal(pl.coalesce("window_start", first_day), first_day)
+        last_day = pl.min_horizontal(pl.coalesce("window_end", last_day), last_day)
+    last = pl.min_horizontal(pl.coalesce("end_date", pl.lit(as_of)), last_day)
+    first = pl.max_horizontal("start_date", first_day)
+    rows = stock_outs.filter(pl.col("start_date") <= pl.lit(min(end, as_of))).with_columns(
+        ((last - first).dt.total_days() + 1).clip(lower_bound=0).alias("days_in_period"),
+        pl.col("start_date").is_between(first_day, last_day).alias("starts_in_period"),
+    )
+    if windowed:
+        rows = (
+            rows.filter((pl.col("days_in_period") > 0) | pl.col("starts_in_period"))
+            .sort("starts_in_period", descending=True, maintain_order=True)
+            .group_by("event_id", maintain_order=True)
+            .agg(
+                pl.all().exclude("days_in_period", "starts_in_period", *WINDOW).first(),
+                pl.col("days_in_period").sum(),
+                pl.col("starts_in_period").any(),
+            )
         )
-        .filter(pl.col("days_in_period") > 0)
+    return (
+        rows.filter(pl.col("days_in_period") > 0)
+        .drop("starts_in_period")
         .sort("start_date", "product", "location")
     )
 
@@ -278,9 +306,24 @@ def stock_out_rows(stock_outs: pl.DataFrame, start: dt.date, end: dt.date, as_of
     The events' own attribution column says which the CMO caused; no second "counts" column
     repeats it (one that would read green for "caused", the bad outcome).
     """
-    return stock_out_days(stock_outs, start, end, as_of).with_columns(
-        _within("start_date", start, end).alias("starts_in_period"),
+    rows = stock_out_days(stock_outs, start, end, as_of)
+    if all(c in stock_outs.columns for c in WINDOW):
+        return _windowed_starts(stock_outs, rows, start, end)
+    return rows.with_columns(_within("start_date", start, end).alias("starts_in_period"))
+
+
+def _windowed_starts(stock_outs, rows, start, end):
+    """starts_in_period of windowed rows: the start falls in the period and in a row's window."""
+    starts = (
+        stock_outs.filter(
+            _within("start_date", start, end)
+            & (pl.col("start_date") >= pl.coalesce("window_start", pl.lit(start)))
+            & (pl.col("start_date") <= pl.coalesce("window_end", pl.lit(end)))
+        )["event_id"]
+        .unique()
+        .to_list()
     )
+    return rows.with_columns(pl.col("event_id").is_in(starts).alias("starts_in_period"))
 
 
 def stock_out_measures(

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Sum
 from tower.engine.otif import DELAY_CLASSES
 from tower.engine.periods import add_months, month_range
 from tower.engine.sigma import dpmo, sigma_level
+from tower.performance.frozen import stale_records
 from tower.performance.models import (
     DELAY_COLUMNS,
     ClosedMonthlyFailure,
@@ -196,6 +197,7 @@ class StaleClose:
     close: MonthClose
     closed_lines: int
     live_lines: int
+    records: bool = False  # the records its other KPIs read changed (batches, stock-outs, ...)
 
 
 # Every figure a month shows (counts, quantities, values, delay classes, failure kinds): a
@@ -211,7 +213,8 @@ def stale_closes(scope: FigureScope) -> list[StaleClose]:
     """Closed months in the scope whose live figures differ from their snapshot.
 
     Compares every figure of the month (FIGURE_FIELDS summed, and the failed lines per
-    functional area, code and root-cause state), within the scope's site and product.
+    functional area, code and root-cause state), within the scope's site and product, and the
+    records the month's other KPIs read (tower.performance.frozen.stale_records).
     """
     group = ("client", "period")
     closes = {
@@ -244,14 +247,21 @@ def stale_closes(scope: FigureScope) -> list[StaleClose]:
     live_failures = figures(MonthlyFailure, False, ("lines", "excused"), failure_by)
     frozen_failures = figures(ClosedMonthlyFailure, True, ("lines", "excused"), failure_by)
     lines_at = FIGURE_FIELDS.index("lines")
+    # The records the other KPIs read (batches, deviations, ...): compared whole, not narrowed.
+    records_moved = stale_records(list(closes.values()))
     stale = []
     for key, close in sorted(closes.items(), key=lambda item: (item[0][1], item[0][0])):
-        if live.get(key) != frozen.get(key) or live_failures.get(key) != frozen_failures.get(key):
+        if (
+            live.get(key) != frozen.get(key)
+            or live_failures.get(key) != frozen_failures.get(key)
+            or close.pk in records_moved
+        ):
             stale.append(
                 StaleClose(
                     close,
                     (frozen.get(key, {}).get((), None) or (0,) * len(FIGURE_FIELDS))[lines_at],
                     (live.get(key, {}).get((), None) or (0,) * len(FIGURE_FIELDS))[lines_at],
+                    close.pk in records_moved,
                 )
             )
     return stale

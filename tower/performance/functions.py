@@ -16,6 +16,7 @@ import polars as pl
 from tower.engine import scorecard as kpis
 from tower.engine.kpi_catalogue import AREA_KPIS, Kpi
 from tower.engine.scorecard import Measure
+from tower.performance import frozen
 from tower.performance import records as data
 from tower.tenancy.models import Client
 
@@ -66,12 +67,24 @@ def area_measures(
     """
     narrow = [pl.col(c) == v for c, v in (("site", site), ("product", product)) if v]
     nothing = pl.DataFrame()  # deviations, CAPAs and stock-outs: no area KPI reads them
+    # A closed month is read from its snapshot (tower.performance.frozen), narrowed likewise.
+    found = frozen.frozen(clients, start, end, ("batches", "plan", "monthly_shipping"))
+
+    def read(kind: str, live: pl.DataFrame, snapshot_filter=()) -> pl.DataFrame:
+        return frozen.merged(kind, live, found, start, end, snapshot_filter=snapshot_filter)
+
+    # The live counts are narrowed by the query; a snapshot's rows (per site and product) here.
+    shipping = read(
+        "monthly_shipping",
+        data.monthly_shipping(clients, start, end, site=site, product=product),
+        narrow,
+    )
     records = Records(
-        batches=data.batches(clients, start, end).filter(*narrow),
+        batches=read("batches", data.batches(clients, start, end)).filter(*narrow),
         deviations=nothing,
         capas=nothing,
-        plan=data.plan(clients, start, end).filter(*narrow),
-        monthly_shipping=data.monthly_shipping(clients, start, end, site=site, product=product),
+        plan=read("plan", data.plan(clients, start, end)).filter(*narrow),
+        monthly_shipping=shipping,
         stock_outs=nothing,
     )
     return {

@@ -375,3 +375,29 @@ class OutcomeRefresh(models.Model):
     class Meta:
         get_latest_by = "refreshed_at"
         indexes = [models.Index(fields=["client", "-refreshed_at"], name="refresh_client_latest")]
+
+
+class ClosedRecords(models.Model):
+    """The records a closed month's KPIs read, frozen with the close (tower.performance.frozen).
+
+    One row per close and kind of record (batches, deviations, CAPAs, plan weeks, monthly
+    shipping counts, stock-outs): the frame the scorecard and the dashboard's function KPIs
+    read for that month when it was closed, as Parquet. While the close stands, those KPIs read
+    the month from here, not from the live records, so late data does not move them.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    # The natural key (client, close, kind) indexes it.
+    close = models.ForeignKey(
+        MonthClose, on_delete=models.CASCADE, related_name="record_rows", db_index=False
+    )
+    kind = models.CharField(max_length=20)
+    rows = models.PositiveIntegerField()
+    data = models.BinaryField(help_text="The frame as Parquet")
+
+    objects = ClientOwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "close", "kind"], name="closed_records_key")
+        ]

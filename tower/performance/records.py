@@ -23,8 +23,16 @@ DATE = pl.Date
 TEXT = pl.String
 NUMBER = pl.Float64
 
+# Every frame ends with the row's client (client_id): a closed month of one client is read from
+# its snapshot and the live rows of that month left out (tower.performance.frozen).
+CLIENT = {"client_id": pl.Int64}
 # The engine's batch columns, with the row id (for links) and the deviations counted per batch.
-BATCH_SCHEMA = {"batch_id": pl.Int64, **engine_schemas.BATCH_SCHEMA, "deviations": pl.Int64}
+BATCH_SCHEMA = {
+    "batch_id": pl.Int64,
+    **engine_schemas.BATCH_SCHEMA,
+    "deviations": pl.Int64,
+    **CLIENT,
+}
 
 
 def batches(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
@@ -34,7 +42,7 @@ def batches(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataF
         """SELECT b.id, b.number, p.code, s.code, b.planned_start, b.actual_start, b.planned_end,
                   b.actual_end, b.material_ready_date, b.planned_release_date,
                   b.actual_release_date, b.theoretical_output, b.actual_output, b.disposition,
-                  (SELECT COUNT(*) FROM quality_deviation d WHERE d.batch_id = b.id)
+                  (SELECT COUNT(*) FROM quality_deviation d WHERE d.batch_id = b.id), b.client_id
            FROM quality_batch b
            JOIN masterdata_product p ON p.id = b.product_id
            LEFT JOIN masterdata_site s ON s.id = b.site_id
@@ -51,37 +59,37 @@ def deviations(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.Da
     return read_for_clients(
         clients,
         """SELECT d.number, b.number, s.code, d.opened_date, d.closed_date, d.severity,
-                  d.category, d.area_id, d.title
+                  d.category, d.area_id, d.title, d.client_id
            FROM quality_deviation d
            LEFT JOIN quality_batch b ON b.id = d.batch_id
            LEFT JOIN masterdata_site s ON s.id = d.site_id
            WHERE d.client_id IN ({marks}) AND d.opened_date BETWEEN %s AND %s""",
         [start, end],
-        schema=engine_schemas.DEVIATION_SCHEMA,
+        schema={**engine_schemas.DEVIATION_SCHEMA, **CLIENT},
     )
 
 
 def capas(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
     return read_for_clients(
         clients,
-        """SELECT c.number, d.number, c.title, c.due_date, c.closed_date
+        """SELECT c.number, d.number, c.title, c.due_date, c.closed_date, c.client_id
            FROM quality_capa c LEFT JOIN quality_deviation d ON d.id = c.deviation_id
            WHERE c.client_id IN ({marks}) AND c.due_date BETWEEN %s AND %s""",
         [start, end],
-        schema=engine_schemas.CAPA_SCHEMA,
+        schema={**engine_schemas.CAPA_SCHEMA, **CLIENT},
     )
 
 
 def plan(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
     return read_for_clients(
         clients,
-        """SELECT p.code, s.code, w.week, w.planned_qty, w.released_qty
+        """SELECT p.code, s.code, w.week, w.planned_qty, w.released_qty, w.client_id
            FROM quality_planweek w
            JOIN masterdata_product p ON p.id = w.product_id
            JOIN masterdata_site s ON s.id = w.site_id
            WHERE w.client_id IN ({marks}) AND w.week BETWEEN %s AND %s""",
         [start, end],
-        schema=engine_schemas.PLAN_SCHEMA,
+        schema={**engine_schemas.PLAN_SCHEMA, **CLIENT},
     )
 
 
@@ -92,9 +100,12 @@ def monthly_shipping(
     *,
     site: str | None = None,
     product: str | None = None,
+    by_place: bool = False,
 ) -> pl.DataFrame:
     """The stored monthly shipping counts (performance.MonthlyShipping) of start..end, summed per
-    month in the database (a client has one row per site, product and month: thousands)."""
+    client and month in the database (a client has one row per site, product and month:
+    thousands); per site and product too with `by_place` (a closed month's snapshot, which a
+    page narrows to a site or product afterwards)."""
     narrow, params = "", []
     if site:
         narrow += " AND m.site_id IN (SELECT id FROM masterdata_site WHERE code = %s)"
@@ -102,18 +113,28 @@ def monthly_shipping(
     if product:
         narrow += " AND m.product_id IN (SELECT id FROM masterdata_product WHERE code = %s)"
         params.append(product)
+    place, join, places = "", "", {}
+    if by_place:
+        place = ", s.code, p.code"
+        join = (
+            " JOIN masterdata_product p ON p.id = m.product_id"
+            " LEFT JOIN masterdata_site s ON s.id = m.site_id"
+        )
+        places = {"site": TEXT, "product": TEXT}
     return read_for_clients(
         clients,
-        f"""SELECT m.period, SUM(m.shipped), SUM(m.on_plan), SUM(m.unplanned)
-            FROM performance_monthlyshipping m
+        f"""SELECT m.period, SUM(m.shipped), SUM(m.on_plan), SUM(m.unplanned), m.client_id{place}
+            FROM performance_monthlyshipping m{join}
             WHERE m.client_id IN ({{marks}}) AND m.period BETWEEN %s AND %s{narrow}
-            GROUP BY m.period""",
+            GROUP BY m.client_id, m.period{place}""",
         [start, end, *params],
         schema={
             "period": DATE,
             "shipped": pl.Int64,
             "on_plan": pl.Int64,
             "unplanned": pl.Int64,
+            **CLIENT,
+            **places,
         },
     )
 

@@ -28,6 +28,7 @@ from tower.engine.scorecard import shipment_flags
 from tower.masterdata.models import RootCauseCode
 from tower.orders.models import OrderLine
 from tower.performance.attribution import attribute_stock_outs
+from tower.performance.frozen import freeze as freeze_records
 from tower.performance.models import (
     DELAY_COLUMNS,
     ClosedMonthlyFailure,
@@ -687,7 +688,8 @@ def close_month(
 
     The client's outcomes are first brought up to today when they are not already (the close
     date is the month's as-of date), then its live monthly rows are copied set-based into the
-    snapshot tables. The rules, the same for the page, the CLI and a background job:
+    snapshot tables, and the records its other KPIs read are frozen (tower.performance.frozen).
+    The rules, the same for the page, the CLI and a background job:
     - a month with unresolved failures (unclassified, proposed or disputed) closes only with a
       note, the confirmation that it is closed with them; their counts are kept with the close;
     - a month whose earlier months (from the client's first close on) are still open closes
@@ -722,6 +724,8 @@ def close_month(
     close.save()
     for live, frozen in ((MonthlyOtif, ClosedMonthlyOtif), (MonthlyFailure, ClosedMonthlyFailure)):
         _copy_rows(live, frozen, close)
+    # The records the month's other KPIs read (function, quality, stock-out): frozen too.
+    freeze_records(close)
     return close
 
 

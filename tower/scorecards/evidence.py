@@ -28,6 +28,7 @@ from tower.performance.functions import FRAME_KPIS
 from tower.performance.models import RootCauseStatus
 from tower.scorecards.measures import OTIF_KPIS, STOCK_OUT_KPIS, read_records
 from tower.scorecards.models import SurveyResponse
+from tower.scorecards.scorecard import survey_responses
 from tower.tenancy.models import Client
 
 LABELS = {
@@ -159,9 +160,10 @@ def evidence(
         )
     else:  # satisfaction
         quarter = quarter_of(start)
-        responses = SurveyResponse.objects.filter(client=client, period=quarter.key)
+        # As the scorecard reads them: as of the close when the period's last month is closed.
+        responses = survey_responses(client, [period])[period.key]
         frame = pl.DataFrame(
-            [(*r.ratings(), r.comment) for r in responses.order_by("submitted_at")],
+            [(*r.ratings(), r.comment) for r in responses],
             schema={**dict.fromkeys(SurveyResponse.QUESTIONS, pl.Int64), "comment": pl.String},
             orient="row",
         )

@@ -13,25 +13,24 @@ from collections.abc import Iterable, Sequence
 from tower.communications import records as notice_records
 from tower.engine import scorecard as kpis
 from tower.engine.scorecard import Measure, no_data, share
-from tower.performance import records
+from tower.performance import frozen
 from tower.performance.dashboard import Totals
 from tower.performance.functions import FRAME_KPIS, Records
 from tower.scorecards.models import SurveyResponse
-from tower.stockouts import records as stock_out_records
 from tower.tenancy.models import Client
 
 
 def read_records(clients: Sequence[Client], start: dt.date, end: dt.date) -> Records:
-    """Every record frame of the scorecard for some clients and a span of dates."""
-    return Records(
-        batches=records.batches(clients, start, end),
-        deviations=records.deviations(clients, start, end),
-        capas=records.capas(clients, start, end),
-        plan=records.plan(clients, start, end),
-        monthly_shipping=records.monthly_shipping(clients, start, end),
-        stock_outs=stock_out_records.stock_outs(clients, start, end),
-        late_lines=notice_records.late_lines(clients, start, end),
-    )
+    """Every record frame of the scorecard for some clients and a span of dates; a closed
+    month's rows come from its snapshot (tower.performance.frozen)."""
+    found = frozen.frozen(clients, start, end)
+    frames = {
+        kind: frozen.merged(kind, reader(clients, start, end), found, start, end)
+        for kind, (reader, _) in frozen.KINDS.items()
+    }
+    # The notice KPIs' late lines are read live: the snapshot of a close (tower.performance)
+    # sits below the communications app and cannot keep them (see the README, month close).
+    return Records(**frames, late_lines=notice_records.late_lines(clients, start, end))
 
 
 OTIF_KPIS = {"otif_net": "net_otif", "otif_gross": "otif", "on_time": "on_time"}

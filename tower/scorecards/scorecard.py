@@ -32,7 +32,7 @@ from tower.performance.dashboard import (
     monthly_totals,
 )
 from tower.performance.functions import Records
-from tower.performance.models import LineOutcome, RootCauseStatus
+from tower.performance.models import LineOutcome, MonthClose, RootCauseStatus
 from tower.scorecards.measures import period_measures, read_records
 from tower.scorecards.models import (
     AgreedAction,
@@ -293,7 +293,7 @@ def period_figures(client: Client, periods: list[Period], *, as_of: dt.date) -> 
             p.end,
             as_of,
             totals[p.key],
-            responses.get(quarter_of(p.start).key, []),
+            responses[p.key],
         )
         for p in periods
     }
@@ -347,13 +347,12 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
                 comment=comments.get(kpi.code, ""),
             )
         )
-    quarter = quarter_of(period.start).key
     return Scorecard(
         client=client,
         period=period,
         as_of=as_of,
         kpis=results,
-        survey=survey_summary(responses.get(quarter, [])),
+        survey=survey_summary(responses[period.key]),
         actions=actions_for(client, period),
         stock_outs=[
             StockOutRow(
@@ -377,13 +376,52 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
 
 
 def survey_responses(client: Client, periods: list[Period]) -> dict[str, list[SurveyResponse]]:
-    """The client's survey responses per quarter key, for the quarters of the periods."""
+    """The client's survey responses for each period (by key): those of its quarter.
+
+    A period whose last month is closed reads the responses as they were when it was closed
+    (their audited history), so a survey answered or changed after the close does not move it.
+    """
+    closes = dict(
+        MonthClose.objects.filter(
+            client=client,
+            period__in=[p.months[-1] for p in periods],
+            reopened_at__isnull=True,
+        ).values_list("period", "closed_at")
+    )
     quarters = {quarter_of(p.start).key for p in periods}
-    found: dict[str, list[SurveyResponse]] = {}
+    live: dict[str, list[SurveyResponse]] = {}
     for response in SurveyResponse.objects.filter(client=client, period__in=quarters).order_by(
         "submitted_at"
     ):
-        found.setdefault(response.period, []).append(response)
+        live.setdefault(response.period, []).append(response)
+    frozen = {p.key: closes[p.months[-1]] for p in periods if p.months[-1] in closes}
+    # One query for every closed period: the audited versions up to the latest close.
+    versions = (
+        list(
+            SurveyResponse.history.filter(
+                client=client,
+                period__in={quarter_of(p.start).key for p in periods if p.key in frozen},
+                history_date__lte=max(frozen.values()),
+            ).order_by("history_date", "history_id")
+        )
+        if frozen
+        else []
+    )
+    found = {}
+    for p in periods:
+        quarter = quarter_of(p.start).key
+        closed_at = frozen.get(p.key)
+        if closed_at is None:
+            found[p.key] = live.get(quarter, [])
+            continue
+        latest = {}  # response id -> its last version at the close
+        for version in versions:
+            if version.period == quarter and version.history_date <= closed_at:
+                latest[version.id] = version
+        found[p.key] = sorted(
+            (v.instance for v in latest.values() if v.history_type != "-"),
+            key=lambda r: r.submitted_at,
+        )
     return found
 
 

@@ -20,7 +20,7 @@ def stock_outs(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.Da
         clients,
         """SELECT e.id, p.code, e.location, e.start_date, e.end_date, e.cmo_caused, e.attribution,
                   e.source,
-                  (SELECT COUNT(*) FROM stockouts_stockoutlink k WHERE k.event_id = e.id)
+                  (SELECT COUNT(*) FROM stockouts_stockoutlink k WHERE k.event_id = e.id), e.client_id
            FROM stockouts_stockoutevent e JOIN masterdata_product p ON p.id = e.product_id
            WHERE e.client_id IN ({marks}) AND e.start_date <= %s
              AND (e.end_date IS NULL OR e.end_date >= %s)""",
@@ -35,5 +35,6 @@ def stock_outs(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.Da
             "attribution": pl.String,
             "source": pl.String,
             "linked_lines": pl.Int64,
+            "client_id": pl.Int64,
         },
     )

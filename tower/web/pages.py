@@ -101,25 +101,31 @@ def render_figures_page(request, template: str, partial: str, context: dict, sta
     return render(request, name, context, status=status)
 
 
-def run_step(request, back: str, step) -> HttpResponse:
-    """Run one workflow step (a function returning its success message) and go back.
-
-    All of it or nothing (one transaction). A step the workflow refuses becomes an error
-    message; a role that may not take it at all gets 403 (the object is visible to the user,
-    so saying so confirms nothing).
-    """
+def attempt_step(step) -> tuple[str, str]:
+    """Run one workflow step (a function returning its success message) in one transaction:
+    (message, "") when it was taken, ("", error) when the workflow refused it or SQLite was
+    busy (nothing written). A role that may not take it at all gets 403 (the object is
+    visible to the user, so saying so confirms nothing). run_step and the htmx forms that
+    answer with a fragment share it."""
     try:
         with transaction.atomic():
-            message = step()
+            return step(), ""
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except WorkflowError as exc:
-        messages.error(request, str(exc))
+        return "", str(exc)
     except OperationalError as exc:
         # SQLite: another writer held the database past the busy timeout; nothing was written.
         if not is_database_busy(exc):
             raise
-        messages.error(request, BUSY_MESSAGE)
+        return "", BUSY_MESSAGE
+
+
+def run_step(request, back: str, step) -> HttpResponse:
+    """Run one workflow step (attempt_step) and go back with its message or error."""
+    message, error = attempt_step(step)
+    if error:
+        messages.error(request, error)
     else:
         messages.success(request, message)
     return redirect(back)

@@ -16,9 +16,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,8 +42,6 @@ from tower.scorecards.scorecard import (
     build_scorecard,
 )
 from tower.scorecards.services import (
-    NotAllowed,
-    WorkflowError,
     add_action,
     set_action_status,
     set_kpi_comment,
@@ -60,8 +56,8 @@ from tower.tenancy.scoping import (
     sees_client_names,
     visible_clients,
 )
+from tower.web.pages import attempt_step, render_figures_page, run_step
 from tower.web.pages import lines_url as figure_lines_url
-from tower.web.pages import render_figures_page, run_step
 
 RECORDS_PER_PAGE = 50
 EXPORTS = {"pdf": "PDF", "pptx": "PowerPoint", "xlsx": "Excel", "json": "JSON"}  # button labels
@@ -490,14 +486,7 @@ def comment(request):
     if not request.htmx:
         return run_step(request, back, step)
     # Inline edit: answer with the commentary block only.
-    error = ""
-    try:
-        with transaction.atomic():
-            done = step()
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except WorkflowError as exc:
-        error, done = str(exc), ""
+    done, error = attempt_step(step)
     return render(
         request,
         "scorecards/_scorecard_comment.html",
