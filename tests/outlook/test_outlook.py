@@ -331,3 +331,44 @@ def test_the_page_runs_a_bounded_number_of_queries(
 def test_signed_out_users_are_sent_to_sign_in(client):
     assert client.get("/outlook/").status_code == 302
     assert client.get("/outlook/lines/1/chain/").status_code == 302
+
+
+def test_ticked_lines_lead_to_a_delay_notice_and_the_page_shows_its_status(projected, acme, client):
+    """The planner ticks the most urgent line and writes a notice for it (the compose page reads
+    one `line` per ticked box); the outlook then says a notice speaks for the line, and whether the
+    client acknowledged it. A client user has no boxes to tick."""
+    from tower.communications import services as communications
+
+    boss = make_user("boss", admin=True)
+    client.force_login(boss)
+    html = client.get("/outlook/").content.decode()
+    urgent = LineProjection.objects.get(line__order__number="PO-1", line__line_number="1")
+    assert 'action="/communications/notices/new/"' in html
+    assert f'name="line" value="{urgent.line_id}"' in html
+    assert html.count("no notice sent") == 3
+    compose = client.get(f"/communications/notices/new/?line={urgent.line_id}")
+    assert compose.status_code == 200
+    assert "PO-1" in compose.content.decode()
+
+    notice = communications.send_notice(
+        client=acme,
+        lines=[urgent.line],
+        cause="QC hold",
+        expected_date=dt.date(2026, 6, 9),
+        remedial_actions="Retest on priority",
+        cmo_contact="Planner",
+        internal_note="",
+        user=boss,
+    )
+    html = client.get("/outlook/").content.decode()
+    assert f'href="/communications/notices/{notice.pk}/"' in html
+    assert "not acknowledged yet" in html and html.count("no notice sent") == 2
+
+    client.force_login(make_user("anna", acme, Role.CLIENT_APPROVER))
+    communications.acknowledge_notice(
+        notice=notice, user=make_user("ack", acme, Role.CLIENT_APPROVER), comment=""
+    )
+    html = client.get("/outlook/").content.decode()
+    assert 'name="line"' not in html
+    assert f'href="/communications/notices/{notice.pk}/"' in html and ">notice 20" in html
+    assert "acknowledged</a>" in html

@@ -88,7 +88,8 @@ def compose(request):
     ]
     context = {"nav_active": NAV_INBOX, "widen_choices": WIDEN}
     try:
-        ids = line_ids(data.get("lines", ""))
+        # `lines=12,13` from a link, or one `line=12` per ticked box of the outlook page.
+        ids = line_ids(",".join([data.get("lines", ""), *data.getlist("line")]))
     except django_forms.ValidationError as exc:
         context["problem"] = " ".join(exc.messages)
         return render(request, "communications/compose.html", context, status=400)

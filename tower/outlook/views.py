@@ -13,11 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from tower.agreements.queries import common_target, otif_targets
+from tower.communications.models import NoticeLine
+from tower.communications.queries import line_notice_status
 from tower.engine.periods import add_months
 from tower.engine.projection import MILESTONE_AREA, MILESTONE_LABEL, MILESTONES
 from tower.engine.root_causes import AREAS
@@ -82,7 +85,12 @@ def outlook(request):
         .select_related("client", "line__order", "line__product", "line__site")
     }
     cmo_clients = {c.pk for c in figure_scope.clients if is_cmo_side(request.user, c)}
-    page.object_list = [_row(loaded[i], loaded[i].client_id in cmo_clients) for i in ids]
+    notices = line_notice_status(
+        NoticeLine.objects.filter(line_id__in=ids).visible_to(request.user)
+    )
+    page.object_list = [
+        _row(loaded[i], loaded[i].client_id in cmo_clients, notices.get(i)) for i in ids
+    ]
     counts = scoped.values("risk", "cause_area").annotate(n=Count("line_id"))
     by_risk = {r: 0 for r in RISK_LABEL}
     by_area: dict[str, int] = {}
@@ -111,6 +119,7 @@ def outlook(request):
         # Every row of a refresh shares its date: the first row shown tells it.
         "as_of": next(iter(loaded.values())).as_of if loaded else None,
         "can_notify": bool(cmo_clients),
+        "notice_url": reverse("communications:compose"),
         "query": request.GET.urlencode(),
         **filter_options(form, figure_scope),
     }
@@ -183,8 +192,15 @@ def _projected_otif(figure_scope, projections, principal) -> list[dict]:
     return out
 
 
-def _row(p: LineProjection, internal: bool) -> dict:
-    return {"p": p, "line": p.line, "chain_html": chain_html(chain_of(p)), "internal": internal}
+def _row(p: LineProjection, internal: bool, notice=None) -> dict:
+    """A row of the page; `notice` is the delay notice that speaks for the line now, if any."""
+    return {
+        "p": p,
+        "line": p.line,
+        "chain_html": chain_html(chain_of(p)),
+        "internal": internal,
+        "notice": notice,
+    }
 
 
 def _day(value: dt.date | None, fmt: str = "%Y-%m-%d") -> str:
