@@ -101,7 +101,9 @@ def with_rank(projection: pl.DataFrame, as_of: dt.date, late_days: int) -> pl.Da
     col = pl.col
     epoch = lambda c: (col(c) - pl.lit(dt.date(1970, 1, 1))).dt.total_days()  # noqa: E731
     return projection.with_columns(
-        (pl.lit(as_of) > col("due_date") + pl.duration(days=late_days)).alias("overdue"),
+        # Column first: Polars 2.1 fails on `lit > col + duration` when every due date is the
+        # same (it keeps such a column as one value and does not broadcast the result).
+        ((col("due_date") + pl.duration(days=late_days)) < pl.lit(as_of)).alias("overdue"),
         pl.when(col("stock_out_from").is_not_null())
         .then(RANK_STOCK_OUT)
         .when(col("risk") == "late")
