@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "tower.processes",
     "tower.improvement",
     "tower.imports",
+    "tower.board",
     "tower.demo",
 ]
 
