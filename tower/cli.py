@@ -34,6 +34,7 @@ NEEDS_SCHEMA = {
     "scorecard",
     "process",
     "worker",
+    "board",
 }
 
 

@@ -130,7 +130,7 @@ def client_worklist(scope: FigureScope, user) -> Worklist:
         .order_by("proposed_at", "pk")
     )
     shown = list(proposed[:CAUSES_SHOWN])
-    awaiting = len(shown) if len(shown) < CAUSES_SHOWN else proposed.count()
+    awaiting = proposed.count()
     notices = awaiting_acknowledgement(
         DelayNotice.objects.filter(client__in=ids).visible_to(user)
     ).count()
