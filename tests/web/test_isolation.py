@@ -22,6 +22,7 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.agreements.world import team_member
 from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
 from tower.agreements.models import (
@@ -30,6 +31,7 @@ from tower.agreements.models import (
     EarlyWarningSettings,
     KpiTarget,
     PenaltyTerm,
+    TeamMember,
 )
 from tower.communications.models import (
     Acknowledgement,
@@ -128,6 +130,7 @@ OWNED = {
     ("stock-outs", "pk"): lambda world, client: mine(world, client, "stock_out").pk,
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
+    ("agreements", "member"): lambda world, client: team_member(client).pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
     ("projects", "pk"): lambda world, client: project_world(world, client).project.pk,
     ("projects", "phase"): lambda world, client: project_world(world, client).phase.pk,
@@ -154,6 +157,7 @@ MISSING = {
     ("stock-outs", "pk"): MISSING_PK,
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
+    ("agreements", "member"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
     ("projects", "pk"): MISSING_PK,
     ("projects", "phase"): MISSING_PK,
@@ -293,6 +297,17 @@ POST_DATA = {
     },
     "harmonisation:action_complete": lambda world, client: {"note": "isolation test"},
     "harmonisation:action_verify": lambda world, client: {"note": "isolation test"},
+    "agreements:team_add": lambda world, client: TEAM_MEMBER,
+    "agreements:team_remove": lambda world, client: {"reason": "isolation test"},
+}
+# A person of the service agreement's team, as the agreement page's form posts it.
+TEAM_MEMBER = {
+    "side": "client",
+    "function": "quality",
+    "name": "Added by the isolation test",
+    "email": "isolation@example.com",
+    "phone": "+49 30 1234 5678",
+    "reason": "isolation test",
 }
 RATINGS = {
     "severity_site": "2",
@@ -378,6 +393,7 @@ FORM_POSTS = {
         "",
         {"date": "2026-04-02", "on_hand": "1", "daily_demand": "1"},
     ),
+    "agreements:team_member": lambda world, client: ("", TEAM_MEMBER),
     "scorecards:agreement": lambda world, client: (
         "",
         {"oos_lookback_days": "30", "currency": "USD", "reason": "isolation test"}
@@ -482,9 +498,10 @@ def globex_state(world: World) -> list:
     models += [SurveyResponse, DelayNotice, NoticeLine, Acknowledgement, Reply, LogEntry, Mail]
     models += [EarlyWarningSettings, ClientStock]
     fmea_action(world.globex)  # its FMEA row and action exist before the first look
+    team_member(world.globex)  # and its team member
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog]
+    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, TeamMember]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -553,6 +570,10 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "communications:reply",
         "communications:resend",
         "communications:line_notices",
+        "agreements:team_add",
+        "agreements:team_member",
+        "agreements:team_remove",
+        "agreements:who_to_call",
     } <= names
     assert not any(name.startswith("admin:") for name in names)
     assert "login" not in names
@@ -578,6 +599,7 @@ def test_the_walk_finds_every_page_of_the_app(world):
     assert f"/agreements/GLOBEX/penalties/{world.globex_penalty.pk}/delete/" in filled
     assert f"/communications/notices/{world.globex_notice.pk}/" in filled
     assert f"/communications/lines/{world.globex_late.pk}/" in filled
+    assert f"/agreements/GLOBEX/team/{team_member(world.globex).pk}/remove/" in filled
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)
@@ -654,7 +676,15 @@ def test_forms_that_also_answer_get_refuse_another_clients_objects(world, client
     assert globex_state(world) == before
 
 
-LIST_PAGES = ["/", "/lines/", "/lines/export.csv", "/lines/export.xlsx", "/closes/", "/stock/"]
+LIST_PAGES = [
+    "/",
+    "/lines/",
+    "/lines/export.csv",
+    "/lines/export.xlsx",
+    "/closes/",
+    "/stock/",
+    "/who-to-call/",
+]
 # Pages of the scorecard app that take ?client= (and ?period=).
 SCORECARD_LIST_PAGES = [
     "/scorecard/",
