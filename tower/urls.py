@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("tower.outlook.urls")),
     path("", include("tower.harmonisation.urls")),
     path("", include("tower.processes.urls")),
+    path("", include("tower.calendars.urls")),
 ]

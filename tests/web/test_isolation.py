@@ -183,6 +183,14 @@ PLAIN = {
     ("scorecard", "kpi"): [kpi.code for kpi in KPIS],
     ("risks", "fmt"): ["pdf", "xlsx"],
     ("communications", "fmt"): sorted(FORMATS),
+    # Site calendars belong to the CMO's sites, not to a client (SHARED_FORMS below).
+    ("calendars", "code"): ["EU1"],
+}
+# Forms that edit the CMO's own shared records (a site's calendar), which belong to no client:
+# every signed-in user reads them, client users' POSTs are refused (403) and the CMO's staff
+# change them (test_shared_forms_are_changed_by_the_cmo_only).
+SHARED_FORMS = {
+    "calendars:site": {"days": "mon-fri", "hours": "08:00-17:00", "time_zone": "Europe/Berlin"},
 }
 
 
@@ -657,6 +665,8 @@ def test_forms_that_also_answer_get_refuse_another_clients_objects(world, client
         route = theirs.route
         if route.name in POST_DATA:
             continue  # POST only: walked above
+        if route.name in SHARED_FORMS:
+            continue  # no client's record: test_shared_forms_are_changed_by_the_cmo_only
         query, data = FORM_POSTS.get(route.name, lambda world, client: ("", {}))(
             world, world.globex
         )
@@ -674,6 +684,20 @@ def test_forms_that_also_answer_get_refuse_another_clients_objects(world, client
         our_query, our_data = FORM_POSTS[route.name](world, world.acme)
         assert client.post(ours.url + our_query, our_data).status_code != 404, ours.url
     assert globex_state(world) == before
+
+
+@pytest.mark.parametrize("role", ACME_ROLES)
+def test_shared_forms_are_changed_by_the_cmo_only(world, client, role):
+    client.force_login(world.acme_users[role])
+    for route in app_routes():
+        if route.name not in SHARED_FORMS:
+            continue
+        for url in urls(world, world.acme):
+            if url.route != route:
+                continue
+            response = client.post(url.url, SHARED_FORMS[route.name])
+            expected = 302 if role == "acme_staff" else 403
+            assert response.status_code == expected, (role, url.url, response.status_code)
 
 
 LIST_PAGES = [
