@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("tower.outlook.urls")),
     path("", include("tower.harmonisation.urls")),
     path("", include("tower.processes.urls")),
+    path("", include("tower.calendars.urls")),
     path("", include("tower.board.urls")),
 ]
