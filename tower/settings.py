@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "tower.processes",
     "tower.improvement",
     "tower.imports",
+    "tower.board",
     "tower.demo",
 ]
 

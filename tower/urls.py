@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("tower.harmonisation.urls")),
     path("", include("tower.processes.urls")),
     path("", include("tower.calendars.urls")),
+    path("", include("tower.board.urls")),
 ]
