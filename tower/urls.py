@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("tower.outlook.urls")),
     path("", include("tower.harmonisation.urls")),
     path("", include("tower.processes.urls")),
+    path("", include("tower.actions.urls")),
+    path("", include("tower.meetings.urls")),
 ]

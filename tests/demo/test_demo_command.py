@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F
 
+from tower.actions.models import Action
 from tower.agreements.models import Agreement, EarlyWarningSettings, KpiTarget, PenaltyTerm
 from tower.imports.models import ImportLog
 from tower.improvement.models import ImprovementProject, Lesson, LessonApplication, Tollgate
@@ -21,7 +22,6 @@ from tower.performance.models import (
 )
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
 from tower.scorecards.models import (
-    AgreedAction,
     KpiComment,
     SurveyResponse,
 )
@@ -95,14 +95,14 @@ def _check_production_quality_and_review_records():
 
     batches, plan = per_client(Batch), per_client(PlanWeek)
     surveys, stock_outs = per_client(SurveyResponse), per_client(StockOutEvent)
-    comments, actions = per_client(KpiComment), per_client(AgreedAction)
+    comments, actions = per_client(KpiComment), per_client(Action)
     for client in Client.objects.values_list("id", flat=True):
         assert batches.get(client, 0) > 0 and plan.get(client, 0) > 0, client
         assert surveys.get(client, 0) >= 4 and stock_outs.get(client, 0) >= 2, client
         assert comments.get(client, 0) >= 2 and 2 <= actions.get(client, 0) <= 4, client
     assert Deviation.objects.exists() and Capa.objects.exists()
     assert Agreement.objects.count() == 8 and PenaltyTerm.objects.exists()
-    assert KpiComment.objects.exists() and AgreedAction.objects.filter(status="done").exists()
+    assert KpiComment.objects.exists() and Action.objects.filter(status="done").exists()
 
     # The lines carry their planned ship date, and every delivery's batch is a stored batch.
     assert not OrderLine.objects.filter(planned_ship_date__isnull=True).exists()

@@ -19,9 +19,10 @@ from django.test import Client as Browser
 
 from tests.conftest import make_user
 from tests.web.conftest import GLOBEX_MARK, SCORECARD_PERIOD, build_world
+from tower.actions.models import Action
 from tower.engine.kpi_catalogue import GROUPS, KPIS
 from tower.engine.periods import parse_period
-from tower.scorecards.models import AgreedAction, KpiComment
+from tower.scorecards.models import KpiComment
 from tower.scorecards.scorecard import (
     ActionRow,
     KpiResult,
@@ -129,7 +130,7 @@ def hand_scorecard(client, period) -> Scorecard:
         ),
         actions=[
             ActionRow(a.title, a.owner, a.due_date, a.status, a.kpi, a.period)
-            for a in AgreedAction.objects.filter(client=client).order_by("pk")
+            for a in Action.objects.filter(client=client).order_by("pk")
         ],
         stock_outs=[
             StockOutRow(
@@ -420,7 +421,7 @@ def test_the_cmo_side_records_actions_and_changes_their_status(world, client, wh
         },
     )
     assert response.status_code == 302 and response["Location"] == f"{PAGE}#actions"
-    added = AgreedAction.objects.get(client=world.acme, title="Weekly call with the planners")
+    added = Action.objects.get(client=world.acme, title="Weekly call with the planners")
     assert (added.owner, added.due_date, added.kpi, added.period) == (
         "Account manager",
         dt.date(2026, 7, 15),
@@ -458,7 +459,7 @@ def test_client_users_read_commentary_and_actions_but_cannot_write_them(world, c
     assert "/scorecard/comment/" not in page and "/scorecard/actions/" not in page
     before = (
         list(KpiComment.objects.order_by("pk").values()),
-        list(AgreedAction.objects.order_by("pk").values()),
+        list(Action.objects.order_by("pk").values()),
     )
     posts = [
         (
@@ -476,7 +477,7 @@ def test_client_users_read_commentary_and_actions_but_cannot_write_them(world, c
         assert client.post(url, data, HTTP_HX_REQUEST="true").status_code == 403, url
     after = (
         list(KpiComment.objects.order_by("pk").values()),
-        list(AgreedAction.objects.order_by("pk").values()),
+        list(Action.objects.order_by("pk").values()),
     )
     assert after == before
 

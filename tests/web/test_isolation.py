@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
+from tower.actions.models import Action
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
     Agreement,
@@ -50,6 +51,7 @@ from tower.improvement.models import (
     LessonApplication,
     Tollgate,
 )
+from tower.meetings.models import Decision, Meeting, MeetingSeries
 from tower.orders.models import OrderLine
 from tower.performance.exports import FORMATS
 from tower.performance.models import (
@@ -59,7 +61,6 @@ from tower.performance.models import (
 from tower.projects.models import ChangeRequest, ChecklistItem, Phase, Project
 from tower.risks.models import Risk, RiskAction, RiskComment
 from tower.scorecards.models import (
-    AgreedAction,
     KpiComment,
     SurveyResponse,
 )
@@ -145,6 +146,9 @@ OWNED = {
     ("outlook", "pk"): lambda world, client: world_line(world, client).pk,
     ("harmonisation", "pk"): lambda world, client: fmea_item(client).pk,
     ("harmonisation", "action"): lambda world, client: fmea_action(client).pk,
+    ("actions", "pk"): lambda world, client: mine(world, client, "action").pk,
+    ("meetings", "series"): lambda world, client: mine(world, client, "series").pk,
+    ("meetings", "pk"): lambda world, client: mine(world, client, "meeting").pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -170,6 +174,9 @@ MISSING = {
     ("outlook", "pk"): MISSING_PK,
     ("harmonisation", "pk"): MISSING_PK,
     ("harmonisation", "action"): MISSING_PK,
+    ("actions", "pk"): MISSING_PK,
+    ("meetings", "series"): MISSING_PK,
+    ("meetings", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
@@ -179,6 +186,7 @@ PLAIN = {
     ("scorecard", "kpi"): [kpi.code for kpi in KPIS],
     ("risks", "fmt"): ["pdf", "xlsx"],
     ("communications", "fmt"): sorted(FORMATS),
+    ("actions", "fmt"): ["csv", "xlsx"],
 }
 
 
@@ -293,6 +301,39 @@ POST_DATA = {
     },
     "harmonisation:action_complete": lambda world, client: {"note": "isolation test"},
     "harmonisation:action_verify": lambda world, client: {"note": "isolation test"},
+    "scorecards:quality_agreement": lambda world, client: {
+        "number": "QA-ISO-1",
+        "version": "2",
+        "effective_date": "2026-01-01",
+        "reason": "isolation test",
+    },
+    "actions:status": lambda world, client: {"status": "done"},
+    "actions:reschedule": lambda world, client: {"owner": "isolation test", "due_date": ""},
+    "meetings:series_add": lambda world, client: {
+        "client": client.code,
+        "kind": "qbr",
+        "title": "Scheduled by the isolation test",
+        "first_date": "2026-05-04",
+    },
+    "meetings:series_edit": lambda world, client: {
+        "title": "Changed by the isolation test",
+        "every": "2",
+        "unit": "weeks",
+        "next_due": "2026-06-01",
+        "active": "on",
+    },
+    "meetings:record": lambda world, client: {
+        "held_on": "2026-05-05",
+        "attendees": "isolation test",
+        "minutes": "isolation test",
+        "decisions": "isolation test",
+        "action-0-title": "isolation test",
+        "action-0-owner": "isolation test",
+    },
+    "meetings:meeting_action_add": lambda world, client: {
+        "new-title": "isolation test",
+        "new-owner": "isolation test",
+    },
 }
 RATINGS = {
     "severity_site": "2",
@@ -475,7 +516,7 @@ def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
     project_world(world, world.globex)  # built on first use: before the snapshot
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
-    models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
+    models += [Action, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
     models += [SurveyResponse, ImprovementProject, Tollgate, Lesson, LessonApplication]
     models += [SurveyResponse, EarlyWarningSettings, ClientStock]
     models += [Project, Phase, ChecklistItem, ChangeRequest, Risk, RiskAction, RiskComment]
@@ -483,8 +524,9 @@ def globex_state(world: World) -> list:
     models += [EarlyWarningSettings, ClientStock]
     fmea_action(world.globex)  # its FMEA row and action exist before the first look
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
-    models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
+    models += [Action, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
     models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog]
+    models += [MeetingSeries, Meeting, Decision, LogEntry]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]

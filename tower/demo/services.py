@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from tower.actions import services as actions
 from tower.agreements import services as agreement_services
 from tower.bulk import insert_frame, read_frame
 from tower.communications import services as communications
@@ -219,7 +220,7 @@ def _review(data: DemoData, clients: dict[str, Client]) -> None:
             user=planner,
         )
         if action["status"] != agreed.status:
-            scorecards.set_action_status(
+            actions.set_status(
                 action=agreed, status=action["status"], user=planner, note="reviewed as done"
             )
 
