@@ -610,6 +610,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "/communications/export.xlsx",
         "/harmonisation/export.csv",
         "/harmonisation/export.xlsx",
+        "/actions/export.csv",
+        "/actions/export.xlsx",
     }
     kpi_pages = [u.url for u in urls(world, world.acme) if u.route.name == "scorecards:kpi"]
     assert len(kpi_pages) == len(KPIS) and "/scorecard/kpi/otif_net/" in kpi_pages
@@ -620,6 +622,9 @@ def test_the_walk_finds_every_page_of_the_app(world):
     assert f"/agreements/GLOBEX/penalties/{world.globex_penalty.pk}/delete/" in filled
     assert f"/communications/notices/{world.globex_notice.pk}/" in filled
     assert f"/communications/lines/{world.globex_late.pk}/" in filled
+    assert f"/actions/{world.globex_action.pk}/" in filled
+    assert f"/meetings/series/{world.globex_series.pk}/record/" in filled
+    assert f"/meetings/{world.globex_meeting.pk}/" in filled
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)
