@@ -6,12 +6,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F
+from django.utils import timezone
 
 from tower.actions.models import Action
 from tower.agreements.models import Agreement, EarlyWarningSettings, KpiTarget, PenaltyTerm
+from tower.communications.models import LogEntry
 from tower.imports.models import ImportLog
 from tower.improvement.models import ImprovementProject, Lesson, LessonApplication, Tollgate
 from tower.masterdata.models import Site
+from tower.meetings.models import Decision, Meeting, MeetingSeries
+from tower.meetings.queries import is_overdue
 from tower.orders.models import (
     Delivery,
     OrderLine,
@@ -54,12 +58,30 @@ def test_demo_builds_data_accounts_and_figures_then_reuses_them(settings, tmp_pa
 
     _check_production_quality_and_review_records()
     _check_improvement()
+    _check_meetings()
     _check_the_forward_half()
 
     again = StringIO()
     call_command("demo", "--no-serve", stdout=again, stderr=StringIO())
     assert "Reusing the existing data" in again.getvalue()
     assert OrderLine.objects.count() == lines
+
+
+def _check_meetings():
+    """Every client: a quality agreement reference, three recurring meetings held up to today
+    with minutes, decisions and actions in the register and the log; one overdue meeting."""
+    today = timezone.localdate()
+    assert Agreement.objects.exclude(quality_agreement_number="").count() == 8
+    assert MeetingSeries.objects.count() == 24
+    overdue = [s for s in MeetingSeries.objects.all() if is_overdue(s, today)]
+    assert [(s.client, s.kind) for s in overdue] == [
+        (Client.objects.order_by("id")[0], "weekly_ops")
+    ]
+    assert Meeting.objects.count() >= 8 * (6 + 4 + 3) - 1
+    assert Decision.objects.count() == Meeting.objects.count()
+    assert Action.objects.filter(source="meeting").count() == Meeting.objects.count()
+    assert LogEntry.objects.filter(kind="meeting_held").count() == Meeting.objects.count()
+    assert Action.objects.filter(source="meeting").overdue(today).exists()
 
 
 def _check_improvement():

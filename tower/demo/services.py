@@ -24,6 +24,7 @@ from tower.demo.early_warning import load_early_warning
 from tower.demo.generator import DemoData, generate
 from tower.demo.harmonisation import build_fmea, build_process_maps
 from tower.demo.improvement import build_improvement
+from tower.demo.meetings import build_meetings
 from tower.demo.projects import build_projects
 from tower.demo.review import QUESTIONS
 from tower.engine.periods import add_months, parse_period
@@ -122,6 +123,8 @@ def build_demo(
     build_improvement(list(clients.values()))
     progress("Sending delay notices")
     _delay_notices(list(clients.values()))
+    progress("Recording quality agreements and meetings")
+    build_meetings(list(clients.values()), timezone.localdate())
     load_early_warning(folder=folder, today=timezone.localdate(), seed=seed, progress=progress)
     build_fmea(list(clients.values()))
     build_process_maps()
