@@ -34,6 +34,8 @@ NEEDS_SCHEMA = {
     "scorecard",
     "process",
     "worker",
+    "calendar",
+    "escalation",
 }
 
 

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("tower.processes.urls")),
     path("", include("tower.actions.urls")),
     path("", include("tower.meetings.urls")),
+    path("", include("tower.calendars.urls")),
 ]

@@ -22,6 +22,7 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.agreements.world import team_member
 from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
 from tower.actions.models import Action
@@ -31,6 +32,7 @@ from tower.agreements.models import (
     EarlyWarningSettings,
     KpiTarget,
     PenaltyTerm,
+    TeamMember,
 )
 from tower.communications.models import (
     Acknowledgement,
@@ -129,6 +131,7 @@ OWNED = {
     ("stock-outs", "pk"): lambda world, client: mine(world, client, "stock_out").pk,
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
+    ("agreements", "member"): lambda world, client: team_member(client).pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
     ("projects", "pk"): lambda world, client: project_world(world, client).project.pk,
     ("projects", "phase"): lambda world, client: project_world(world, client).phase.pk,
@@ -158,6 +161,7 @@ MISSING = {
     ("stock-outs", "pk"): MISSING_PK,
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
+    ("agreements", "member"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
     ("projects", "pk"): MISSING_PK,
     ("projects", "phase"): MISSING_PK,
@@ -187,6 +191,14 @@ PLAIN = {
     ("risks", "fmt"): ["pdf", "xlsx"],
     ("communications", "fmt"): sorted(FORMATS),
     ("actions", "fmt"): ["csv", "xlsx"],
+    # Site calendars belong to the CMO's sites, not to a client (SHARED_FORMS below).
+    ("calendars", "code"): ["EU1"],
+}
+# Forms that edit the CMO's own shared records (a site's calendar), which belong to no client:
+# every signed-in user reads them, client users' POSTs are refused (403) and the CMO's staff
+# change them (test_shared_forms_are_changed_by_the_cmo_only).
+SHARED_FORMS = {
+    "calendars:site": {"days": "mon-fri", "hours": "08:00-17:00", "time_zone": "Europe/Berlin"},
 }
 
 
@@ -334,6 +346,17 @@ POST_DATA = {
         "new-title": "isolation test",
         "new-owner": "isolation test",
     },
+    "agreements:team_add": lambda world, client: TEAM_MEMBER,
+    "agreements:team_remove": lambda world, client: {"reason": "isolation test"},
+}
+# A person of the service agreement's team, as the agreement page's form posts it.
+TEAM_MEMBER = {
+    "side": "client",
+    "function": "quality",
+    "name": "Added by the isolation test",
+    "email": "isolation@example.com",
+    "phone": "+49 30 1234 5678",
+    "reason": "isolation test",
 }
 RATINGS = {
     "severity_site": "2",
@@ -419,6 +442,7 @@ FORM_POSTS = {
         "",
         {"date": "2026-04-02", "on_hand": "1", "daily_demand": "1"},
     ),
+    "agreements:team_member": lambda world, client: ("", TEAM_MEMBER),
     "scorecards:agreement": lambda world, client: (
         "",
         {"oos_lookback_days": "30", "currency": "USD", "reason": "isolation test"}
@@ -523,9 +547,10 @@ def globex_state(world: World) -> list:
     models += [SurveyResponse, DelayNotice, NoticeLine, Acknowledgement, Reply, LogEntry, Mail]
     models += [EarlyWarningSettings, ClientStock]
     fmea_action(world.globex)  # its FMEA row and action exist before the first look
+    team_member(world.globex)  # and its team member
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [Action, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog]
+    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, TeamMember]
     models += [MeetingSeries, Meeting, Decision, LogEntry]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
@@ -595,6 +620,10 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "communications:reply",
         "communications:resend",
         "communications:line_notices",
+        "agreements:team_add",
+        "agreements:team_member",
+        "agreements:team_remove",
+        "agreements:who_to_call",
     } <= names
     assert not any(name.startswith("admin:") for name in names)
     assert "login" not in names
@@ -625,6 +654,7 @@ def test_the_walk_finds_every_page_of_the_app(world):
     assert f"/actions/{world.globex_action.pk}/" in filled
     assert f"/meetings/series/{world.globex_series.pk}/record/" in filled
     assert f"/meetings/{world.globex_meeting.pk}/" in filled
+    assert f"/agreements/GLOBEX/team/{team_member(world.globex).pk}/remove/" in filled
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)
@@ -682,6 +712,8 @@ def test_forms_that_also_answer_get_refuse_another_clients_objects(world, client
         route = theirs.route
         if route.name in POST_DATA:
             continue  # POST only: walked above
+        if route.name in SHARED_FORMS:
+            continue  # no client's record: test_shared_forms_are_changed_by_the_cmo_only
         query, data = FORM_POSTS.get(route.name, lambda world, client: ("", {}))(
             world, world.globex
         )
@@ -701,7 +733,29 @@ def test_forms_that_also_answer_get_refuse_another_clients_objects(world, client
     assert globex_state(world) == before
 
 
-LIST_PAGES = ["/", "/lines/", "/lines/export.csv", "/lines/export.xlsx", "/closes/", "/stock/"]
+@pytest.mark.parametrize("role", ACME_ROLES)
+def test_shared_forms_are_changed_by_the_cmo_only(world, client, role):
+    client.force_login(world.acme_users[role])
+    for route in app_routes():
+        if route.name not in SHARED_FORMS:
+            continue
+        for url in urls(world, world.acme):
+            if url.route != route:
+                continue
+            response = client.post(url.url, SHARED_FORMS[route.name])
+            expected = 302 if role == "acme_staff" else 403
+            assert response.status_code == expected, (role, url.url, response.status_code)
+
+
+LIST_PAGES = [
+    "/",
+    "/lines/",
+    "/lines/export.csv",
+    "/lines/export.xlsx",
+    "/closes/",
+    "/stock/",
+    "/who-to-call/",
+]
 # Pages of the scorecard app that take ?client= (and ?period=).
 SCORECARD_LIST_PAGES = [
     "/scorecard/",

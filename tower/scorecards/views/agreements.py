@@ -38,6 +38,7 @@ from tower.agreements.services import (
     set_kpi_target,
     set_quality_agreement,
 )
+from tower.agreements.views import team_context
 from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi, format_value
 from tower.scorecards.services import set_agreement, set_early_warning
 from tower.tenancy.models import Client
@@ -215,6 +216,8 @@ def agreement_detail(request, code: str):
         "history": agreement_history(client, request.user),
         "show_clients": sees_client_names(request.user),
         "nav_active": NAV,
+        # The service agreement's team and its counterpart matrix (tower.agreements).
+        **team_context(client, request.user),
     }
     return render(request, "scorecards/agreement_detail.html", context)
 

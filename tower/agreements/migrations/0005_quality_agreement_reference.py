@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0003_notice_kpi_targets'),
+        ('agreements', '0004_service_team'),
     ]
 
     operations = [
