@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("tower.scorecards.urls")),
     path("", include("tower.performance.urls")),
     path("", include("tower.agreements.urls")),
+    path("", include("tower.webhooks.urls")),
     path("", include("tower.jobs.urls")),
     path("", include("tower.improvement.urls")),
     path("", include("tower.communications.urls")),
@@ -19,4 +20,5 @@ urlpatterns = [
     path("", include("tower.actions.urls")),
     path("", include("tower.meetings.urls")),
     path("", include("tower.calendars.urls")),
+    path("", include("tower.board.urls")),
 ]

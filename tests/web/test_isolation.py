@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.agreements.world import team_member
 from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
+from tests.webhooks.world import webhook_delivery, webhook_endpoint
 from tower.actions.models import Action
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
@@ -70,6 +71,7 @@ from tower.scorecards.scorecard import build_scorecard
 from tower.scorecards.views.scorecard import EXPORTS
 from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent, StockOutLink
+from tower.webhooks.models import Delivery, Endpoint
 
 from .conftest import ACME_NOTE, GLOBEX_MARK, GLOBEX_NOTE, SCORECARD_PERIOD, World
 
@@ -132,6 +134,8 @@ OWNED = {
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
     ("agreements", "member"): lambda world, client: team_member(client).pk,
+    ("agreements", "endpoint"): lambda world, client: webhook_endpoint(client).pk,
+    ("webhooks", "pk"): lambda world, client: webhook_delivery(client).pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
     ("projects", "pk"): lambda world, client: project_world(world, client).project.pk,
     ("projects", "phase"): lambda world, client: project_world(world, client).phase.pk,
@@ -162,6 +166,8 @@ MISSING = {
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
     ("agreements", "member"): MISSING_PK,
+    ("agreements", "endpoint"): MISSING_PK,
+    ("webhooks", "pk"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
     ("projects", "pk"): MISSING_PK,
     ("projects", "phase"): MISSING_PK,
@@ -348,6 +354,15 @@ POST_DATA = {
     },
     "agreements:team_add": lambda world, client: TEAM_MEMBER,
     "agreements:team_remove": lambda world, client: {"reason": "isolation test"},
+    "webhooks:endpoint_add": lambda world, client: {
+        "name": "Added by the isolation test",
+        "url": "https://hooks.example.com/isolation",
+        "format": "json",
+        "active": "on",
+    },
+    "webhooks:endpoint_test": lambda world, client: {},
+    "webhooks:endpoint_secret": lambda world, client: {},
+    "webhooks:delivery_retry": lambda world, client: {},
 }
 # A person of the service agreement's team, as the agreement page's form posts it.
 TEAM_MEMBER = {
@@ -443,6 +458,10 @@ FORM_POSTS = {
         {"date": "2026-04-02", "on_hand": "1", "daily_demand": "1"},
     ),
     "agreements:team_member": lambda world, client: ("", TEAM_MEMBER),
+    "webhooks:endpoint": lambda world, client: (
+        "",
+        {"name": "Renamed by the isolation test", "url": "", "format": "slack"},
+    ),
     "scorecards:agreement": lambda world, client: (
         "",
         {"oos_lookback_days": "30", "currency": "USD", "reason": "isolation test"}
@@ -548,9 +567,10 @@ def globex_state(world: World) -> list:
     models += [EarlyWarningSettings, ClientStock]
     fmea_action(world.globex)  # its FMEA row and action exist before the first look
     team_member(world.globex)  # and its team member
+    webhook_delivery(world.globex)  # and its webhook endpoint and delivery
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [Action, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, TeamMember]
+    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, TeamMember, Endpoint, Delivery]
     models += [MeetingSeries, Meeting, Decision, LogEntry]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
@@ -624,6 +644,16 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "agreements:team_member",
         "agreements:team_remove",
         "agreements:who_to_call",
+        "webhooks:endpoints",
+        "webhooks:endpoint_add",
+        "webhooks:endpoint",
+        "webhooks:endpoint_test",
+        "webhooks:endpoint_secret",
+        "webhooks:deliveries",
+        "webhooks:delivery",
+        "webhooks:delivery_retry",
+        "board:board",
+        "board:worklist",
     } <= names
     assert not any(name.startswith("admin:") for name in names)
     assert "login" not in names
@@ -655,6 +685,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
     assert f"/meetings/series/{world.globex_series.pk}/record/" in filled
     assert f"/meetings/{world.globex_meeting.pk}/" in filled
     assert f"/agreements/GLOBEX/team/{team_member(world.globex).pk}/remove/" in filled
+    assert f"/webhooks/{webhook_delivery(world.globex).pk}/retry/" in filled
+    assert f"/agreements/GLOBEX/webhooks/{webhook_endpoint(world.globex).pk}/test/" in filled
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)
@@ -783,6 +815,35 @@ def test_lists_and_downloads_never_include_another_client(world, client, role):
         assert "Acme Pharma" in seen or url.startswith("/lines/export"), (url, query)
         if url.startswith("/lines") and "from=" in query:  # the world's months
             assert "ACME-SO-1002" in seen, (url, query)
+
+
+# The daily board of the day after ACME-SO-1003 (due 2026-04-06, short) and its worklist
+# fragment, whole and as htmx asks for it, named or not, for every filter the board takes.
+BOARD_PAGES = [
+    "/board/?date=2026-04-07",
+    "/board/?date=2026-04-07&site=EU1",
+    "/board/?date=2026-04-07&screen=1&refresh=60",
+    "/board/?date=2026-04-25",
+    "/board/worklist/?from=2026-03&to=2026-04",
+]
+
+
+@pytest.mark.parametrize("role", ACME_ROLES)
+def test_the_board_and_worklists_never_include_another_client(world, client, role):
+    client.force_login(world.acme_users[role])
+    for url in BOARD_PAGES:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200, (role, url, response.status_code)
+            assert GLOBEX_MARK not in text(response).lower(), (role, url)
+        named = client.get(f"{url}&client={world.globex.code}")
+        unknown = client.get(f"{url}&client={MISSING_CODE}")
+        assert named.status_code == unknown.status_code == 404, (role, url)
+        assert GLOBEX_MARK not in text(named).lower(), (role, url)
+    board = client.get("/board/?date=2026-04-07").content.decode()
+    assert "ACME-SO-1003" in board  # the client's own miss shows
+    worklist = client.get("/board/worklist/?from=2026-03&to=2026-04").content.decode()
+    assert "ACME-SO-1002" in worklist or role == "acme_staff"  # the cause to approve
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)
