@@ -255,6 +255,8 @@ class LogEntry(models.Model):
         REPLY = "reply", "Reply"
         MAIL_SENT = "mail_sent", "E-mail sent"
         MAIL_FAILED = "mail_failed", "E-mail failed"
+        MEETING_HELD = "meeting_held", "Meeting held"
+        DECISION = "decision", "Decision taken"
 
     client = models.ForeignKey(
         Client, on_delete=models.CASCADE, related_name="log_entries", db_index=False

@@ -26,6 +26,11 @@ urlpatterns = [
         name="early_warning",
     ),
     path(
+        "agreements/<slug:code>/quality-agreement/",
+        agreements.quality_agreement,
+        name="quality_agreement",
+    ),
+    path(
         "agreements/<slug:code>/penalties/<int:pk>/delete/",
         agreements.penalty_delete,
         name="penalty_delete",
