@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("tower.harmonisation.urls")),
     path("", include("tower.processes.urls")),
     path("", include("tower.calendars.urls")),
+    path("", include("tower.escalations.urls")),
 ]
