@@ -102,7 +102,9 @@ def test_acknowledgement_stops_the_clock(ew, inbox):  # noqa: F811
     with pytest.raises(WorkflowError, match="already acknowledged"):
         services.acknowledge(escalation=escalation, user=ew.viewer, now=berlin("2026-12-07 11:00"))
     # The KPI: acknowledged within the first level's response time.
-    assert acknowledged_in_time(ew.acme, berlin("2026-12-01 00:00"), berlin("2027-01-01 00:00")) == (
+    assert acknowledged_in_time(
+        ew.acme, berlin("2026-12-01 00:00"), berlin("2027-01-01 00:00")
+    ) == (
         1,
         1,
     )
@@ -139,7 +141,9 @@ def test_matrix_edits_do_not_change_a_running_escalation(ew, inbox):  # noqa: F8
 
 def test_every_step_is_in_the_clients_communication_log(ew):
     escalation = open_on_line(ew)
-    services.add_comment(escalation=escalation, user=ew.staff, text="Calling you at 9", now=MONDAY_11)
+    services.add_comment(
+        escalation=escalation, user=ew.staff, text="Calling you at 9", now=MONDAY_11
+    )
     services.acknowledge(escalation=escalation, user=ew.staff, now=MONDAY_11)
     services.resolve(escalation=escalation, user=ew.viewer, text="Delivered", now=MONDAY_11)
     kinds = list(

@@ -22,12 +22,15 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.escalations.world import escalation_of
 from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
     Agreement,
     EarlyWarningSettings,
+    EscalationLevel,
+    EscalationTrigger,
     KpiTarget,
     PenaltyTerm,
 )
@@ -41,6 +44,7 @@ from tower.communications.models import (
 )
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
+from tower.escalations.models import Escalation, EscalationStep
 from tower.harmonisation.forms import EXPORT_FORMATS as HARMONISATION_EXPORTS
 from tower.harmonisation.models import FmeaAction, FmeaItem, RatingLog
 from tower.improvement.models import (
@@ -145,6 +149,7 @@ OWNED = {
     ("outlook", "pk"): lambda world, client: world_line(world, client).pk,
     ("harmonisation", "pk"): lambda world, client: fmea_item(client).pk,
     ("harmonisation", "action"): lambda world, client: fmea_action(client).pk,
+    ("escalations", "pk"): lambda world, client: escalation_of(world, client).pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -170,6 +175,7 @@ MISSING = {
     ("outlook", "pk"): MISSING_PK,
     ("harmonisation", "pk"): MISSING_PK,
     ("harmonisation", "action"): MISSING_PK,
+    ("escalations", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
@@ -301,6 +307,18 @@ POST_DATA = {
     },
     "harmonisation:action_complete": lambda world, client: {"note": "isolation test"},
     "harmonisation:action_verify": lambda world, client: {"note": "isolation test"},
+    "escalations:acknowledge": lambda world, client: {"text": "isolation test"},
+    "scorecards:escalation_levels": lambda world, client: {
+        "level1_cmo_person": "isolation test",
+        "level1_client_person": "isolation test",
+        "level1_response_hours": "4",
+    },
+    "scorecards:escalation_triggers": lambda world, client: {
+        "enabled_line_late": "on",
+        "threshold_line_late": "3",
+    },
+    "escalations:comment": lambda world, client: {"text": "isolation test"},
+    "escalations:resolve": lambda world, client: {"text": "isolation test"},
 }
 RATINGS = {
     "severity_site": "2",
@@ -385,6 +403,10 @@ FORM_POSTS = {
     "stock:row": lambda world, client: (
         "",
         {"date": "2026-04-02", "on_hand": "1", "daily_demand": "1"},
+    ),
+    "escalations:new": lambda world, client: (
+        "",
+        {"client": client.code, "title": "isolation test", "text": "isolation test"},
     ),
     "scorecards:agreement": lambda world, client: (
         "",
@@ -482,6 +504,7 @@ def deck_text(deck) -> str:
 def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
     project_world(world, world.globex)  # built on first use: before the snapshot
+    escalation_of(world, world.globex)
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
     models += [SurveyResponse, ImprovementProject, Tollgate, Lesson, LessonApplication]
@@ -492,7 +515,8 @@ def globex_state(world: World) -> list:
     fmea_action(world.globex)  # its FMEA row and action exist before the first look
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog]
+    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, Escalation, EscalationStep]
+    models += [EscalationLevel, EscalationTrigger]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]

@@ -34,6 +34,7 @@ from tower.agreements.services import (
 )
 from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi, format_value
 from tower.scorecards.services import set_agreement, set_early_warning
+from tower.scorecards.views.escalation_matrix import matrix_context
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import (
     CMO_ADMIN,
@@ -197,6 +198,7 @@ def agreement_detail(request, code: str):
         "history": agreement_history(client, request.user),
         "show_clients": sees_client_names(request.user),
         "nav_active": NAV,
+        **matrix_context(client, request.user),
     }
     return render(request, "scorecards/agreement_detail.html", context)
 
