@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import make_user
 from tower.agreements import services as agreements
 from tower.agreements.models import EscalationTrigger
 from tower.communications.models import DelayNotice
@@ -18,6 +19,7 @@ from tower.masterdata.models import Product
 from tower.outlook.models import LineProjection
 from tower.performance.models import RootCause, RootCauseStatus
 from tower.quality.models import Batch, Deviation
+from tower.scorecards.services import report_stock_out
 from tower.stockouts.models import StockOutEvent
 from tower.tenancy.scoping import SYSTEM
 from tower.workflow import WorkflowError
@@ -181,3 +183,18 @@ def test_the_cli_lists_escalations(ew, capsys):
     call_command("escalation", "list", "--client", "ACME", "--open", "--format", "csv")
     out = capsys.readouterr().out
     assert "Line projected 5 days late" in out and "line_late" in out
+
+
+def test_a_stock_out_reported_on_the_page_opens_an_escalation_at_once(ew, client):
+    switch_on(ew.acme, Kind.STOCK_OUT_REPORTED)
+    approver = make_user("approver", ew.acme, "client_approver")
+
+    event = report_stock_out(
+        client=ew.acme,
+        product=Product.objects.get(client=ew.acme, code="ACME-AMOXI-500"),
+        location="Berlin",
+        start_date=dt.date(2026, 12, 6),
+        user=approver,
+    )
+    (opened,) = Escalation.objects.filter(client=ew.acme)
+    assert opened.kind == Kind.STOCK_OUT_REPORTED and opened.subject_id == event.pk
