@@ -81,6 +81,7 @@ def ew(acme, globex, write_csv, run_import, settings) -> EscalationWorld:
             "client,order,line,product,site,ordered_qty,committed_date,status\n"
             "ACME,ACME-SO-1,1,ACME-AMOXI-500,EU1,10,2026-12-20,open\n"
             "ACME,ACME-SO-1,2,ACME-IBUPRO-200,EU1,10,2026-12-22,open\n"
+            "ACME,ACME-SO-2,1,ACME-AMOXI-500,EU1,10,2026-12-28,open\n"
             "GLOBEX,GLOBEX-SO-1,1,GLOBEX-X,EU1,10,2026-12-20,open\n"
         ),
         create_missing=True,
@@ -99,7 +100,9 @@ def ew(acme, globex, write_csv, run_import, settings) -> EscalationWorld:
         globex=globex,
         site=site,
         lines=list(
-            OrderLine.objects.filter(client=acme).select_related("order").order_by("line_number")
+            OrderLine.objects.filter(client=acme)
+            .select_related("order")
+            .order_by("order__number", "line_number")
         ),
         viewer=make_user("viewer", acme, Role.CLIENT_VIEWER),
         staff=make_user("staff", acme, Role.CMO_STAFF),
