@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from tests.conftest import make_user
 from tower.agreements import services as agreements
@@ -193,7 +194,7 @@ def test_a_stock_out_reported_on_the_page_opens_an_escalation_at_once(ew, client
         client=ew.acme,
         product=Product.objects.get(client=ew.acme, code="ACME-AMOXI-500"),
         location="Berlin",
-        start_date=dt.date(2026, 12, 6),
+        start_date=timezone.localdate(),
         user=approver,
     )
     (opened,) = Escalation.objects.filter(client=ew.acme)

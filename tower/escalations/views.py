@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,10 +54,15 @@ def escalation_list(request):
     rows = scope(Escalation.objects.select_related("client", "site"), request.user)
     if client is not None:
         rows = rows.filter(client=client)
-    if status != "all":
-        rows = rows.filter(status=status)
     if site:
         rows = rows.filter(site__code=site)
+    # The KPI of kpis.md 9 over the escalations the filters (but the status) select.
+    started = rows.count()
+    in_time = rows.filter(
+        acknowledged_at__isnull=False, acknowledged_at__lte=F("first_deadline")
+    ).count()
+    if status != "all":
+        rows = rows.filter(status=status)
     field = SORTS[sort.lstrip("-")]
     rows = rows.order_by(f"-{field}" if sort.startswith("-") else field, "-pk")
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
@@ -71,6 +77,7 @@ def escalation_list(request):
         "sort_links": sort_links(request, sort, SORTS),
         "show_clients": sees_client_names(request.user),
         "can_open": bool(clients),
+        "kpi": {"started": started, "in_time": in_time},
         "nav_active": NAV,
     }
     return render(request, "escalations/list.html", context)
