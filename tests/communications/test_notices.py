@@ -21,6 +21,7 @@ from tower.communications.models import (
     NoticeLine,
     Reply,
 )
+from tower.orders.models import OrderLine
 from tower.workflow import NotAllowed, WorkflowError
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,8 @@ def test_compose_prefills_and_sending_records_logs_and_redirects(world, client, 
     body = page.content.decode()
     assert 'value="2027-02-03"' in body and "ACME-SO-2001" in body
     # Widening counts: this line only, its order (2 open lines), its product (2 in 2027 + SO-1006).
-    assert page.context["widen_counts"] == {"lines": 1, "order": 2, "product": 3}
+    # No planned batch: widening by batch keeps the line alone.
+    assert page.context["widen_counts"] == {"lines": 1, "order": 2, "batch": 1, "product": 3}
 
     sent = client.post("/communications/notices/new/", form([first], widen="order"))
     notice = DelayNotice.objects.exclude(pk=world.acme_notice.pk).get(client=world.acme)
@@ -62,6 +64,27 @@ def test_compose_prefills_and_sending_records_logs_and_redirects(world, client, 
     assert set(entry.entry_lines.values_list("line_id", flat=True)) == {
         open_lines[0].pk,
         open_lines[1].pk,
+    }
+
+
+def test_widening_by_batch_adds_the_open_lines_planned_on_the_same_batches(
+    world, client, open_lines
+):
+    """SO-2001/1 and SO-2002/1 are planned on batch B-77, SO-2001/2 on B-78; a closed line on
+    B-77 stays out, as does another client's line with the same batch number."""
+    first, second, third = open_lines
+    OrderLine.objects.filter(pk__in=[first.pk, third.pk]).update(planned_batch="B-77")
+    OrderLine.objects.filter(pk=second.pk).update(planned_batch="B-78")
+    OrderLine.objects.filter(pk=world.acme_ok.pk).update(planned_batch="B-77")
+    OrderLine.objects.filter(pk=world.globex_open.pk).update(planned_batch="B-77")
+    client.force_login(world.acme_staff)
+    page = client.get(f"/communications/notices/new/?lines={first.pk}")
+    assert page.context["widen_counts"]["batch"] == 2
+    client.post("/communications/notices/new/", form([first], widen="batch"))
+    notice = DelayNotice.objects.exclude(pk=world.acme_notice.pk).get(client=world.acme)
+    assert set(NoticeLine.objects.filter(notice=notice).values_list("line_id", flat=True)) == {
+        first.pk,
+        third.pk,
     }
 
 

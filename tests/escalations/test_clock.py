@@ -174,3 +174,28 @@ def test_other_clients_users_cannot_act(ew):
     escalation = open_on_line(ew)
     with pytest.raises(WorkflowError):
         services.acknowledge(escalation=escalation, user=ew.globex_viewer, now=MONDAY_11)
+
+
+def test_a_level_calls_the_team_members_it_names(ew, inbox):  # noqa: F811
+    from tower.agreements.models import TeamMember
+
+    lead = TeamMember.objects.create(
+        client=ew.acme,
+        side="cmo",
+        function="supply_chain",
+        name="Gus Lead",
+        email="gus@cmo.example",
+    )
+    levels = [dict(LEVELS[0], cmo_member=lead.pk, cmo_person="", cmo_email=""), LEVELS[1]]
+    agreements.set_escalation_levels(client=ew.acme, levels=levels, user=SYSTEM)
+    escalation = open_on_line(ew)
+    first = escalation.levels[0]
+    assert (first["cmo_person"], first["cmo_email"]) == ("Gus Lead", "gus@cmo.example")
+    assert recipients(inbox.messages[0]) == {"gus@cmo.example", "bob@acme.example"}
+    other = TeamMember.objects.create(
+        client=ew.globex, side="cmo", function="quality", name="Not ours", email="x@cmo.example"
+    )
+    with pytest.raises(WorkflowError, match="not on the CMO side of ACME"):
+        agreements.set_escalation_levels(
+            client=ew.acme, levels=[dict(LEVELS[0], cmo_member=other)], user=SYSTEM
+        )

@@ -202,3 +202,22 @@ def test_the_daily_recompute_is_scheduled_and_refreshes_every_client(acme):
     assert set(
         OutcomeRefresh.objects.filter(trigger="recompute").values_list("client", flat=True)
     ) == {acme.pk, globex.pk}
+
+
+@pytest.mark.django_db
+def test_a_queued_refresh_is_shared_until_it_runs(monkeypatch, acme):
+    """Two changes before the worker runs: one job. A change while it runs: another job (the
+    running one may have read its inputs before the change)."""
+    monkeypatch.setattr(job_services, "on_commit", lambda queue: None)  # nothing runs
+    first = job_services.queue_refresh(
+        kind=job_services.PROJECT_OPEN_LINES, client=acme, because="a"
+    )
+    again = job_services.queue_refresh(
+        kind=job_services.PROJECT_OPEN_LINES, client=acme, because="b"
+    )
+    assert again.pk == first.pk and first.user is None and first.title == "Refresh after a"
+    Job.objects.filter(pk=first.pk).update(status=JobStatus.RUNNING)
+    during = job_services.queue_refresh(
+        kind=job_services.PROJECT_OPEN_LINES, client=acme, because="c"
+    )
+    assert during.pk != first.pk and during.status == JobStatus.QUEUED

@@ -18,6 +18,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from tests.conftest import Role, make_user
 from tower.imports import kinds
@@ -143,6 +144,52 @@ def test_new_early_warning_settings_project_again(projected, acme):
     again = stored()["PO-9/1"]
     assert again.as_of != T and again.transit_days == 0
     assert again.arrival_planned == again.ship_planned == dt.date(2026, 6, 1)
+
+
+def _as_of_by_client() -> dict[str, set[dt.date]]:
+    found: dict[str, set[dt.date]] = {}
+    for p in LineProjection.objects.select_related("client"):
+        found.setdefault(p.client.code, set()).add(p.as_of)
+    return found
+
+
+def test_an_exclusion_projects_the_client_again_without_the_line(projected, acme):
+    from tower.orders.models import OrderLine
+    from tower.performance.services import set_line_exclusion
+
+    line = OrderLine.objects.get(client=acme, order__number="PO-1", line_number="1")
+    set_line_exclusion(
+        line=line, reason="Client cancelled by phone", user=make_user("b", admin=True)
+    )
+    # The queued job ran (tests run jobs at once): ACME projected as of today, without the
+    # excluded line; GLOBEX untouched.
+    assert set(stored()) == {"PO-1/2", "PO-2/1", "PO-9/1"}
+    assert _as_of_by_client() == {"ACME": {timezone.localdate()}, "GLOBEX": {T}}
+
+
+def test_a_new_definition_projects_the_client_again(projected, globex):
+    from tower.performance.services import set_definition
+
+    set_definition(client=globex, parameters={"late_days": 3}, actor="test")
+    assert _as_of_by_client() == {"ACME": {T}, "GLOBEX": {timezone.localdate()}}
+
+
+def test_a_stock_count_on_the_stock_page_projects_the_client_again(projected, acme):
+    from tower.stock.models import ClientStock
+    from tower.stock.services import update_stock
+
+    row = ClientStock.objects.get(client=acme)
+    update_stock(row=row, on_hand=500, daily_demand=10, date=T, user=make_user("b", admin=True))
+    assert _as_of_by_client() == {"ACME": {timezone.localdate()}, "GLOBEX": {T}}
+
+
+def test_tower_recompute_queues_the_projection_for_the_worker(projected):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("recompute", "--client", "GLOBEX", stdout=out)
+    assert "job worker projects the open lines again" in out.getvalue()
+    assert _as_of_by_client() == {"ACME": {T}, "GLOBEX": {timezone.localdate()}}
 
 
 # --- tower outlook ------------------------------------------------------------------------------

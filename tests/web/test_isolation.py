@@ -22,6 +22,7 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.agreements.world import team_member
 from tests.escalations.world import escalation_of
 from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
@@ -33,6 +34,7 @@ from tower.agreements.models import (
     EscalationTrigger,
     KpiTarget,
     PenaltyTerm,
+    TeamMember,
 )
 from tower.communications.models import (
     Acknowledgement,
@@ -132,6 +134,7 @@ OWNED = {
     ("stock-outs", "pk"): lambda world, client: mine(world, client, "stock_out").pk,
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
+    ("agreements", "member"): lambda world, client: team_member(client).pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
     ("projects", "pk"): lambda world, client: project_world(world, client).project.pk,
     ("projects", "phase"): lambda world, client: project_world(world, client).phase.pk,
@@ -159,6 +162,7 @@ MISSING = {
     ("stock-outs", "pk"): MISSING_PK,
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
+    ("agreements", "member"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
     ("projects", "pk"): MISSING_PK,
     ("projects", "phase"): MISSING_PK,
@@ -307,6 +311,17 @@ POST_DATA = {
     },
     "harmonisation:action_complete": lambda world, client: {"note": "isolation test"},
     "harmonisation:action_verify": lambda world, client: {"note": "isolation test"},
+    "agreements:team_add": lambda world, client: TEAM_MEMBER,
+    "agreements:team_remove": lambda world, client: {"reason": "isolation test"},
+}
+# A person of the service agreement's team, as the agreement page's form posts it.
+TEAM_MEMBER = {
+    "side": "client",
+    "function": "quality",
+    "name": "Added by the isolation test",
+    "email": "isolation@example.com",
+    "phone": "+49 30 1234 5678",
+    "reason": "isolation test",
     "escalations:acknowledge": lambda world, client: {"text": "isolation test"},
     "scorecards:escalation_levels": lambda world, client: {
         "level1_cmo_person": "isolation test",
@@ -404,6 +419,7 @@ FORM_POSTS = {
         "",
         {"date": "2026-04-02", "on_hand": "1", "daily_demand": "1"},
     ),
+    "agreements:team_member": lambda world, client: ("", TEAM_MEMBER),
     "escalations:new": lambda world, client: (
         "",
         {"client": client.code, "title": "isolation test", "text": "isolation test"},
@@ -513,8 +529,10 @@ def globex_state(world: World) -> list:
     models += [SurveyResponse, DelayNotice, NoticeLine, Acknowledgement, Reply, LogEntry, Mail]
     models += [EarlyWarningSettings, ClientStock]
     fmea_action(world.globex)  # its FMEA row and action exist before the first look
+    team_member(world.globex)  # and its team member
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
+    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, TeamMember]
     models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, Escalation, EscalationStep]
     models += [EscalationLevel, EscalationTrigger]
     return [
@@ -585,6 +603,10 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "communications:reply",
         "communications:resend",
         "communications:line_notices",
+        "agreements:team_add",
+        "agreements:team_member",
+        "agreements:team_remove",
+        "agreements:who_to_call",
     } <= names
     assert not any(name.startswith("admin:") for name in names)
     assert "login" not in names
@@ -610,6 +632,7 @@ def test_the_walk_finds_every_page_of_the_app(world):
     assert f"/agreements/GLOBEX/penalties/{world.globex_penalty.pk}/delete/" in filled
     assert f"/communications/notices/{world.globex_notice.pk}/" in filled
     assert f"/communications/lines/{world.globex_late.pk}/" in filled
+    assert f"/agreements/GLOBEX/team/{team_member(world.globex).pk}/remove/" in filled
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)
@@ -702,7 +725,15 @@ def test_shared_forms_are_changed_by_the_cmo_only(world, client, role):
             assert response.status_code == expected, (role, url.url, response.status_code)
 
 
-LIST_PAGES = ["/", "/lines/", "/lines/export.csv", "/lines/export.xlsx", "/closes/", "/stock/"]
+LIST_PAGES = [
+    "/",
+    "/lines/",
+    "/lines/export.csv",
+    "/lines/export.xlsx",
+    "/closes/",
+    "/stock/",
+    "/who-to-call/",
+]
 # Pages of the scorecard app that take ?client= (and ?period=).
 SCORECARD_LIST_PAGES = [
     "/scorecard/",

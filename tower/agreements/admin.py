@@ -1,7 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tower.agreements.models import EarlyWarningSettings, KpiTarget, OtifDefinitionVersion
+from tower.agreements.models import (
+    EarlyWarningSettings,
+    KpiTarget,
+    OtifDefinitionVersion,
+    TeamMember,
+)
 from tower.readonly_admin import ViewOnly
 
 
@@ -30,3 +35,12 @@ class EarlyWarningSettingsAdmin(ViewOnly, SimpleHistoryAdmin):
 
     list_display = ["client", "production_days", "release_days", "ship_days", "transit_days"]
     list_filter = ["client"]
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(ViewOnly, SimpleHistoryAdmin):
+    """The service agreement's team: edited on the agreement page (the CMO's people both sides,
+    client approvers their own side); every change is kept in the history."""
+
+    list_display = ["client", "function", "side", "name", "email", "phone", "deputy"]
+    list_filter = ["client", "side", "function"]

@@ -1,14 +1,21 @@
-"""Forms of the agreement pages: KPI targets, the agreement's terms and its penalty clauses."""
+"""Forms of the agreement pages: KPI targets, the agreement's terms, its penalty clauses, the
+early-warning settings and the service agreement's team."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
     MAX_EARLY_WARNING_DAYS,
+    MAX_NAME,
+    MAX_PHONE,
+    MAX_TITLE,
     EarlyWarningSettings,
     PenaltyTerm,
+    TeamFunction,
+    TeamSide,
 )
 from tower.engine.kpi_catalogue import KPIS, Kpi
 from tower.ingest.limits import MAX_NUMBER
@@ -145,13 +152,76 @@ class EarlyWarningForm(Form):
         return {name: self.cleaned_data[name] for name in EARLY_WARNING_DEFAULTS}
 
 
+# ---------------------------------------------------------------------------------------------
+# The service agreement's team
+
+
+class TeamMemberForm(StepForm):
+    """One person of the team. `sides` are the sides the user may change (the choice is
+    hidden when there is one); `users` the sign-ins the person can be linked to."""
+
+    side = forms.ChoiceField(choices=TeamSide.choices, label="Side")
+    function = forms.ChoiceField(choices=TeamFunction.choices, label="Function")
+    name = forms.CharField(max_length=MAX_NAME, label="Name")
+    title = forms.CharField(
+        max_length=MAX_TITLE,
+        required=False,
+        label="Job title",
+        help_text="Optional, e.g. “Key account manager”.",
+    )
+    email = forms.EmailField(max_length=254, label="E-mail")
+    phone = forms.CharField(
+        max_length=MAX_PHONE,
+        required=False,
+        label="Phone",
+        help_text="International format, e.g. +49 30 1234 5678; an extension as “ext 12”.",
+    )
+    deputy = forms.BooleanField(
+        required=False,
+        label="Deputy",
+        help_text="Stands in for the function's lead on this side (the lead is listed first).",
+    )
+    linked_user = forms.ChoiceField(
+        required=False,
+        label="Sign-in",
+        help_text="Optional: the person's user of the tower, so escalations and pages reach them.",
+    )
+    reason = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Reason for the change",
+        help_text="Kept in the history of the agreement.",
+    )
+
+    def __init__(self, *args, sides: list[str], users: dict[str, list[tuple[int, str]]], **kwargs):
+        kwargs.setdefault("auto_id", "team_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["side"].choices = [(s, TeamSide(s).label) for s in sides]
+        if len(sides) == 1:
+            self.fields["side"].widget = forms.HiddenInput()
+            self.fields["side"].initial = sides[0]
+        self.fields["linked_user"].choices = [("", "— none —")] + [
+            (f"{TeamSide(side).label} side", [(str(pk), username) for pk, username in people])
+            for side, people in users.items()
+            if people
+        ]
+        self.fields["phone"].widget.attrs.update(type="tel", autocomplete="off")
+
+    def clean_linked_user(self):
+        """The user chosen (whether they fit the side, the service checks), or None."""
+        value = self.cleaned_data["linked_user"]
+        return get_user_model().objects.filter(pk=value).first() if value else None
+
+
 class EscalationMatrixForm(Form):
     """The escalation matrix as rows of inputs (level 1 first); a row left empty ends it."""
 
     PARTS = {
+        "cmo_member": "CMO team member",
         "cmo_person": "CMO person",
         "cmo_role": "CMO role",
         "cmo_email": "CMO e-mail",
+        "client_member": "Client team member",
         "client_person": "Client person",
         "client_role": "Client role",
         "client_email": "Client e-mail",
@@ -159,7 +229,7 @@ class EscalationMatrixForm(Form):
         "site": "Calendar of site",
     }
 
-    def __init__(self, *args, sites=(), rows: int = 6, **kwargs):
+    def __init__(self, *args, sites=(), members=(), rows: int = 6, **kwargs):
         from django import forms
 
         super().__init__(*args, **kwargs)
@@ -167,7 +237,19 @@ class EscalationMatrixForm(Form):
         for n in range(1, rows + 1):
             for name, label in self.PARTS.items():
                 key = f"level{n}_{name}"
-                if name == "site":
+                if name.endswith("_member"):
+                    side = name.removesuffix("_member")
+                    field = forms.ChoiceField(
+                        label=label,
+                        required=False,
+                        choices=[("", "—")]
+                        + [
+                            (str(m.pk), f"{m.name} ({m.get_function_display()})")
+                            for m in members
+                            if m.side == side
+                        ],
+                    )
+                elif name == "site":
                     field = forms.ChoiceField(
                         label=label,
                         required=False,

@@ -7,6 +7,7 @@ Everything here is audited (django-simple-history). What is computed from these 
 statuses, stock-out attribution) lives in the apps above, which refresh it when they change.
 """
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -194,6 +195,85 @@ class EarlyWarningSettings(models.Model):
         return {name: getattr(self, name) for name in EARLY_WARNING_DEFAULTS}
 
 
+# ---------------------------------------------------------------------------------------------
+# The service agreement's team: who works for the client on each side, function by function.
+
+
+class TeamSide(models.TextChoices):
+    CMO = "cmo", "CMO"
+    CLIENT = "client", "Client"
+
+
+class TeamFunction(models.TextChoices):
+    """The functions of the dedicated cross-functional team; each side names its people for
+    the same functions, which makes the counterpart matrix (function -> CMO <-> client)."""
+
+    EXECUTIVE = "executive", "Executive sponsor"
+    ACCOUNT = "account", "Account management"
+    PROJECT = "project", "Project management"
+    SUPPLY_CHAIN = "supply_chain", "Supply chain"
+    MANUFACTURING = "manufacturing", "Manufacturing"
+    QUALITY = "quality", "Quality"
+    TECHNICAL = "technical", "Technical services"
+    REGULATORY = "regulatory", "Regulatory affairs"
+    FINANCE = "finance", "Finance"
+
+
+MAX_NAME = 120
+MAX_TITLE = 100
+MAX_PHONE = 32
+
+
+class TeamMember(models.Model):
+    """One person of the service agreement's team for a client, on the CMO's or the client's
+    side, for one function (tower.agreements.team for the rules; audited).
+
+    A function can have several people on a side: the lead comes first in the counterpart
+    matrix, the others are deputies. `user` optionally links the person to a sign-in of the
+    tower (a CMO user for the CMO side, a member of the client for the client side), so
+    pages can say "you" and escalations can reach them.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="team_members")
+    side = models.CharField(max_length=6, choices=TeamSide.choices)
+    function = models.CharField(max_length=20, choices=TeamFunction.choices)
+    name = models.CharField(max_length=MAX_NAME)
+    title = models.CharField(
+        max_length=MAX_TITLE, blank=True, help_text="Job title, e.g. “Key account manager”"
+    )
+    email = models.EmailField()
+    phone = models.CharField(
+        max_length=MAX_PHONE, blank=True, help_text="International format, e.g. +49 30 1234 5678"
+    )
+    deputy = models.BooleanField(
+        default=False, help_text="Stands in for the function's lead on this side"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Optional: the person's sign-in to the tower",
+    )
+
+    objects = ClientOwnedQuerySet.as_manager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["client", "function", "side", "deputy", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "side", "function", "email"],
+                name="team_member_once_per_function",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_side_display()} {self.get_function_display()})"
+
+
 # --- escalation matrix and triggers (kpis.md 9) -------------------------------------------------
 
 MAX_ESCALATION_LEVELS = 6
@@ -203,11 +283,19 @@ MAX_RESPONSE_HOURS = 10_000
 class EscalationLevel(models.Model):
     """One level of a client's escalation matrix (1 first): who is called on each side and the
     response time in business hours of the named site's calendar (the default calendar when
-    none). Changed only through tower.agreements.services.set_escalation_levels; a running
+    none). Each side is a person of the team (TeamMember) and/or a name, role and e-mail. Changed only through tower.agreements.services.set_escalation_levels; a running
     escalation keeps the matrix it started with (tower.escalations)."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="escalation_levels")
     number = models.PositiveSmallIntegerField()
+    # The people of the service agreement's team the level calls; the text fields below are
+    # the fallback (a role, a shared mailbox) and keep the level readable if a person leaves.
+    cmo_member = models.ForeignKey(
+        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    client_member = models.ForeignKey(
+        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     cmo_person = models.CharField(max_length=150, blank=True, help_text="Name at the CMO")
     cmo_role = models.CharField(max_length=150, blank=True, help_text="Role at the CMO")
     cmo_email = models.EmailField(blank=True)

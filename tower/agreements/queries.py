@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tower.agreements.models import KpiDirection, KpiTarget, OtifDefinitionVersion
+from tower.agreements.models import (
+    KpiDirection,
+    KpiTarget,
+    OtifDefinitionVersion,
+    TeamFunction,
+    TeamMember,
+    TeamSide,
+)
 from tower.engine import OtifDefinition
 from tower.engine.kpi_catalogue import KPI_BY_CODE, KPIS
 from tower.engine.targets import DEFAULT_TOLERANCE, target_status
@@ -66,3 +73,50 @@ def common_target(targets: dict[int, dict[str, Target]], kpi: str) -> Target | N
     """The target shared by all clients in view, or None when they differ (or none is in view)."""
     found = {t[kpi] for t in targets.values()}
     return found.pop() if len(found) == 1 else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The counterpart matrix of the service agreement's team
+
+
+@dataclass(frozen=True)
+class CounterpartRow:
+    """One function of the team: the CMO's people and the client's, leads first."""
+
+    function: str
+    label: str
+    cmo: list
+    client: list
+
+
+def team_of(client: Client) -> list[TeamMember]:
+    """The client's team, both sides, with their linked sign-ins (one query)."""
+    return list(
+        TeamMember.objects.filter(client=client)
+        .select_related("user")
+        .order_by("function", "side", "deputy", "name")
+    )
+
+
+def counterpart_matrix(client: Client, members: list | None = None) -> list[CounterpartRow]:
+    """Function -> CMO people <-> client people, in the order of TeamFunction, for the
+    functions where either side has named someone (one query)."""
+    members = team_of(client) if members is None else members
+    rows = []
+    for function in TeamFunction:
+        mine = [m for m in members if m.function == function.value]
+        if not mine:
+            continue
+        rows.append(
+            CounterpartRow(
+                function=function.value,
+                label=function.label,
+                cmo=sorted((m for m in mine if m.side == TeamSide.CMO), key=_lead_first),
+                client=sorted((m for m in mine if m.side == TeamSide.CLIENT), key=_lead_first),
+            )
+        )
+    return rows
+
+
+def _lead_first(member: TeamMember) -> tuple:
+    return member.deputy, member.name.lower()

@@ -8,15 +8,23 @@ definition, tower.scorecards.services.set_agreement attributes stock-outs after 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import FilteredRelation, ProtectedError, Q, RestrictedError
 
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
     MAX_EARLY_WARNING_DAYS,
     MAX_ESCALATION_LEVELS,
+    MAX_NAME,
+    MAX_PHONE,
     MAX_RESPONSE_HOURS,
+    MAX_TITLE,
     Agreement,
     EarlyWarningSettings,
     EscalationLevel,
@@ -25,13 +33,16 @@ from tower.agreements.models import (
     KpiTarget,
     OtifDefinitionVersion,
     PenaltyTerm,
+    TeamFunction,
+    TeamMember,
+    TeamSide,
 )
 from tower.agreements.queries import current_definition
 from tower.engine import OtifDefinition
 from tower.engine.kpi_catalogue import KPI_BY_CODE
 from tower.tenancy.locks import lock_clients
-from tower.tenancy.models import Client
-from tower.tenancy.scoping import CMO_ADMIN, require_role
+from tower.tenancy.models import CLIENT_ROLES, Client, Role
+from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, require_role, role_for
 from tower.workflow import WorkflowError, audit_as
 
 ADMIN_ONLY = frozenset({CMO_ADMIN})
@@ -172,6 +183,208 @@ def remove_penalty_term(*, term: PenaltyTerm, user) -> None:
     term.delete()
 
 
+# ---------------------------------------------------------------------------------------------
+# The service agreement's team and its counterpart matrix
+#
+# Who may change it (tower.tenancy roles): the CMO's people for the client (CMO admins and the
+# client's CMO staff) change both sides; a client approver changes the client's own side (the
+# people the client sends to the table are the client's to name); a client viewer reads.
+
+TEAM_EDITORS = {TeamSide.CMO: CMO_ROLES, TeamSide.CLIENT: CMO_ROLES | {Role.CLIENT_APPROVER}}
+MAX_EMAIL = 254
+MIN_PHONE_DIGITS = 6
+MAX_PHONE_DIGITS = 20
+# +49 30 1234-5678, (030) 1234 5678, +1.617.555.0100 ext 12
+PHONE = re.compile(r"^\+?[0-9(][0-9 ()./-]*(?:\s*(?:ext\.?|x)\s*[0-9]{1,6})?$", re.IGNORECASE)
+
+
+def team_sides_editable(user, client: Client) -> list[str]:
+    """The sides of the client's team the user may change (none for a viewer)."""
+    role = role_for(user, client)
+    return [side for side, roles in TEAM_EDITORS.items() if role in roles]
+
+
+def clean_person_name(value: str, what: str = "name", limit: int = MAX_NAME) -> str:
+    value = " ".join((value or "").split())
+    if what == "name" and not value:
+        raise WorkflowError("Write the person's name.")
+    if len(value) > limit:
+        raise WorkflowError(f"The {what} is {len(value)} characters long; at most {limit}.")
+    return value
+
+
+def clean_email(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise WorkflowError("Write the person's e-mail address.")
+    if len(value) > MAX_EMAIL:
+        raise WorkflowError(f"The e-mail address is longer than {MAX_EMAIL} characters.")
+    try:
+        validate_email(value)
+    except ValidationError as exc:
+        raise WorkflowError(f"{value!r} is not an e-mail address (e.g. name@example.com).") from exc
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def clean_phone(value: str) -> str:
+    """A phone number as written (spaces tidied), or "" for none; refused unless it reads as
+    one: digits with +, spaces, brackets, dots, slashes or hyphens, 6 to 20 digits, an
+    optional extension ("ext 12")."""
+    value = " ".join((value or "").split())
+    if not value:
+        return ""
+    if len(value) > MAX_PHONE or not PHONE.match(value):
+        raise WorkflowError(
+            f"{value[:40]!r} is not a phone number: write digits, optionally with +, spaces "
+            "and hyphens, e.g. +49 30 1234 5678."
+        )
+    digits = sum(c.isdigit() for c in value)
+    if not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS:
+        raise WorkflowError(
+            f"A phone number has {MIN_PHONE_DIGITS} to {MAX_PHONE_DIGITS} digits; "
+            f"{value!r} has {digits}."
+        )
+    return value
+
+
+def team_user_choices(client: Client, side: str):
+    """The sign-ins a person of this side can be linked to: CMO admins and the client's CMO
+    staff for the CMO side, the client's own members for the client side (active only)."""
+    users = get_user_model().objects.filter(is_active=True)
+    if side == TeamSide.CMO:
+        cmo = Q(is_superuser=True) | Q(memberships__client=client, memberships__role=Role.CMO_STAFF)
+        return users.filter(cmo).distinct().order_by("username")
+    return users.filter(
+        memberships__client=client, memberships__role__in=list(CLIENT_ROLES)
+    ).order_by("username")
+
+
+def team_sign_ins(client: Client) -> dict[str, list[tuple[int, str]]]:
+    """(id, username) of the sign-ins each side's people can be linked to (team_user_choices
+    of both sides, in one query: the agreement page's form)."""
+    rows = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .annotate(here=FilteredRelation("memberships", condition=Q(memberships__client=client)))
+        .filter(Q(is_superuser=True) | Q(here__isnull=False))
+        .order_by("username")
+        .values_list("pk", "username", "is_superuser", "here__role")
+    )
+    sides: dict[str, list[tuple[int, str]]] = {TeamSide.CMO: [], TeamSide.CLIENT: []}
+    for pk, username, superuser, role in rows:
+        if superuser or role == Role.CMO_STAFF:
+            sides[TeamSide.CMO].append((pk, username))
+        elif role in CLIENT_ROLES:
+            sides[TeamSide.CLIENT].append((pk, username))
+    return sides
+
+
+def _check_side(side: str) -> None:
+    if side not in TeamSide.values:
+        raise WorkflowError(f"Unknown side {side!r}: {', '.join(TeamSide.values)}.")
+
+
+def _check_member(client: Client, side: str, function: str, linked) -> None:
+    if function not in TeamFunction.values:
+        raise WorkflowError(f"Unknown function {function!r}: {', '.join(TeamFunction.values)}.")
+    if linked is not None and not team_user_choices(client, side).filter(pk=linked.pk).exists():
+        where = "a CMO user of" if side == TeamSide.CMO else "a client user of"
+        raise WorkflowError(f"The sign-in {linked.get_username()!r} is not {where} {client.name}.")
+
+
+@transaction.atomic
+def add_team_member(
+    *,
+    client: Client,
+    side: str,
+    function: str,
+    name: str,
+    email: str,
+    phone: str = "",
+    title: str = "",
+    deputy: bool = False,
+    linked_user=None,
+    user,
+    reason: str = "",
+) -> TeamMember:
+    """Name a person of the client's team (audited); refused with the reason when a value is
+    invalid, the user may not change that side, or the person is already named there."""
+    _check_side(side)
+    require_role(user, client, TEAM_EDITORS[side], "change this side's team")
+    member = TeamMember(client=client)
+    _fill(member, side, function, name, email, phone, title, deputy, linked_user)
+    audit_as(member, user, reason or "added")
+    member.save()
+    return member
+
+
+@transaction.atomic
+def update_team_member(
+    *,
+    member: TeamMember,
+    side: str,
+    function: str,
+    name: str,
+    email: str,
+    phone: str = "",
+    title: str = "",
+    deputy: bool = False,
+    linked_user=None,
+    user,
+    reason: str = "",
+) -> bool:
+    """Change a person of the team (audited); False when nothing changed. Moving a person to
+    the other side needs the right to change both sides."""
+    client = member.client
+    require_role(user, client, TEAM_EDITORS[member.side], "change this side's team")
+    _check_side(side)
+    require_role(user, client, TEAM_EDITORS[side], "change this side's team")
+    fields = ["side", "function", "name", "email", "phone", "title", "deputy", "user_id"]
+    before = [getattr(member, f) for f in fields]
+    _fill(member, side, function, name, email, phone, title, deputy, linked_user)
+    if [getattr(member, f) for f in fields] == before:
+        return False
+    audit_as(member, user, reason)
+    member.save()
+    return True
+
+
+@transaction.atomic
+def remove_team_member(*, member: TeamMember, user, reason: str = "") -> None:
+    """Remove a person from the team (the history keeps them). A person something else still
+    points at (e.g. a level of the escalation matrix that protects its people) is refused."""
+    require_role(user, member.client, TEAM_EDITORS[member.side], "change this side's team")
+    audit_as(member, user, reason or "removed")
+    try:
+        with transaction.atomic():
+            member.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise WorkflowError(
+            f"{member.name} is still named elsewhere in the agreement (e.g. the escalation "
+            "matrix): name someone else there first."
+        ) from exc
+
+
+def _fill(member, side, function, name, email, phone, title, deputy, linked_user) -> None:
+    _check_member(member.client, side, function, linked_user)
+    member.side, member.function = side, function
+    member.name = clean_person_name(name)
+    member.title = clean_person_name(title, "job title", MAX_TITLE)
+    member.email = clean_email(email)
+    member.phone = clean_phone(phone)
+    member.deputy = bool(deputy)
+    member.user = linked_user
+    clash = TeamMember.objects.filter(
+        client=member.client, side=side, function=function, email__iexact=member.email
+    ).exclude(pk=member.pk)
+    if clash.exists():
+        raise WorkflowError(
+            f"{member.email} is already named for {TeamFunction(function).label} on the "
+            f"{TeamSide(side).label} side."
+        )
+
+
 # --- escalation matrix and triggers (kpis.md 9) ---------------------------------------------------
 
 LEVEL_FIELDS = (
@@ -185,7 +398,11 @@ LEVEL_FIELDS = (
 
 
 def escalation_levels(client: Client) -> list[EscalationLevel]:
-    return list(EscalationLevel.objects.filter(client=client).select_related("site"))
+    return list(
+        EscalationLevel.objects.filter(client=client).select_related(
+            "site", "cmo_member", "client_member"
+        )
+    )
 
 
 def escalation_triggers(client: Client) -> dict[str, EscalationTrigger]:
@@ -203,7 +420,28 @@ def escalation_triggers(client: Client) -> dict[str, EscalationTrigger]:
     }
 
 
-def _level_values(number: int, values: dict[str, Any]) -> dict[str, Any]:
+def _member(client: Client, number: int, side: str, value) -> TeamMember | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, TeamMember):
+        value = str(value).strip()
+        found = (
+            TeamMember.objects.filter(client=client, pk=int(value)).first()
+            if value.isdigit()
+            else None
+        )
+        if found is None:
+            raise WorkflowError(f"Level {number}: no such person in {client.code}'s team.")
+        value = found
+    if value.client_id != client.pk or value.side != side:
+        raise WorkflowError(
+            f"Level {number}: {value.name} is not on the {'CMO' if side == 'cmo' else 'client'} "
+            f"side of {client.code}'s team."
+        )
+    return value
+
+
+def _level_values(client: Client, number: int, values: dict[str, Any]) -> dict[str, Any]:
     from decimal import Decimal, InvalidOperation
 
     from django.core.exceptions import ValidationError
@@ -211,12 +449,14 @@ def _level_values(number: int, values: dict[str, Any]) -> dict[str, Any]:
 
     from tower.masterdata.models import Site
 
-    row = {name: str(values.get(name) or "").strip() for name in LEVEL_FIELDS}
+    row: dict[str, Any] = {name: str(values.get(name) or "").strip() for name in LEVEL_FIELDS}
     for name in LEVEL_FIELDS:
         if len(row[name]) > 150:
             raise WorkflowError(f"Level {number}: {name.replace('_', ' ')} is too long.")
     for side in ("cmo", "client"):
-        if not (row[f"{side}_person"] or row[f"{side}_role"]):
+        member = _member(client, number, side, values.get(f"{side}_member"))
+        row[f"{side}_member"] = member
+        if not (member or row[f"{side}_person"] or row[f"{side}_role"]):
             raise WorkflowError(
                 f"Level {number}: name the {'CMO' if side == 'cmo' else 'client'} person or role."
             )
@@ -242,9 +482,10 @@ def _level_values(number: int, values: dict[str, Any]) -> dict[str, Any]:
     row["response_hours"] = hours
     site = values.get("site")
     if isinstance(site, str):
-        site = Site.objects.filter(code=site.strip()).first() if site.strip() else None
-        if values.get("site", "").strip() and site is None:
-            raise WorkflowError(f"Level {number}: unknown site {values['site']!r}.")
+        code = site.strip()
+        site = Site.objects.filter(code=code).first() if code else None
+        if code and site is None:
+            raise WorkflowError(f"Level {number}: unknown site {code!r}.")
     row["site"] = site
     return row
 
@@ -261,7 +502,7 @@ def set_escalation_levels(
     require_role(user, client, ADMIN_ONLY, "change the escalation matrix")
     if len(levels) > MAX_ESCALATION_LEVELS:
         raise WorkflowError(f"An escalation matrix has at most {MAX_ESCALATION_LEVELS} levels.")
-    rows = [_level_values(n, values) for n, values in enumerate(levels, start=1)]
+    rows = [_level_values(client, n, values) for n, values in enumerate(levels, start=1)]
     lock_clients([client.code])
     stored = {level.number: level for level in EscalationLevel.objects.filter(client=client)}
     result = []

@@ -13,6 +13,7 @@ from tower.web.forms import DATE_ERRORS, DateInput, Form, StepForm
 WIDEN = {
     "lines": "Only these lines",
     "order": "Every open line of their orders",
+    "batch": "Every open line planned on their batches",
     "product": "Every open line of their products",
 }
 
@@ -44,7 +45,7 @@ class NoticeForm(StepForm):
         initial="lines",
         label="Lines",
         widget=forms.RadioSelect,
-        help_text="Tell the client about every open line of the same order or product at once.",
+        help_text="Tell the client about every open line of the same order, batch or product at once.",
     )
     expected_date = forms.DateField(
         widget=DateInput(),

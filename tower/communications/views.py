@@ -15,7 +15,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -66,16 +66,20 @@ NAV_INBOX = "communications:inbox"
 
 
 def _widened(lines: list[OrderLine], widen: str, user):
-    """The open lines a notice covers: the chosen ones, or every open line of their orders or
-    products (of the same client)."""
+    """The open lines a notice covers: the chosen ones, or every open line of their orders,
+    planned batches or products (of the same client). Widening by batch keeps a chosen line
+    that has no planned batch."""
     if widen == "order":
-        more = {"order_id__in": {line.order_id for line in lines}}
+        more = Q(order_id__in={line.order_id for line in lines})
+    elif widen == "batch":
+        batches = {line.planned_batch for line in lines if line.planned_batch}
+        more = Q(planned_batch__in=batches) | Q(pk__in=[line.pk for line in lines])
     elif widen == "product":
-        more = {"product_id__in": {line.product_id for line in lines}}
+        more = Q(product_id__in={line.product_id for line in lines})
     else:
         return lines
     client = lines[0].client
-    found = open_lines(OrderLine.objects.filter(client=client, **more).visible_to(user))
+    found = open_lines(OrderLine.objects.filter(more, client=client).visible_to(user))
     return list(found.select_related("order", "product", "client").order_by("pk"))
 
 
@@ -152,6 +156,7 @@ def compose(request):
     widen_counts = {
         "lines": len(still_open),
         "order": len(_widened(lines, "order", request.user)),
+        "batch": len(_widened(lines, "batch", request.user)),
         "product": len(_widened(lines, "product", request.user)),
     }
     current = services_current_notices(client, ids, request.user)

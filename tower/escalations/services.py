@@ -63,7 +63,7 @@ def snapshots(client_ids) -> dict[int, dict]:
     """The matrix in force of each client that has one (two queries whatever their number)."""
     levels = list(
         EscalationLevel.objects.filter(client_id__in=list(client_ids))
-        .select_related("site")
+        .select_related("site", "cmo_member", "client_member")
         .order_by("client_id", "number")
     )
     calendars = calendars_by_site({lv.site_id for lv in levels if lv.site_id})
@@ -74,12 +74,8 @@ def snapshots(client_ids) -> dict[int, dict]:
         found.setdefault(lv.client_id, {"levels": []})["levels"].append(
             {
                 "number": lv.number,
-                "cmo_person": lv.cmo_person,
-                "cmo_role": lv.cmo_role,
-                "cmo_email": lv.cmo_email,
-                "client_person": lv.client_person,
-                "client_role": lv.client_role,
-                "client_email": lv.client_email,
+                **_side(lv, "cmo"),
+                **_side(lv, "client"),
                 "response_hours": str(lv.response_hours),
                 "site": lv.site.code if lv.site else "",
                 "calendar": _calendar_dict(cal),
@@ -87,6 +83,18 @@ def snapshots(client_ids) -> dict[int, dict]:
             }
         )
     return found
+
+
+def _side(level: EscalationLevel, side: str) -> dict:
+    """One side of a level as the escalation keeps it: the team member's name, title and
+    e-mail as they are now, else (or where the member has none) the level's own text."""
+    member = getattr(level, f"{side}_member")
+    person, role, email = (getattr(level, f"{side}_{p}") for p in ("person", "role", "email"))
+    if member is not None:
+        person = member.name
+        role = role or member.title or member.get_function_display()
+        email = member.email or email
+    return {f"{side}_person": person, f"{side}_role": role, f"{side}_email": email}
 
 
 def level_deadline(level: dict, start: dt.datetime) -> dt.datetime:

@@ -100,6 +100,32 @@ def submit(
     return job
 
 
+# Derived data refreshed by a higher app's handler after a change made in a lower one: the
+# services that change what it reads queue it by kind (kinds registered in the apps' tasks.py).
+PROJECT_OPEN_LINES = "project_open_lines"  # tower.outlook.tasks: the early warning
+
+
+def queue_refresh(*, kind: str, client: Client, because: str) -> Job:
+    """Queue a system job (no user) that refreshes `client`'s derived data of `kind`, once:
+    a refresh already waiting will read this change too, so it is returned instead. One that
+    is already running may have read its inputs before the change, so another is queued."""
+    with transaction.atomic():
+        waiting = Job.objects.filter(
+            client=client, kind=kind, user=None, status=JobStatus.QUEUED
+        ).first()
+        if waiting is not None:
+            return waiting
+        job = Job.objects.create(
+            client=client,
+            user=None,
+            kind=kind,
+            title=f"Refresh after {because}"[:200],
+            key=uuid.uuid4().hex,  # never shared with the one running
+        )
+        on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
 def on_commit(queue) -> None:
     """Queue after the request's transaction commits: the worker must find the Job row, and a
     rolled-back request must queue nothing."""

@@ -1,8 +1,10 @@
 """Writes of the outlook app: the client's stored projection, replaced whole.
 
 Called explicitly (no signals) after what it depends on changes: imports of lines, batches and
-stock (tower.imports.refresh), recomputes (`tower recompute`, the demo), the agreement's
-early-warning settings (tower.scorecards.services), and daily by the job worker (tasks.py).
+stock (tower.imports.refresh), the demo, the agreement's early-warning settings
+(tower.scorecards.services), and daily by the job worker (tasks.py). The services below this app
+that change what it reads (an exclusion or a new OTIF definition in tower.performance, a stock
+count on the stock page, `tower recompute`) queue it for the worker instead (tasks.py).
 """
 
 from __future__ import annotations

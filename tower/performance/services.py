@@ -25,6 +25,7 @@ from tower.engine import evaluate
 from tower.engine.otif import DELAY_CLASSES, FAILURE_KINDS, OUTCOME_SCHEMA
 from tower.engine.periods import add_months
 from tower.engine.scorecard import shipment_flags
+from tower.jobs.services import PROJECT_OPEN_LINES, queue_refresh
 from tower.masterdata.models import RootCauseCode
 from tower.orders.models import OrderLine
 from tower.performance.attribution import attribute_stock_outs
@@ -83,6 +84,7 @@ def set_definition(
         client=client, parameters=parameters, actor=actor, note=note
     )
     refresh_outcomes(client=client, trigger="definition")
+    queue_refresh(kind=PROJECT_OPEN_LINES, client=client, because="a new OTIF definition")
     return version
 
 
@@ -580,6 +582,7 @@ def set_line_exclusion(*, line: OrderLine, reason: str | None, user) -> OrderLin
     audit_as(line, user, "excluded" if reason else "included again")
     line.save(update_fields=["manual_exclusion"])
     refresh_outcomes(client=line.client, trigger="exclusion")
+    queue_refresh(kind=PROJECT_OPEN_LINES, client=line.client, because="an exclusion")
     return line
 
 

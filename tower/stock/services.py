@@ -2,8 +2,8 @@
 them through tower.imports). Keyword-only, taking the acting user, audited.
 
 The projection of client stock-outs (kpis.md 8) is computed from these rows by the outlook,
-which sits above this app: a caller at or above it refreshes it after a change (the stock page's
-step calls tower.stock.services.update_stock, then the outlook's refresh when there is one).
+which sits above this app: a change queues the client's projection for the job worker
+(tower.jobs.services.queue_refresh, handled in tower.outlook.tasks).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import math
 from django.db import transaction
 
 from tower.ingest.limits import MAX_NUMBER
+from tower.jobs.services import PROJECT_OPEN_LINES, queue_refresh
 from tower.stock.models import ClientStock
 from tower.tenancy.models import CLIENT_ROLES
 from tower.tenancy.scoping import CMO_ROLES, require_role
@@ -69,4 +70,5 @@ def update_stock(
     row.on_hand, row.daily_demand, row.date = on_hand, daily_demand, date
     audit_as(row, user, reason or "updated on the stock page")
     row.save()
+    queue_refresh(kind=PROJECT_OPEN_LINES, client=row.client, because="a stock count")
     return row

@@ -32,6 +32,7 @@ from tower.agreements.services import (
     remove_penalty_term,
     set_kpi_target,
 )
+from tower.agreements.views import team_context
 from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi, format_value
 from tower.scorecards.services import set_agreement, set_early_warning
 from tower.scorecards.views.escalation_matrix import matrix_context
@@ -198,6 +199,8 @@ def agreement_detail(request, code: str):
         "history": agreement_history(client, request.user),
         "show_clients": sees_client_names(request.user),
         "nav_active": NAV,
+        # The service agreement's team and its counterpart matrix (tower.agreements).
+        **team_context(client, request.user),
         **matrix_context(client, request.user),
     }
     return render(request, "scorecards/agreement_detail.html", context)

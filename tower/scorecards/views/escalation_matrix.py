@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tower.agreements.forms import EscalationMatrixForm
-from tower.agreements.models import MAX_ESCALATION_LEVELS, EscalationTrigger
+from tower.agreements.models import MAX_ESCALATION_LEVELS, EscalationTrigger, TeamMember
 from tower.agreements.services import (
     escalation_levels,
     escalation_triggers,
@@ -28,6 +28,10 @@ from tower.web.pages import run_step
 
 def _sites() -> list[str]:
     return list(Site.objects.order_by("code").values_list("code", flat=True))
+
+
+def _members(client: Client) -> list[TeamMember]:
+    return list(TeamMember.objects.filter(client=client).order_by("side", "function", "name"))
 
 
 def matrix_context(client: Client, user) -> dict:
@@ -83,7 +87,9 @@ def _client(request, code: str) -> Client:
 def escalation_levels_save(request, code: str):
     client = _client(request, code)
     back = reverse("scorecards:agreement", args=[client.code]) + "#escalation-matrix"
-    form = EscalationMatrixForm(request.POST, sites=_sites(), rows=MAX_ESCALATION_LEVELS)
+    form = EscalationMatrixForm(
+        request.POST, sites=_sites(), members=_members(client), rows=MAX_ESCALATION_LEVELS
+    )
     if not form.is_valid():
         errors = "; ".join(
             f"{form.fields[name].label}: {e}" if name in form.fields else e
