@@ -313,15 +313,6 @@ POST_DATA = {
     "harmonisation:action_verify": lambda world, client: {"note": "isolation test"},
     "agreements:team_add": lambda world, client: TEAM_MEMBER,
     "agreements:team_remove": lambda world, client: {"reason": "isolation test"},
-}
-# A person of the service agreement's team, as the agreement page's form posts it.
-TEAM_MEMBER = {
-    "side": "client",
-    "function": "quality",
-    "name": "Added by the isolation test",
-    "email": "isolation@example.com",
-    "phone": "+49 30 1234 5678",
-    "reason": "isolation test",
     "escalations:acknowledge": lambda world, client: {"text": "isolation test"},
     "scorecards:escalation_levels": lambda world, client: {
         "level1_cmo_person": "isolation test",
@@ -334,6 +325,15 @@ TEAM_MEMBER = {
     },
     "escalations:comment": lambda world, client: {"text": "isolation test"},
     "escalations:resolve": lambda world, client: {"text": "isolation test"},
+}
+# A person of the service agreement's team, as the agreement page's form posts it.
+TEAM_MEMBER = {
+    "side": "client",
+    "function": "quality",
+    "name": "Added by the isolation test",
+    "email": "isolation@example.com",
+    "phone": "+49 30 1234 5678",
+    "reason": "isolation test",
 }
 RATINGS = {
     "severity_site": "2",
