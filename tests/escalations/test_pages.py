@@ -129,3 +129,13 @@ def test_the_deadline_shows_in_the_site_time(ew, client):
     client.force_login(ew.viewer)
     page = client.get(f"/escalations/{e.pk}/").content.decode()
     assert "Mon 07 Dec 2026 11:00 (Europe/Berlin)" in page
+
+
+def test_acknowledging_from_another_page_goes_back_there_never_off_site(ew, client):
+    first = services.open_by_hand(client=ew.acme, title="a", text="", user=ew.viewer)
+    second = services.open_by_hand(client=ew.acme, title="b", text="", user=ew.viewer)
+    client.force_login(ew.staff)
+    back = client.post(f"/escalations/{first.pk}/acknowledge/", {"next": "/escalations/?x=1"})
+    assert back["Location"] == "/escalations/?x=1"
+    away = client.post(f"/escalations/{second.pk}/acknowledge/", {"next": "https://evil.example/"})
+    assert away["Location"] == f"/escalations/{second.pk}/"

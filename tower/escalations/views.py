@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tower.escalations import services
@@ -137,8 +138,9 @@ def acknowledge(request, pk: int):
     escalation = _escalation(request, pk)
     form = CommentForm(request.POST)
     comment = form.cleaned_data["text"] if form.is_valid() else ""
-    back = request.POST.get("next") or reverse("escalations:detail", args=[pk])
-    if not back.startswith("/") or back.startswith("//"):
+    # The board acknowledges from its own page and comes back to it (never to another site).
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("escalations:detail", args=[pk])
 
     def step():
