@@ -24,6 +24,7 @@ Variables:
   TOWER_EMAIL_FROM    SMTP for password-reset mail and delay notices; without TOWER_EMAIL_HOST
                       mail is written as files to DATA_DIR/mail
   TOWER_BASE_URL      the web app's address in e-mailed links [http://127.0.0.1:8000]
+  TOWER_WEBHOOK_ALLOW_PRIVATE  1: webhook endpoints may be private or loopback addresses [0]
 """
 
 import datetime as dt
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "tower.calendars",
     "tower.outlook",
     "tower.agreements",
+    "tower.webhooks",
     "tower.communications",
     "tower.escalations",
     "tower.scorecards",
@@ -269,6 +271,10 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("TOWER_EMAIL_FROM", "tower@localhost")
 # The address of the web app as the mail's readers reach it (links in delay notices).
 TOWER_BASE_URL = os.environ.get("TOWER_BASE_URL", "http://127.0.0.1:8000")
+# Webhooks (tower.webhooks.services): "1" lets endpoints be loopback, private or link-local
+# addresses (receivers inside the CMO's network; the tests' receiver on 127.0.0.1). Off, the
+# tower posts only to public addresses, checked on the address it connects to (SSRF guard).
+TOWER_WEBHOOK_ALLOW_PRIVATE = os.environ.get("TOWER_WEBHOOK_ALLOW_PRIVATE", "") == "1"
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("tower.scorecards.urls")),
     path("", include("tower.performance.urls")),
     path("", include("tower.agreements.urls")),
+    path("", include("tower.webhooks.urls")),
     path("", include("tower.jobs.urls")),
     path("", include("tower.improvement.urls")),
     path("", include("tower.communications.urls")),

@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from tests.security.test_password_reset import inbox  # noqa: F401 (the fixture)
+from tests.webhooks.conftest import receiver  # noqa: F401 (the fixture)
 from tower.agreements import services as agreements
 from tower.communications.models import LogEntry, Mail
 from tower.escalations import services
@@ -199,3 +200,21 @@ def test_a_level_calls_the_team_members_it_names(ew, inbox):  # noqa: F811
         agreements.set_escalation_levels(
             client=ew.acme, levels=[dict(LEVELS[0], cmo_member=other)], user=SYSTEM
         )
+
+
+def test_the_clients_webhooks_hear_the_opening_and_each_level(ew, receiver):  # noqa: F811
+    import json
+
+    from tower.webhooks.services import add_endpoint
+
+    add_endpoint(
+        client=ew.acme, name="Teams channel", url=receiver.url(), fmt="json", user=ew.staff
+    )
+    escalation = open_on_line(ew)
+    run_clock(MONDAY_11)
+    opened, moved = (json.loads(r.body) for r in receiver.requests)
+    assert opened["event"] == "escalation.opened" and opened["data"]["level"] == 1
+    assert moved["event"] == "escalation.level_changed" and moved["data"]["level"] == 2
+    assert moved["data"]["cmo"] == "Cora Lead (Supply chain manager)"
+    assert moved["data"]["url"].endswith(f"/escalations/{escalation.pk}/")
+    assert receiver.requests[1].headers["X-Tower-Signature"].startswith("sha256=")

@@ -26,6 +26,7 @@ from tests.agreements.world import team_member
 from tests.escalations.world import escalation_of
 from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
+from tests.webhooks.world import webhook_delivery, webhook_endpoint
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
     Agreement,
@@ -73,6 +74,7 @@ from tower.scorecards.scorecard import build_scorecard
 from tower.scorecards.views.scorecard import EXPORTS
 from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent, StockOutLink
+from tower.webhooks.models import Delivery, Endpoint
 
 from .conftest import ACME_NOTE, GLOBEX_MARK, GLOBEX_NOTE, SCORECARD_PERIOD, World
 
@@ -135,6 +137,8 @@ OWNED = {
     ("agreements", "code"): lambda world, client: client.code,
     ("agreements", "pk"): lambda world, client: mine(world, client, "penalty").pk,
     ("agreements", "member"): lambda world, client: team_member(client).pk,
+    ("agreements", "endpoint"): lambda world, client: webhook_endpoint(client).pk,
+    ("webhooks", "pk"): lambda world, client: webhook_delivery(client).pk,
     ("jobs", "pk"): lambda world, client: mine(world, client, "job").pk,
     ("projects", "pk"): lambda world, client: project_world(world, client).project.pk,
     ("projects", "phase"): lambda world, client: project_world(world, client).phase.pk,
@@ -163,6 +167,8 @@ MISSING = {
     ("agreements", "code"): "x",
     ("agreements", "pk"): MISSING_PK,
     ("agreements", "member"): MISSING_PK,
+    ("agreements", "endpoint"): MISSING_PK,
+    ("webhooks", "pk"): MISSING_PK,
     ("jobs", "pk"): MISSING_PK,
     ("projects", "pk"): MISSING_PK,
     ("projects", "phase"): MISSING_PK,
@@ -325,6 +331,15 @@ POST_DATA = {
     },
     "escalations:comment": lambda world, client: {"text": "isolation test"},
     "escalations:resolve": lambda world, client: {"text": "isolation test"},
+    "webhooks:endpoint_add": lambda world, client: {
+        "name": "Added by the isolation test",
+        "url": "https://hooks.example.com/isolation",
+        "format": "json",
+        "active": "on",
+    },
+    "webhooks:endpoint_test": lambda world, client: {},
+    "webhooks:endpoint_secret": lambda world, client: {},
+    "webhooks:delivery_retry": lambda world, client: {},
 }
 # A person of the service agreement's team, as the agreement page's form posts it.
 TEAM_MEMBER = {
@@ -423,6 +438,10 @@ FORM_POSTS = {
     "escalations:new": lambda world, client: (
         "",
         {"client": client.code, "title": "isolation test", "text": "isolation test"},
+    ),
+    "webhooks:endpoint": lambda world, client: (
+        "",
+        {"name": "Renamed by the isolation test", "url": "", "format": "slack"},
     ),
     "scorecards:agreement": lambda world, client: (
         "",
@@ -530,11 +549,11 @@ def globex_state(world: World) -> list:
     models += [EarlyWarningSettings, ClientStock]
     fmea_action(world.globex)  # its FMEA row and action exist before the first look
     team_member(world.globex)  # and its team member
+    webhook_delivery(world.globex)  # and its webhook endpoint and delivery
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, TeamMember]
-    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, Escalation, EscalationStep]
-    models += [EscalationLevel, EscalationTrigger]
+    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, TeamMember, Endpoint, Delivery]
+    models += [Escalation, EscalationStep, EscalationLevel, EscalationTrigger]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -607,6 +626,14 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "agreements:team_member",
         "agreements:team_remove",
         "agreements:who_to_call",
+        "webhooks:endpoints",
+        "webhooks:endpoint_add",
+        "webhooks:endpoint",
+        "webhooks:endpoint_test",
+        "webhooks:endpoint_secret",
+        "webhooks:deliveries",
+        "webhooks:delivery",
+        "webhooks:delivery_retry",
     } <= names
     assert not any(name.startswith("admin:") for name in names)
     assert "login" not in names
@@ -633,6 +660,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
     assert f"/communications/notices/{world.globex_notice.pk}/" in filled
     assert f"/communications/lines/{world.globex_late.pk}/" in filled
     assert f"/agreements/GLOBEX/team/{team_member(world.globex).pk}/remove/" in filled
+    assert f"/webhooks/{webhook_delivery(world.globex).pk}/retry/" in filled
+    assert f"/agreements/GLOBEX/webhooks/{webhook_endpoint(world.globex).pk}/test/" in filled
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)

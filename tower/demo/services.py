@@ -27,6 +27,7 @@ from tower.demo.improvement import build_improvement
 from tower.demo.projects import build_projects
 from tower.demo.review import QUESTIONS
 from tower.demo.team import build_teams
+from tower.demo.webhooks import build_webhooks
 from tower.engine.periods import add_months, parse_period
 from tower.imports.kinds import (
     import_batches,
@@ -118,7 +119,9 @@ def build_demo(
     progress("Recording surveys, agreement terms and review notes")
     _review(data, clients)
     build_projects(list(clients.values()))
-    build_teams(list(clients.values()), get_user_model().objects.get(username="cmo-admin"))
+    admin = get_user_model().objects.get(username="cmo-admin")
+    build_teams(list(clients.values()), admin)
+    build_webhooks(list(clients.values()), admin)  # switched off: the demo posts nothing
     _close_months(list(clients.values()))
     progress("Recording improvement projects and lessons learned")
     build_improvement(list(clients.values()))

@@ -4,7 +4,8 @@ resolve, and the clock that moves an unacknowledged escalation to the next level
 Keyword-only functions taking the acting user and `now` (the clock is passed in, never read
 behind the caller's back, so tests drive it minute by minute). Every step is an EscalationStep,
 a history record and an entry of the client's communication log; the people of a level are told
-by e-mail (the communications Mail queue, sent by the worker).
+by e-mail (the communications Mail queue) and by webhook (tower.webhooks.services.notify),
+both sent by the worker once the step commits.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +28,7 @@ from tower.engine.business_hours import Calendar, CalendarError, deadline
 from tower.escalations.models import Escalation, EscalationStep
 from tower.tenancy.models import CLIENT_ROLES, Client
 from tower.tenancy.scoping import CMO_ROLES, require_role
+from tower.webhooks import services as webhooks
 from tower.workflow import WorkflowError, audit_as
 
 log_ = logging.getLogger(__name__)
@@ -434,6 +437,33 @@ def _move_up(escalation: Escalation) -> None:
 # --- telling the people of a level ---------------------------------------------------------------
 
 
+def _webhook(escalation: Escalation, level: dict, now: dt.datetime) -> None:
+    opened = escalation.level == 1
+    webhooks.notify(
+        escalation.client,
+        "escalation.opened" if opened else "escalation.level_changed",
+        {
+            "title": f"Escalation {escalation.pk}, level {escalation.level}: {escalation.title}",
+            "text": (
+                f"{escalation.get_kind_display()}: {escalation.subject_label}. "
+                + ("Opened" if opened else "Not acknowledged in time: moved up")
+                + f"; {who_of(level, 'cmo')} (CMO) and {who_of(level, 'client')} (client) to "
+                f"acknowledge by {_local(escalation.deadline, level)}."
+            ),
+            "url": absolute_url(escalation),
+            "escalation": escalation.pk,
+            "kind": escalation.kind,
+            "subject": escalation.subject_label,
+            "level": escalation.level,
+            "levels": len(escalation.levels),
+            "cmo": who_of(level, "cmo"),
+            "client_contact": who_of(level, "client"),
+            "deadline": escalation.deadline,
+        },
+        now=now,
+    )
+
+
 def level_addresses(level: dict) -> list[str]:
     found: dict[str, str] = {}
     for address in (level.get("cmo_email", ""), level.get("client_email", "")):
@@ -467,17 +497,24 @@ def mail_text(escalation: Escalation) -> tuple[str, str]:
                 else "this is the last level."
             ),
             "",
-            f"Open it in the CMO Control Tower: {_url(escalation)}",
+            f"Open it in the CMO Control Tower: {absolute_url(escalation)}",
         ]
     )
     return subject, body
 
 
+def absolute_url(escalation: Escalation) -> str:
+    return settings.TOWER_BASE_URL.rstrip("/") + _url(escalation)
+
+
 def notify_level(escalation: Escalation, *, now: dt.datetime) -> Mail | None:
-    """E-mail the people of the escalation's current level."""
+    """Tell the people of the escalation's current level: an e-mail to their addresses, and a
+    webhook to the client's endpoints (Teams, Slack, JSON), both sent by the worker after the
+    step commits."""
     level = escalation.current_level
     if level is None:
         return None
+    _webhook(escalation, level, now)
     addresses = level_addresses(level)
     if not addresses:
         return None
