@@ -437,7 +437,8 @@ def _move_up(escalation: Escalation) -> None:
 # --- telling the people of a level ---------------------------------------------------------------
 
 
-def _webhook(escalation: Escalation, level: dict, now: dt.datetime) -> None:
+def _webhook(escalation: Escalation, level: dict) -> None:
+    # Posted now, whatever the step's clock (a level that ran out while the worker was down).
     opened = escalation.level == 1
     webhooks.notify(
         escalation.client,
@@ -460,7 +461,6 @@ def _webhook(escalation: Escalation, level: dict, now: dt.datetime) -> None:
             "client_contact": who_of(level, "client"),
             "deadline": escalation.deadline,
         },
-        now=now,
     )
 
 
@@ -514,7 +514,7 @@ def notify_level(escalation: Escalation, *, now: dt.datetime) -> Mail | None:
     level = escalation.current_level
     if level is None:
         return None
-    _webhook(escalation, level, now)
+    _webhook(escalation, level)
     addresses = level_addresses(level)
     if not addresses:
         return None
