@@ -96,3 +96,40 @@ def root_cause_catalogue(transactional_db):
     empties every table, and pytest-django restores the migrations' rows (serialized_rollback)
     only in some test orders, so such tests load the catalogue themselves."""
     load_root_cause_catalogue()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A data folder migrated once per run by the real `tower migrate` (a subprocess, SQLite),
+    and a function copying its database into another folder: the command-line tests that need
+    a migrated folder take a copy instead of migrating again (each migration is most of a
+    minute on a busy machine)."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("migrated")
+    env = {**os.environ, "TOWER_DATA_DIR": str(folder)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "tower.cli", "migrate", "--verbosity", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+
+    def copy_to(target: Path) -> Path:
+        target.mkdir(parents=True, exist_ok=True)
+        source = sqlite3.connect(folder / "tower.sqlite3")
+        copy = sqlite3.connect(target / "tower.sqlite3")
+        with copy:
+            source.backup(copy)  # consistent even if a WAL file is left beside it
+        source.close()
+        copy.close()
+        return target
+
+    copy_to.folder = folder  # the folder `tower migrate` wrote into
+    return copy_to

@@ -36,6 +36,7 @@ NEEDS_SCHEMA = {
     "worker",
     "calendar",
     "escalation",
+    "board",
 }
 
 

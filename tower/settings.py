@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "tower.processes",
     "tower.improvement",
     "tower.imports",
+    "tower.board",
     "tower.demo",
 ]
 
@@ -292,6 +293,7 @@ LOGGING = {
 #   TOWER_WORKER_THREADS   jobs the worker runs at once [2]
 #   TOWER_JOBS_PER_USER    unfinished jobs one user may have at once [3]
 #   TOWER_EXPORT_INLINE_LINES  a lines XLSX up to this many lines is made in the request [5000]
+#   TOWER_JOB_FILES_DAYS   days a job's download is kept before the worker deletes it [7]
 INSTALLED_APPS += ["huey.contrib.djhuey", "tower.jobs"]
 TOWER_REDIS_URL = os.environ.get("TOWER_REDIS_URL", "").strip()
 HUEY = {
@@ -319,3 +321,4 @@ HUEY = {
 JOBS_PER_USER = int(os.environ.get("TOWER_JOBS_PER_USER", "3"))
 EXPORT_INLINE_LINES = int(os.environ.get("TOWER_EXPORT_INLINE_LINES", "5000"))
 JOBS_DIR = DATA_DIR / "jobs"
+JOB_FILES_DAYS = max(1, min(365, int(os.environ.get("TOWER_JOB_FILES_DAYS", "7"))))

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("tower.processes.urls")),
     path("", include("tower.calendars.urls")),
     path("", include("tower.escalations.urls")),
+    path("", include("tower.board.urls")),
 ]

@@ -75,8 +75,8 @@ def test_dates_and_periods_out_of_range_are_one_line_errors(args, acme):
     assert "\n" not in message.strip()
 
 
-def test_out_of_range_on_the_console_has_no_traceback(tmp_path):
-    tower("migrate", data_dir=tmp_path)
+def test_out_of_range_on_the_console_has_no_traceback(tmp_path, migrated_sqlite):
+    migrated_sqlite(tmp_path)
     result = tower("month", "close", "ACME", "9999-12", data_dir=tmp_path)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "out of range" in result.stderr
@@ -218,10 +218,10 @@ def test_a_read_command_without_a_database_says_where_it_looked(tmp_path, args):
     assert not folder.exists()  # nothing created, not even the folder
 
 
-def test_tower_data_dir_still_chooses_the_folder(tmp_path):
-    folder = tmp_path / "data"
-    assert tower("migrate", data_dir=folder).returncode == 0
-    assert (folder / "tower.sqlite3").is_file()
+def test_tower_data_dir_still_chooses_the_folder(tmp_path, migrated_sqlite):
+    # `tower migrate` ran once for the session with TOWER_DATA_DIR set: it wrote there.
+    assert (migrated_sqlite.folder / "tower.sqlite3").is_file()
+    folder = migrated_sqlite(tmp_path / "data")
     assert tower("client", "add", "ACME", "--name", "Acme", data_dir=folder).returncode == 0
     listed = tower("client", "list", "--format", "csv", data_dir=folder)
     assert listed.returncode == 0 and "ACME" in listed.stdout

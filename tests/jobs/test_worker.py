@@ -221,3 +221,34 @@ def test_a_queued_refresh_is_shared_until_it_runs(monkeypatch, acme):
         kind=job_services.PROJECT_OPEN_LINES, client=acme, because="c"
     )
     assert during.pk != first.pk and during.status == JobStatus.QUEUED
+
+
+@pytest.mark.django_db
+def test_download_files_are_deleted_after_the_days_kept(settings, tmp_path, acme, client):
+    """Kept 7 days: a job finished 8 days ago loses its file (its page says so), one
+    finished 6 days ago keeps it."""
+    settings.JOBS_DIR = tmp_path
+    settings.JOB_FILES_DAYS = 7
+    now = dt.datetime(2026, 12, 3, 3, 15, tzinfo=dt.UTC)
+    user = make_user("exporter", acme, Role.CLIENT_VIEWER)
+    jobs = {}
+    for name, age in (("old", 8), ("recent", 6)):
+        (tmp_path / f"{name}.xlsx").write_bytes(b"xlsx")
+        jobs[name] = Job.objects.create(
+            client=acme,
+            user=user,
+            kind="export_lines",
+            title=name,
+            key=name,
+            status=JobStatus.DONE,
+            finished_at=now - dt.timedelta(days=age),
+            result_file=f"{name}.xlsx",
+            result_name=f"{name}.xlsx",
+        )
+    assert job_services.expire_results(now) == 1
+    assert not (tmp_path / "old.xlsx").exists() and (tmp_path / "recent.xlsx").exists()
+    client.force_login(user)
+    page = client.get(reverse("jobs:job", args=[jobs["old"].pk])).content.decode()
+    assert "old.xlsx was deleted 7 days after the job finished" in page
+    assert client.get(reverse("jobs:download", args=[jobs["old"].pk])).status_code == 404
+    assert client.get(reverse("jobs:download", args=[jobs["recent"].pk])).status_code == 200

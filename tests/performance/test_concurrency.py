@@ -200,12 +200,10 @@ def test_a_web_exclusion_and_a_recompute_at_once_leave_the_right_figures(
     assert monthly(acme, APRIL)["lines"] == 2
 
 
-def test_sqlite_import_while_another_writer_holds_the_database_says_so(tmp_path):
+def test_sqlite_import_while_another_writer_holds_the_database_says_so(tmp_path, migrated_sqlite):
     """SQLite: past the busy timeout (5 s) the import stops with a sentence, not a traceback,
     and writes nothing; once the other writer is done the same import succeeds."""
-    env = {"TOWER_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": ""}
-    migrate = _tower("migrate", "--verbosity", "0", env=env)
-    assert migrate.wait(timeout=300) == 0, migrate.stderr.read()
+    env = {"TOWER_DATA_DIR": str(migrated_sqlite(tmp_path / "data")), "DATABASE_URL": ""}
     path = tmp_path / "lines.csv"
     path.write_text(ACME_LINES, encoding="utf-8")
     database = sqlite3.connect(tmp_path / "data" / "tower.sqlite3", isolation_level=None)

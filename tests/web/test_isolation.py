@@ -634,6 +634,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "webhooks:deliveries",
         "webhooks:delivery",
         "webhooks:delivery_retry",
+        "board:board",
+        "board:worklist",
     } <= names
     assert not any(name.startswith("admin:") for name in names)
     assert "login" not in names
@@ -790,6 +792,35 @@ def test_lists_and_downloads_never_include_another_client(world, client, role):
         assert "Acme Pharma" in seen or url.startswith("/lines/export"), (url, query)
         if url.startswith("/lines") and "from=" in query:  # the world's months
             assert "ACME-SO-1002" in seen, (url, query)
+
+
+# The daily board of the day after ACME-SO-1003 (due 2026-04-06, short) and its worklist
+# fragment, whole and as htmx asks for it, named or not, for every filter the board takes.
+BOARD_PAGES = [
+    "/board/?date=2026-04-07",
+    "/board/?date=2026-04-07&site=EU1",
+    "/board/?date=2026-04-07&screen=1&refresh=60",
+    "/board/?date=2026-04-25",
+    "/board/worklist/?from=2026-03&to=2026-04",
+]
+
+
+@pytest.mark.parametrize("role", ACME_ROLES)
+def test_the_board_and_worklists_never_include_another_client(world, client, role):
+    client.force_login(world.acme_users[role])
+    for url in BOARD_PAGES:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200, (role, url, response.status_code)
+            assert GLOBEX_MARK not in text(response).lower(), (role, url)
+        named = client.get(f"{url}&client={world.globex.code}")
+        unknown = client.get(f"{url}&client={MISSING_CODE}")
+        assert named.status_code == unknown.status_code == 404, (role, url)
+        assert GLOBEX_MARK not in text(named).lower(), (role, url)
+    board = client.get("/board/?date=2026-04-07").content.decode()
+    assert "ACME-SO-1003" in board  # the client's own miss shows
+    worklist = client.get("/board/worklist/?from=2026-03&to=2026-04").content.decode()
+    assert "ACME-SO-1002" in worklist or role == "acme_staff"  # the cause to approve
 
 
 @pytest.mark.parametrize("role", ACME_ROLES)

@@ -306,6 +306,13 @@ def pages(world: World, busy_line: OrderLine, close: MonthClose) -> list[tuple[s
         ("acme_approver", "/scorecard/kpi/satisfaction/?period=2026Q2"),
         ("acme_viewer", "/scorecard/kpi/schedule_adherence/?period=2026Q2"),
         ("acme_staff", "/scorecard/export.json?period=2026Q2"),
+        # The daily board and the dashboard's worklists (tower.board).
+        ("admin", "/board/?date=2026-04-07"),
+        ("acme_viewer", "/board/?date=2026-06-16&site=EU1"),
+        ("acme_staff", "/board/?date=2026-06-16&screen=1"),
+        ("admin", f"/board/worklist/?{period}"),
+        ("acme_staff", f"/board/worklist/?client=ACME&{period}"),
+        ("acme_approver", f"/board/worklist/?{period}"),
     ]
 
 

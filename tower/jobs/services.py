@@ -7,6 +7,7 @@ rolled-back request queues nothing, and the worker never looks for a row not yet
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -190,6 +191,23 @@ def result_path(job: Job, suffix: str) -> Path:
     directory = Path(settings.JOBS_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     return directory / f"{job.pk}-{uuid.uuid4().hex}{suffix}"
+
+
+def expire_results(now=None) -> int:
+    """Delete the download files of jobs finished more than JOB_FILES_DAYS ago (exports hold
+    a client's data; the folder must not grow for ever). The job keeps its file name, so its
+    page says the file was deleted. Returns how many files were deleted."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.JOB_FILES_DAYS)
+    expired = Job.objects.filter(finished_at__lt=cutoff).exclude(result_file="")
+    deleted = 0
+    for job in expired.only("pk", "result_file").iterator():
+        path = Path(settings.JOBS_DIR) / job.result_file
+        if path.is_file():
+            path.unlink()
+            deleted += 1
+    expired.update(result_file="")
+    return deleted
 
 
 def stored_result(job: Job) -> Path | None:

@@ -1,8 +1,11 @@
 """The Huey task that runs any job (tower.jobs.services.run). The work of each kind is in the
 owning app's tasks.py, which the worker imports at start."""
 
+import logging
+
 from django.db import connection
-from huey.contrib.djhuey import HUEY, db_task
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from tower.jobs import services
 
@@ -17,3 +20,10 @@ def run_job(job_id: int) -> None:
         # (PostgreSQL counts each against max_connections). Immediate mode runs in the request.
         if not HUEY.immediate:
             connection.close()
+
+
+# Every night: downloads older than JOB_FILES_DAYS are deleted (tower.jobs.services).
+@db_periodic_task(crontab(hour="3", minute="15"))
+def expire_job_files() -> None:
+    deleted = services.expire_results()
+    logging.getLogger(__name__).info("deleted %s expired job files", deleted)

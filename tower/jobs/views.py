@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -35,6 +36,7 @@ def job_detail(request, pk: int):
         "job": job,
         "no_worker": job.status == JobStatus.QUEUED and waiting > NO_WORKER_AFTER_SECONDS,
         "download": job.status == JobStatus.DONE and stored_result(job) is not None,
+        "keep_days": settings.JOB_FILES_DAYS,
     }
     template = "jobs/_job.html" if request.htmx else "jobs/job.html"
     return render(request, template, context)

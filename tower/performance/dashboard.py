@@ -192,6 +192,16 @@ def failures(scope: FigureScope) -> list[FailureRow]:
     return [FailureRow(*key, lines, excused) for key, (lines, excused) in merged.items()]
 
 
+def live_failures(scope: FigureScope) -> list[FailureRow]:
+    """Like `failures`, but from the live rows of every month, closed ones included: what the
+    root-cause workflow still has to do (a worklist), which the drill-down lists live too."""
+    rows = _filtered(MonthlyFailure, scope, scope.start, scope.end)
+    return [
+        FailureRow(r["client"], r["area"], r["code"], r["status"], r["sum_lines"], r["sum_excused"])
+        for r in _sums(rows, ("client", "area", "code", "status"), ("lines", "excused"))
+    ]
+
+
 @dataclass(frozen=True)
 class StaleClose:
     close: MonthClose

@@ -153,6 +153,9 @@ OUTCOME_CHOICES = [
 STATUS_CHOICES = [("", "Any"), ("unclassified", "Unclassified")] + [
     (s.value, s.value.capitalize()) for s in RootCauseStatus
 ]
+# Failed lines without an approved root cause (unclassified, proposed or disputed): what is
+# still open in the root-cause workflow, the dashboard's "ageing failures".
+STATUS_CHOICES.append(("unresolved", "Not approved yet"))
 SORTS = {
     "due_date": "due_date",
     "days_late": "days_late",
@@ -183,12 +186,22 @@ class LineFilterForm(ScopeForm):
     code = forms.ChoiceField(required=False, label="Root cause")
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, label="Root-cause status")
     q = forms.CharField(required=False, label="Order number", max_length=100)
+    due = forms.DateField(
+        required=False, label="Due on", help_text="Only the lines due on this day (YYYY-MM-DD)"
+    )
     sort = forms.CharField(required=False)
 
     def __init__(self, data, *, principal, areas, codes, **kwargs):
         super().__init__(data, principal=principal, **kwargs)
         self.fields["area"].choices = [("", "Any")] + [(a.code, a.name) for a in areas]
         self.fields["code"].choices = [("", "Any")] + [(c.code, str(c)) for c in codes]
+
+    def clean(self):
+        # A day without months: the day's month (the board links to a day's lines this way).
+        due = self.cleaned_data.get("due")
+        if due and not self.cleaned_data.get("from") and not self.cleaned_data.get("to"):
+            self.cleaned_data["from"] = self.cleaned_data["to"] = due.replace(day=1)
+        return super().clean()
 
     def clean_sort(self):
         sort = self.cleaned_data["sort"] or DEFAULT_SORT

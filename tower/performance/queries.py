@@ -280,6 +280,7 @@ def filter_lines(
     code: str = "",
     status: str = "",
     q: str = "",
+    due: dt.date | None = None,
 ) -> QuerySet:
     """Narrow line outcomes by what a figure counts: outcome, failure kind, root cause..."""
     if outcome:
@@ -297,10 +298,14 @@ def filter_lines(
         rows = rows.filter(line__root_cause__code=code)
     if status == "unclassified":
         rows = rows.filter(unclassified)
+    elif status == "unresolved":
+        rows = rows.filter(FAILED).exclude(line__root_cause__status=RootCauseStatus.APPROVED)
     elif status:
         rows = rows.filter(line__root_cause__status=status)
     if q:
         rows = rows.filter(line__order__number__icontains=q.strip())
+    if due:
+        rows = rows.filter(due_date=due)
     return rows
 
 

@@ -16,18 +16,21 @@ PROCESS_AREAS = [
 
 
 def seed(apps, schema_editor):
-    ProcessArea = apps.get_model("harmonisation", "ProcessArea")
-    FunctionalArea = apps.get_model("masterdata", "FunctionalArea")
-    known = set(FunctionalArea.objects.values_list("code", flat=True))
+    db = schema_editor.connection.alias
+    ProcessArea = apps.get_model("harmonisation", "ProcessArea").objects.using(db)
+    FunctionalArea = apps.get_model("masterdata", "FunctionalArea").objects.using(db)
+    known = set(FunctionalArea.values_list("code", flat=True))
     for position, (code, name, areas) in enumerate(PROCESS_AREAS, start=1):
-        area, _ = ProcessArea.objects.update_or_create(
+        area, _ = ProcessArea.update_or_create(
             code=code, defaults={"name": name, "position": position}
         )
         area.functional_areas.set([a for a in areas if a in known])
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("harmonisation", "ProcessArea").objects.filter(
+    apps.get_model("harmonisation", "ProcessArea").objects.using(
+        schema_editor.connection.alias
+    ).filter(
         code__in=[code for code, _, _ in PROCESS_AREAS]
     ).delete()
 

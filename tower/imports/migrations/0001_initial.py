@@ -8,12 +8,13 @@ from django.db import migrations, models
 
 
 def client_of_each_log(apps, schema_editor):
-    ImportLog = apps.get_model("imports", "ImportLog")
-    Client = apps.get_model("tenancy", "Client")
-    ids = dict(Client.objects.values_list("code", "pk"))
-    for log in ImportLog.objects.exclude(client_codes="").exclude(client_codes__contains=","):
+    db = schema_editor.connection.alias
+    ImportLog = apps.get_model("imports", "ImportLog").objects.using(db)
+    Client = apps.get_model("tenancy", "Client").objects.using(db)
+    ids = dict(Client.values_list("code", "pk"))
+    for log in ImportLog.exclude(client_codes="").exclude(client_codes__contains=","):
         if log.client_codes in ids:
-            ImportLog.objects.filter(pk=log.pk).update(client_id=ids[log.client_codes])
+            ImportLog.filter(pk=log.pk).update(client_id=ids[log.client_codes])
 
 
 class Migration(migrations.Migration):

@@ -6,14 +6,15 @@ from tower.engine.root_causes import AREAS, ROOT_CAUSES
 
 
 def load(apps, schema_editor):
-    FunctionalArea = apps.get_model("performance", "FunctionalArea")
-    RootCauseCode = apps.get_model("performance", "RootCauseCode")
+    db = schema_editor.connection.alias  # the database being migrated, not always "default"
+    FunctionalArea = apps.get_model("performance", "FunctionalArea").objects.using(db)
+    RootCauseCode = apps.get_model("performance", "RootCauseCode").objects.using(db)
     for area in AREAS:
-        FunctionalArea.objects.update_or_create(
+        FunctionalArea.update_or_create(
             code=area.code, defaults={"name": area.name, "cmo_attributable": area.cmo_attributable}
         )
     for cause in ROOT_CAUSES:
-        RootCauseCode.objects.update_or_create(
+        RootCauseCode.update_or_create(
             code=cause.code, defaults={"area_id": cause.area, "name": cause.name}
         )
 

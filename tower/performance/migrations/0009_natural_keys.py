@@ -19,8 +19,9 @@ NATURAL_KEYS = {
 def drop_doubled_rows(apps, schema_editor):
     for name, key in NATURAL_KEYS.items():
         model = apps.get_model("performance", name)
-        first = model.objects.values(*key).annotate(first=Min("id")).values("first")
-        model.objects.exclude(id__in=first).delete()
+        rows = model.objects.using(schema_editor.connection.alias)
+        first = rows.values(*key).annotate(first=Min("id")).values("first")
+        rows.exclude(id__in=first).delete()
 
 
 class Migration(migrations.Migration):

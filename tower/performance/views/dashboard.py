@@ -144,19 +144,22 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
         )
 
     per_client = client_totals(figure_scope)
-    client_rows = [
-        {
-            "client": client,
-            "totals": per_client.get(client.pk, Totals()),
-            "target": targets[client.pk]["otif_net"],
-            "status": targets[client.pk]["otif_net"].status(
-                per_client.get(client.pk, Totals()).pct("net_otif")
-            ),
-            "root_causes": by_client_status.get(client.pk, dict.fromkeys(ROOT_CAUSE_STATES, 0)),
-            "url": f"{reverse('performance:dashboard')}?{scope_query(_one_client(figure_scope, client))}",
-        }
-        for client in figure_scope.clients
-    ]
+    client_rows = worst_first(
+        [
+            {
+                "client": client,
+                "totals": per_client.get(client.pk, Totals()),
+                "target": targets[client.pk]["otif_net"],
+                "status": targets[client.pk]["otif_net"].status(
+                    per_client.get(client.pk, Totals()).pct("net_otif")
+                ),
+                "root_causes": by_client_status.get(client.pk, dict.fromkeys(ROOT_CAUSE_STATES, 0)),
+                "url": f"{reverse('performance:dashboard')}?"
+                + scope_query(_one_client(figure_scope, client)),
+            }
+            for client in figure_scope.clients
+        ]
+    )
     # An approver's to-do list: proposed causes of their clients, whatever the period.
     approving = [c.pk for c in figure_scope.clients if role_for(user, c) == Role.CLIENT_APPROVER]
     awaiting = (
@@ -199,6 +202,10 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
             "links": [r["url"] for r in pareto_rows],
         },
         "client_rows": client_rows,
+        "verdict": verdict(client_rows),
+        "worst_clients": client_rows[:WORST_SHOWN],
+        "worst_shown": WORST_SHOWN,
+        "scope_query": scope_query(figure_scope),
         "stale_closes": _with_clients(stale_closes(figure_scope), figure_scope),
         "closed_months": set(
             MonthClose.objects.filter(
@@ -226,6 +233,45 @@ def dashboard_figures(figure_scope: FigureScope, user) -> dict:
             ),
         },
     }
+
+
+# The verdict (kpis.md 2, "how many clients are green, amber, red"): each client's net OTIF over
+# the dashboard's months against its own net OTIF target (tower.agreements: the agreement's
+# KpiTarget, else the catalogue default), coloured by the one rule of tower.engine.targets:
+# green = target met, amber = short of it by at most the target's tolerance, red = further short;
+# a client without measured lines in the period is "no data", never a colour.
+VERDICT_ORDER = ("red", "amber", "green", "no_data")
+WORST_SHOWN = 5  # clients named near the top of the dashboard, worst first
+
+
+def worst_first(rows: list[dict]) -> list[dict]:
+    """Client rows red first, then amber, green and no data; within a colour, furthest below
+    its target first, then by client code."""
+
+    def key(row):
+        value = row["totals"].pct("net_otif")
+        gap = value - row["target"].value if value is not None else 0.0
+        if not row["target"].higher_is_better:
+            gap = -gap
+        return (VERDICT_ORDER.index(row["status"]), gap, row["client"].code)
+
+    return sorted(rows, key=key)
+
+
+def verdict(rows: list[dict]) -> list[dict]:
+    """How many clients of each colour, in VERDICT_ORDER, with the first client of each."""
+    out = []
+    for status in VERDICT_ORDER:
+        of_status = [r for r in rows if r["status"] == status]
+        if of_status or status != "no_data":
+            out.append(
+                {
+                    "status": status,
+                    "count": len(of_status),
+                    "anchor": f"client-{of_status[0]['client'].code}" if of_status else "",
+                }
+            )
+    return out
 
 
 def _area_kpis(

@@ -7,7 +7,7 @@ from tower.web.pages import options_html, period_presets
 
 LINES_PER_PAGE = 50
 SELECTED_FILTERS = ("client", "site", "product", "outcome", "kind", "delay", "area", "code")
-SELECTED_FILTERS += ("status", "sort")
+SELECTED_FILTERS += ("status", "sort", "due")
 ROOT_CAUSE_STATES = ("unclassified", "proposed", "approved", "disputed")
 
 

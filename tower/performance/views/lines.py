@@ -86,6 +86,7 @@ def _filtered_lines(form: LineFilterForm):
             k: data.get(k) or ""
             for k in ("outcome", "kind", "delay", "area", "code", "status", "q")
         },
+        due=data.get("due"),
     )
     sort = data["sort"]
     column = SORTS[sort.removeprefix("-")]

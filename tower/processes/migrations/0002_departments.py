@@ -14,9 +14,11 @@ DEPARTMENTS = [
 
 
 def seed(apps, schema_editor):
-    Department = apps.get_model("processes", "Department")
+    Department = apps.get_model("processes", "Department").objects.using(
+        schema_editor.connection.alias
+    )
     for position, (code, name) in enumerate(DEPARTMENTS, start=1):
-        Department.objects.update_or_create(code=code, defaults={"name": name, "position": position})
+        Department.update_or_create(code=code, defaults={"name": name, "position": position})
 
 
 class Migration(migrations.Migration):

@@ -28,3 +28,23 @@
     true
   );
 })();
+
+/* <details data-collapse-narrow open>: open on a wide screen, closed on a phone (at most 760 px
+ * wide, as tower.css's small-screen rules), so a page's first screen there shows its figures
+ * rather than its filters. Without JavaScript the details stay open. */
+(function () {
+  "use strict";
+  function collapse() {
+    if (!window.matchMedia("(max-width: 760px)").matches) {
+      return;
+    }
+    document.querySelectorAll("details[data-collapse-narrow][open]").forEach(function (details) {
+      details.removeAttribute("open");
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", collapse);
+  } else {
+    collapse();
+  }
+})();
