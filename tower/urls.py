@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("tower.outlook.urls")),
     path("", include("tower.harmonisation.urls")),
     path("", include("tower.processes.urls")),
+    path("", include("tower.actions.urls")),
+    path("", include("tower.meetings.urls")),
     path("", include("tower.calendars.urls")),
     path("", include("tower.escalations.urls")),
     path("", include("tower.board.urls")),

@@ -6,11 +6,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F
+from django.utils import timezone
 
+from tower.actions.models import Action
 from tower.agreements.models import Agreement, EarlyWarningSettings, KpiTarget, PenaltyTerm
+from tower.communications.models import LogEntry
 from tower.imports.models import ImportLog
 from tower.improvement.models import ImprovementProject, Lesson, LessonApplication, Tollgate
 from tower.masterdata.models import Site
+from tower.meetings.models import Decision, Meeting, MeetingSeries
+from tower.meetings.queries import is_overdue
 from tower.orders.models import (
     Delivery,
     OrderLine,
@@ -21,7 +26,6 @@ from tower.performance.models import (
 )
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
 from tower.scorecards.models import (
-    AgreedAction,
     KpiComment,
     SurveyResponse,
 )
@@ -54,12 +58,30 @@ def test_demo_builds_data_accounts_and_figures_then_reuses_them(settings, tmp_pa
 
     _check_production_quality_and_review_records()
     _check_improvement()
+    _check_meetings()
     _check_the_forward_half()
 
     again = StringIO()
     call_command("demo", "--no-serve", stdout=again, stderr=StringIO())
     assert "Reusing the existing data" in again.getvalue()
     assert OrderLine.objects.count() == lines
+
+
+def _check_meetings():
+    """Every client: a quality agreement reference, three recurring meetings held up to today
+    with minutes, decisions and actions in the register and the log; one overdue meeting."""
+    today = timezone.localdate()
+    assert Agreement.objects.exclude(quality_agreement_number="").count() == 8
+    assert MeetingSeries.objects.count() == 24
+    overdue = [s for s in MeetingSeries.objects.all() if is_overdue(s, today)]
+    assert [(s.client, s.kind) for s in overdue] == [
+        (Client.objects.order_by("id")[0], "weekly_ops")
+    ]
+    assert Meeting.objects.count() >= 8 * (6 + 4 + 3) - 1
+    assert Decision.objects.count() == Meeting.objects.count()
+    assert Action.objects.filter(source="meeting").count() == Meeting.objects.count()
+    assert LogEntry.objects.filter(kind="meeting_held").count() == Meeting.objects.count()
+    assert Action.objects.filter(source="meeting").overdue(today).exists()
 
 
 def _check_improvement():
@@ -95,14 +117,14 @@ def _check_production_quality_and_review_records():
 
     batches, plan = per_client(Batch), per_client(PlanWeek)
     surveys, stock_outs = per_client(SurveyResponse), per_client(StockOutEvent)
-    comments, actions = per_client(KpiComment), per_client(AgreedAction)
+    comments, actions = per_client(KpiComment), per_client(Action)
     for client in Client.objects.values_list("id", flat=True):
         assert batches.get(client, 0) > 0 and plan.get(client, 0) > 0, client
         assert surveys.get(client, 0) >= 4 and stock_outs.get(client, 0) >= 2, client
         assert comments.get(client, 0) >= 2 and 2 <= actions.get(client, 0) <= 4, client
     assert Deviation.objects.exists() and Capa.objects.exists()
     assert Agreement.objects.count() == 8 and PenaltyTerm.objects.exists()
-    assert KpiComment.objects.exists() and AgreedAction.objects.filter(status="done").exists()
+    assert KpiComment.objects.exists() and Action.objects.filter(status="done").exists()
 
     # The lines carry their planned ship date, and every delivery's batch is a stored batch.
     assert not OrderLine.objects.filter(planned_ship_date__isnull=True).exists()

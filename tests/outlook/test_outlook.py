@@ -404,18 +404,19 @@ def test_ticked_lines_lead_to_a_delay_notice_and_the_page_shows_its_status(proje
         expected_date=dt.date(2026, 6, 9),
         remedial_actions="Retest on priority",
         cmo_contact="Planner",
-        internal_note="",
+        internal_note="Lab short of analysts",
         user=boss,
     )
     html = client.get("/outlook/").content.decode()
     assert f'href="/communications/notices/{notice.pk}/"' in html
     assert "not acknowledged yet" in html and html.count("no notice sent") == 2
+    assert "internal: Lab short of analysts" in html  # the CMO side reads its own note
 
     client.force_login(make_user("anna", acme, Role.CLIENT_APPROVER))
     communications.acknowledge_notice(
         notice=notice, user=make_user("ack", acme, Role.CLIENT_APPROVER), comment=""
     )
     html = client.get("/outlook/").content.decode()
-    assert 'name="line"' not in html
+    assert 'name="line"' not in html and "Lab short of analysts" not in html
     assert f'href="/communications/notices/{notice.pk}/"' in html and ">notice 20" in html
     assert "acknowledged</a>" in html

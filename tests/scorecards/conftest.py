@@ -165,6 +165,7 @@ def export_scorecard(*, empty: bool = False) -> Scorecard:
                 "open",
                 "qc_release_on_time",
                 "2026Q3",
+                overdue=True,  # open, due 15 September, figures as of 5 October
             ),
             ActionRow(
                 "Quarterly S&OP with the client's planners",

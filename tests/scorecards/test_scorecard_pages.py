@@ -19,9 +19,10 @@ from django.test import Client as Browser
 
 from tests.conftest import make_user
 from tests.web.conftest import GLOBEX_MARK, SCORECARD_PERIOD, build_world
+from tower.actions.models import Action
 from tower.engine.kpi_catalogue import GROUPS, KPIS
 from tower.engine.periods import parse_period
-from tower.scorecards.models import AgreedAction, KpiComment
+from tower.scorecards.models import KpiComment
 from tower.scorecards.scorecard import (
     ActionRow,
     KpiResult,
@@ -129,7 +130,7 @@ def hand_scorecard(client, period) -> Scorecard:
         ),
         actions=[
             ActionRow(a.title, a.owner, a.due_date, a.status, a.kpi, a.period)
-            for a in AgreedAction.objects.filter(client=client).order_by("pk")
+            for a in Action.objects.filter(client=client).order_by("pk")
         ],
         stock_outs=[
             StockOutRow(
@@ -420,7 +421,7 @@ def test_the_cmo_side_records_actions_and_changes_their_status(world, client, wh
         },
     )
     assert response.status_code == 302 and response["Location"] == f"{PAGE}#actions"
-    added = AgreedAction.objects.get(client=world.acme, title="Weekly call with the planners")
+    added = Action.objects.get(client=world.acme, title="Weekly call with the planners")
     assert (added.owner, added.due_date, added.kpi, added.period) == (
         "Account manager",
         dt.date(2026, 7, 15),
@@ -458,7 +459,7 @@ def test_client_users_read_commentary_and_actions_but_cannot_write_them(world, c
     assert "/scorecard/comment/" not in page and "/scorecard/actions/" not in page
     before = (
         list(KpiComment.objects.order_by("pk").values()),
-        list(AgreedAction.objects.order_by("pk").values()),
+        list(Action.objects.order_by("pk").values()),
     )
     posts = [
         (
@@ -476,7 +477,7 @@ def test_client_users_read_commentary_and_actions_but_cannot_write_them(world, c
         assert client.post(url, data, HTTP_HX_REQUEST="true").status_code == 403, url
     after = (
         list(KpiComment.objects.order_by("pk").values()),
-        list(AgreedAction.objects.order_by("pk").values()),
+        list(Action.objects.order_by("pk").values()),
     )
     assert after == before
 
@@ -659,3 +660,49 @@ def test_a_busy_database_is_a_sentence_on_the_inline_commentary_too(world, clien
     page = client.post("/scorecard/comment/", data, follow=True)
     assert BUSY_MESSAGE in body(page)
     assert not KpiComment.objects.filter(client=world.acme, kpi="on_time").exists()
+
+
+def test_the_page_flags_an_overdue_action_as_the_pdf_does(world, client, monkeypatch):
+    """Overdue is the register's one definition (open, due before today), on the page and in the
+    downloads alike. Today is frozen at 2026-10-05: the world's action (open, due 2026-09-30) is
+    overdue; one due that very day is not, nor one done long ago."""
+    from tests.scorecards.test_exports import pdf_text
+    from tower.actions import services as actions
+    from tower.scorecards import services
+
+    monkeypatch.setattr(
+        "tower.scorecards.scorecard.timezone.localdate", lambda *a: dt.date(2026, 10, 5)
+    )
+    period = parse_period(SCORECARD_PERIOD)
+    services.add_action(
+        client=world.acme,
+        period=period,
+        title="Due today",
+        owner="QA",
+        due_date=dt.date(2026, 10, 5),
+        user=world.admin,
+    )
+    done = services.add_action(
+        client=world.acme,
+        period=period,
+        title="Done long ago",
+        owner="QA",
+        due_date=dt.date(2026, 5, 1),
+        user=world.admin,
+    )
+    actions.set_status(action=done, status="done", user=world.admin)
+    client.force_login(world.acme_viewer)
+    response = client.get(PAGE)
+    rows = {r["action"].title: r["action"].overdue for r in response.context["actions"]}
+    assert rows == {
+        "Acme Pharma: a second carrier": True,
+        "Due today": False,
+        "Done long ago": False,
+    }
+    page = body(response)
+    assert page.count("data-overdue") == 1
+    assert re.search(r"2026-09-30 <strong class=\"status-red\" data-overdue>overdue</strong>", page)
+    report = pdf_text(
+        client.get(f"/scorecard/export.pdf?client=ACME&period={SCORECARD_PERIOD}").content
+    )
+    assert report.count("Open, overdue") == 1

@@ -18,6 +18,8 @@ from django.conf import settings as django_settings
 
 from tests.conftest import make_user
 from tests.improvement.world import add_improvement_data
+from tower.actions.models import Action
+from tower.actions.services import NewAction
 from tower.agreements import services as agreement_services
 from tower.agreements.models import PenaltyTerm
 from tower.communications import services as communication_services
@@ -26,11 +28,12 @@ from tower.engine.periods import parse_period
 from tower.improvement.models import ImprovementProject, Lesson
 from tower.jobs.models import Job, JobStatus
 from tower.masterdata.models import Product
+from tower.meetings import services as meeting_services
+from tower.meetings.models import Meeting, MeetingSeries
 from tower.orders.models import OrderLine
 from tower.performance import services
 from tower.performance.models import MonthClose, RootCause
 from tower.scorecards import services as scorecard_services
-from tower.scorecards.models import AgreedAction
 from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import Client, Role
@@ -81,8 +84,8 @@ class World:
     globex_short: OrderLine
     acme_close: MonthClose
     globex_close: MonthClose
-    acme_action: AgreedAction
-    globex_action: AgreedAction
+    acme_action: Action
+    globex_action: Action
     acme_stock_out: StockOutEvent
     globex_stock_out: StockOutEvent
     acme_penalty: PenaltyTerm
@@ -99,6 +102,10 @@ class World:
     globex_notice: DelayNotice
     acme_stock: ClientStock
     globex_stock: ClientStock
+    acme_series: MeetingSeries
+    globex_series: MeetingSeries
+    acme_meeting: Meeting
+    globex_meeting: Meeting
 
     @property
     def acme_users(self) -> dict[str, object]:
@@ -226,7 +233,31 @@ def build_world(
         globex_open=line(globex, "GLOBEX-SO-1006"),
         acme_notice=delay_notice(acme, acme_staff, ACME_NOTE),
         globex_notice=delay_notice(globex, admin, GLOBEX_NOTE),
+        **meeting_data(acme, acme_staff),
+        **meeting_data(globex, admin),
     )
+
+
+def meeting_data(client: Client, staff) -> dict:
+    """A monthly review held with its decision and action; every text names the client."""
+    series = meeting_services.add_series(
+        client=client,
+        kind="monthly_review",
+        title=f"{client.name} monthly review",
+        first_date=dt.date(2026, 4, 6),
+        user=staff,
+    )
+    meeting = meeting_services.record_meeting(
+        series=series,
+        held_on=dt.date(2026, 4, 7),
+        attendees=f"{client.name} planner\nCMO account manager",
+        minutes=f"{client.name}: April figures reviewed",
+        decisions=[f"{client.name}: weekly stock report"],
+        actions_agreed=[NewAction(f"{client.name}: send the stock report", "Planning")],
+        user=staff,
+    )
+    key = client.code.lower()
+    return {f"{key}_series": series, f"{key}_meeting": meeting}
 
 
 def delay_notice(client: Client, sender, note: str) -> DelayNotice:

@@ -27,6 +27,7 @@ from tests.escalations.world import escalation_of
 from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
 from tests.webhooks.world import webhook_delivery, webhook_endpoint
+from tower.actions.models import Action
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
     Agreement,
@@ -57,6 +58,7 @@ from tower.improvement.models import (
     LessonApplication,
     Tollgate,
 )
+from tower.meetings.models import Decision, Meeting, MeetingSeries
 from tower.orders.models import OrderLine
 from tower.performance.exports import FORMATS
 from tower.performance.models import (
@@ -66,7 +68,6 @@ from tower.performance.models import (
 from tower.projects.models import ChangeRequest, ChecklistItem, Phase, Project
 from tower.risks.models import Risk, RiskAction, RiskComment
 from tower.scorecards.models import (
-    AgreedAction,
     KpiComment,
     SurveyResponse,
 )
@@ -157,6 +158,9 @@ OWNED = {
     ("harmonisation", "pk"): lambda world, client: fmea_item(client).pk,
     ("harmonisation", "action"): lambda world, client: fmea_action(client).pk,
     ("escalations", "pk"): lambda world, client: escalation_of(world, client).pk,
+    ("actions", "pk"): lambda world, client: mine(world, client, "action").pk,
+    ("meetings", "series"): lambda world, client: mine(world, client, "series").pk,
+    ("meetings", "pk"): lambda world, client: mine(world, client, "meeting").pk,
 }
 MISSING = {
     ("lines", "pk"): MISSING_PK,
@@ -186,6 +190,9 @@ MISSING = {
     ("harmonisation", "pk"): MISSING_PK,
     ("harmonisation", "action"): MISSING_PK,
     ("escalations", "pk"): MISSING_PK,
+    ("actions", "pk"): MISSING_PK,
+    ("meetings", "series"): MISSING_PK,
+    ("meetings", "pk"): MISSING_PK,
 }
 PLAIN = {
     ("lines", "fmt"): sorted(FORMATS),
@@ -195,6 +202,7 @@ PLAIN = {
     ("scorecard", "kpi"): [kpi.code for kpi in KPIS],
     ("risks", "fmt"): ["pdf", "xlsx"],
     ("communications", "fmt"): sorted(FORMATS),
+    ("actions", "fmt"): ["csv", "xlsx"],
     # Site calendars belong to the CMO's sites, not to a client (SHARED_FORMS below).
     ("calendars", "code"): ["EU1"],
 }
@@ -317,6 +325,39 @@ POST_DATA = {
     },
     "harmonisation:action_complete": lambda world, client: {"note": "isolation test"},
     "harmonisation:action_verify": lambda world, client: {"note": "isolation test"},
+    "scorecards:quality_agreement": lambda world, client: {
+        "number": "QA-ISO-1",
+        "version": "2",
+        "effective_date": "2026-01-01",
+        "reason": "isolation test",
+    },
+    "actions:status": lambda world, client: {"status": "done"},
+    "actions:reschedule": lambda world, client: {"owner": "isolation test", "due_date": ""},
+    "meetings:series_add": lambda world, client: {
+        "client": client.code,
+        "kind": "qbr",
+        "title": "Scheduled by the isolation test",
+        "first_date": "2026-05-04",
+    },
+    "meetings:series_edit": lambda world, client: {
+        "title": "Changed by the isolation test",
+        "every": "2",
+        "unit": "weeks",
+        "next_due": "2026-06-01",
+        "active": "on",
+    },
+    "meetings:record": lambda world, client: {
+        "held_on": "2026-05-05",
+        "attendees": "isolation test",
+        "minutes": "isolation test",
+        "decisions": "isolation test",
+        "action-0-title": "isolation test",
+        "action-0-owner": "isolation test",
+    },
+    "meetings:meeting_action_add": lambda world, client: {
+        "new-title": "isolation test",
+        "new-owner": "isolation test",
+    },
     "agreements:team_add": lambda world, client: TEAM_MEMBER,
     "agreements:team_remove": lambda world, client: {"reason": "isolation test"},
     "escalations:acknowledge": lambda world, client: {"text": "isolation test"},
@@ -541,7 +582,7 @@ def globex_state(world: World) -> list:
     project_world(world, world.globex)  # built on first use: before the snapshot
     escalation_of(world, world.globex)
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
-    models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
+    models += [Action, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
     models += [SurveyResponse, ImprovementProject, Tollgate, Lesson, LessonApplication]
     models += [SurveyResponse, EarlyWarningSettings, ClientStock]
     models += [Project, Phase, ChecklistItem, ChangeRequest, Risk, RiskAction, RiskComment]
@@ -551,9 +592,10 @@ def globex_state(world: World) -> list:
     team_member(world.globex)  # and its team member
     webhook_delivery(world.globex)  # and its webhook endpoint and delivery
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
-    models += [AgreedAction, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
+    models += [Action, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
     models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, TeamMember, Endpoint, Delivery]
     models += [Escalation, EscalationStep, EscalationLevel, EscalationTrigger]
+    models += [MeetingSeries, Meeting, Decision, LogEntry]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
@@ -651,6 +693,8 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "/communications/export.xlsx",
         "/harmonisation/export.csv",
         "/harmonisation/export.xlsx",
+        "/actions/export.csv",
+        "/actions/export.xlsx",
     }
     kpi_pages = [u.url for u in urls(world, world.acme) if u.route.name == "scorecards:kpi"]
     assert len(kpi_pages) == len(KPIS) and "/scorecard/kpi/otif_net/" in kpi_pages
@@ -661,6 +705,9 @@ def test_the_walk_finds_every_page_of_the_app(world):
     assert f"/agreements/GLOBEX/penalties/{world.globex_penalty.pk}/delete/" in filled
     assert f"/communications/notices/{world.globex_notice.pk}/" in filled
     assert f"/communications/lines/{world.globex_late.pk}/" in filled
+    assert f"/actions/{world.globex_action.pk}/" in filled
+    assert f"/meetings/series/{world.globex_series.pk}/record/" in filled
+    assert f"/meetings/{world.globex_meeting.pk}/" in filled
     assert f"/agreements/GLOBEX/team/{team_member(world.globex).pk}/remove/" in filled
     assert f"/webhooks/{webhook_delivery(world.globex).pk}/retry/" in filled
     assert f"/agreements/GLOBEX/webhooks/{webhook_endpoint(world.globex).pk}/test/" in filled

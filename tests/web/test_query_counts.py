@@ -13,6 +13,7 @@ import datetime as dt
 import pytest
 
 from tests.conftest import make_user
+from tower.actions import services as action_services
 from tower.agreements import services as agreement_services
 from tower.engine.periods import add_months, parse_period
 from tower.masterdata.models import FunctionalArea, Product, Site
@@ -242,7 +243,7 @@ def grow_scorecard(world: World, client) -> None:
             user=world.admin,
         )
         if i % 4 == 0:
-            scorecard_services.set_action_status(action=action, status="done", user=world.admin)
+            action_services.set_status(action=action, status="done", user=world.admin)
     quarter = parse_period("2026Q2")
     for kpi in ("otif_gross", "on_time", "yield", "incident_rate", "oos_events", "satisfaction"):
         scorecard_services.set_kpi_comment(

@@ -19,7 +19,7 @@ from tower.agreements.models import (
 )
 from tower.engine.kpi_catalogue import KPIS, Kpi
 from tower.ingest.limits import MAX_NUMBER
-from tower.web.forms import Form, StepForm
+from tower.web.forms import DATE_ERRORS, DateInput, Form, StepForm
 
 # ---------------------------------------------------------------------------------------------
 # Agreement terms
@@ -211,6 +211,41 @@ class TeamMemberForm(StepForm):
         """The user chosen (whether they fit the side, the service checks), or None."""
         value = self.cleaned_data["linked_user"]
         return get_user_model().objects.filter(pk=value).first() if value else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The quality agreement reference
+
+
+class QualityAgreementForm(Form):
+    """The quality agreement in force: document number, version and effective date, together."""
+
+    number = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Document number",
+        help_text="As written on the quality agreement, e.g. QA-ACME-001.",
+    )
+    version = forms.CharField(
+        max_length=20, required=False, label="Version", help_text="e.g. 3 or 3.1."
+    )
+    effective_date = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label="Effective date",
+        help_text="The date this version took effect.",
+        error_messages=DATE_ERRORS,
+    )
+    reason = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Reason for the change",
+        help_text="Kept in the history of the agreement. Leave all three empty to remove it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "qa_%s")
+        super().__init__(*args, **kwargs)
 
 
 class EscalationMatrixForm(Form):

@@ -88,7 +88,8 @@ class KpiTarget(models.Model):
 
 
 class Agreement(models.Model):
-    """Scorecard terms of a client's supply agreement besides the KPI targets."""
+    """Terms of a client's service agreement besides the KPI targets: the scorecard's look-back
+    and currency, and the reference of the quality agreement in force."""
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="agreement")
     oos_lookback_days = models.PositiveIntegerField(
@@ -96,6 +97,16 @@ class Agreement(models.Model):
         help_text="A failed line due this many days before a stock-out can have caused it",
     )
     currency = models.CharField(max_length=3, default="EUR", help_text="Currency of penalties")
+    # The quality agreement the service agreement refers to (issue 11); all three or none.
+    quality_agreement_number = models.CharField(
+        max_length=60, blank=True, help_text="The quality agreement's document number"
+    )
+    quality_agreement_version = models.CharField(
+        max_length=20, blank=True, help_text="Its version, as written on the document"
+    )
+    quality_agreement_effective = models.DateField(
+        null=True, blank=True, help_text="The date the version took effect"
+    )
 
     objects = ClientOwnedQuerySet.as_manager()
 
@@ -103,6 +114,10 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"Agreement {self.client}"
+
+    @property
+    def has_quality_agreement(self) -> bool:
+        return bool(self.quality_agreement_number)
 
 
 class PenaltyTerm(models.Model):

@@ -1,4 +1,5 @@
-"""Writes of what a client and the CMO agreed: definition versions, KPI targets, terms, penalties.
+"""Writes of what a client and the CMO agreed: definition versions, KPI targets, terms, penalties,
+the quality agreement reference.
 
 Keyword-only functions taking the acting user, audited (who, when, before and after). They write
 the agreement only: what is computed from it lives in the apps above and is refreshed by their
@@ -8,6 +9,7 @@ definition, tower.scorecards.services.set_agreement attributes stock-outs after 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -40,6 +42,7 @@ from tower.agreements.models import (
 from tower.agreements.queries import current_definition
 from tower.engine import OtifDefinition
 from tower.engine.kpi_catalogue import KPI_BY_CODE
+from tower.ingest.limits import CONTROL_CHARACTERS
 from tower.tenancy.locks import lock_clients
 from tower.tenancy.models import CLIENT_ROLES, Client, Role
 from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, require_role, role_for
@@ -115,6 +118,61 @@ def set_agreement(
         raise WorkflowError("Write the currency as a three-letter code, e.g. EUR.")
     agreement = agreement_of(client)
     agreement.oos_lookback_days, agreement.currency = oos_lookback_days, currency
+    audit_as(agreement, user, reason)
+    agreement.save()
+    return agreement
+
+
+QA_EDITORS = CMO_ROLES  # the CMO's people for the client keep the quality agreement reference
+QA_NUMBER_LIMIT = Agreement._meta.get_field("quality_agreement_number").max_length
+QA_VERSION_LIMIT = Agreement._meta.get_field("quality_agreement_version").max_length
+
+
+@transaction.atomic
+def set_quality_agreement(
+    *,
+    client: Client,
+    number: str,
+    version: str,
+    effective_date: dt.date | None,
+    user,
+    reason: str = "",
+) -> Agreement:
+    """Record the quality agreement in force (document number, version, effective date), audited.
+
+    All three together, or all three empty to remove the reference; the same values write
+    nothing. CMO staff and admins of the client.
+    """
+    require_role(user, client, QA_EDITORS, "change the quality agreement reference")
+    number, version = (number or "").strip(), (version or "").strip()
+    given = [bool(number), bool(version), effective_date is not None]
+    if any(given) and not all(given):
+        raise WorkflowError(
+            "Give the quality agreement's document number, version and effective date together "
+            "(or leave all three empty to remove the reference)."
+        )
+    if len(number) > QA_NUMBER_LIMIT or len(version) > QA_VERSION_LIMIT:
+        raise WorkflowError(
+            f"The document number takes at most {QA_NUMBER_LIMIT} characters, the version "
+            f"{QA_VERSION_LIMIT}."
+        )
+    if re.search(CONTROL_CHARACTERS, number + version):
+        raise WorkflowError("The document number or version holds a control character.")
+    if effective_date is not None and not dt.date(1900, 1, 1) <= effective_date <= dt.date(
+        2999, 12, 31
+    ):
+        raise WorkflowError("Give the effective date between the years 1900 and 2999.")
+    agreement = agreement_of(client)
+    before = (
+        agreement.quality_agreement_number,
+        agreement.quality_agreement_version,
+        agreement.quality_agreement_effective,
+    )
+    if before == (number, version, effective_date):
+        return agreement
+    agreement.quality_agreement_number = number
+    agreement.quality_agreement_version = version
+    agreement.quality_agreement_effective = effective_date
     audit_as(agreement, user, reason)
     agreement.save()
     return agreement

@@ -255,6 +255,8 @@ class LogEntry(models.Model):
         REPLY = "reply", "Reply"
         MAIL_SENT = "mail_sent", "E-mail sent"
         MAIL_FAILED = "mail_failed", "E-mail failed"
+        MEETING_HELD = "meeting_held", "Meeting held"
+        DECISION = "decision", "Decision taken"
         ESCALATION_OPENED = "escalation_opened", "Escalation opened"
         ESCALATION_ESCALATED = "escalation_escalated", "Escalation moved up a level"
         ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", "Escalation acknowledged"

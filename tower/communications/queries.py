@@ -33,6 +33,7 @@ class LineNotice:
     sent_at: dt.datetime
     expected_date: dt.date
     acknowledged: bool
+    internal_note: str = ""  # the CMO's note on the notice: show it to the CMO side only
 
     @property
     def status(self) -> str:
@@ -48,10 +49,11 @@ def line_notice_status(notice_lines: QuerySet) -> dict[int, LineNotice]:
         "notice__sent_at",
         "notice__expected_date",
         "notice__acknowledged_at",
+        "notice__internal_note",
     )
     return {
-        line: LineNotice(notice, sent, expected, acknowledged is not None)
-        for line, notice, sent, expected, acknowledged in rows
+        line: LineNotice(notice, sent, expected, acknowledged is not None, note)
+        for line, notice, sent, expected, acknowledged, note in rows
     }
 
 

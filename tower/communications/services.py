@@ -20,6 +20,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tower.actions import services as actions
+from tower.actions.models import Source
+from tower.actions.services import NewAction
 from tower.communications.models import (
     Acknowledgement,
     DelayNotice,
@@ -148,12 +151,15 @@ def send_notice(
     internal_note: str = "",
     user,
     now: dt.datetime | None = None,
+    actions_agreed: Sequence[NewAction] = (),
 ) -> DelayNotice:
     """Send a delay notice on open lines of one client.
 
     Records it, supersedes the earlier notices on the same lines (line by line; a notice whose
     every line is superseded is superseded as a whole), writes the log, and queues the e-mail
-    to the client's contacts, sent by the worker once this transaction commits.
+    to the client's contacts, sent by the worker once this transaction commits. The remedial
+    actions given with an owner (and a due date) go to the actions register (tower.actions,
+    source "notice"), besides the notice's free text.
     """
     require_role(user, client, CMO_ROLES, "send delay notices")
     cause = _text(cause, "cause for the client")
@@ -236,6 +242,18 @@ def send_notice(
             user,
             f"Delay notice {old.pk} superseded by notice {notice.pk}.",
             at=now,
+        )
+    for action in actions_agreed:
+        actions.add_action(
+            client=client,
+            source=Source.NOTICE,
+            source_id=notice.pk,
+            source_label=f"Delay notice {notice.pk}",
+            source_url=reverse("communications:notice", args=[notice.pk]),
+            title=action.title,
+            owner=action.owner,
+            due_date=action.due_date,
+            user=user,
         )
     queue_notice_mail(notice=notice, user=user)
     return notice

@@ -19,8 +19,11 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tower.actions.forms import new_action_forms, new_actions
+from tower.actions.models import Action, Source
 from tower.communications import services
 from tower.communications.forms import (
     LOG_SORTS,
@@ -60,6 +63,7 @@ NOTICES_PER_PAGE = 25
 LOG_PER_PAGE = 50
 NAV_LOG = "communications:log"
 NAV_INBOX = "communications:inbox"
+REMEDIAL_ROWS = 3  # remedial actions with an owner the compose form takes at once
 
 # ---------------------------------------------------------------------------------------------
 # Compose and send
@@ -134,7 +138,8 @@ def compose(request):
             messages.warning(request, f"{expected[:20]!r} is not a date; choose the new date.")
     if request.method == "POST":
         form = NoticeForm(request.POST, initial=initial)
-        if form.is_valid():
+        action_rows = new_action_forms(request.POST, prefix="remedial", rows=REMEDIAL_ROWS)
+        if form.is_valid() and all(row.is_valid() for row in action_rows):
             chosen = _widened(lines, form.cleaned_data["widen"], request.user)
             notice = form.run(
                 lambda d: services.send_notice(
@@ -145,6 +150,7 @@ def compose(request):
                     remedial_actions=d["remedial_actions"],
                     cmo_contact=d["cmo_contact"],
                     internal_note=d["internal_note"],
+                    actions_agreed=new_actions(action_rows),
                     user=request.user,
                 )
             )
@@ -153,6 +159,7 @@ def compose(request):
                 return redirect("communications:notice", pk=notice.pk)
     else:
         form = NoticeForm(initial=initial)
+        action_rows = new_action_forms(prefix="remedial", rows=REMEDIAL_ROWS)
     widen_counts = {
         "lines": len(still_open),
         "order": len(_widened(lines, "order", request.user)),
@@ -163,6 +170,7 @@ def compose(request):
     context.update(
         {
             "form": form,
+            "action_rows": action_rows,
             "client": client,
             "lines": [(line, line.pk in still_open, current.get(line.pk)) for line in lines],
             "closed": [line for line in lines if line.pk not in still_open],
@@ -262,6 +270,12 @@ def notice_detail(request, pk: int):
         "can_acknowledge": role in CLIENT_ROLES and all(a.user_id != user.pk for a in acks),
         "can_reply": role is not None,
         "ack_form": AcknowledgeForm(),
+        "register_actions": [
+            {"action": a, "overdue": a.is_overdue(timezone.localdate())}
+            for a in Action.objects.filter(client=client, source=Source.NOTICE, source_id=notice.pk)
+            .visible_to(user)
+            .order_by("due_date", "pk")
+        ],
         "reply_form": ReplyForm(),
         "show_clients": sees_client_names(user),
         "history": list(notice.history.select_related("history_user").order_by("-history_date"))

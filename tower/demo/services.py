@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from tower.actions import services as actions
 from tower.agreements import services as agreement_services
 from tower.bulk import insert_frame, read_frame
 from tower.communications import services as communications
@@ -24,6 +25,7 @@ from tower.demo.escalations import build_escalations
 from tower.demo.generator import DemoData, generate
 from tower.demo.harmonisation import build_fmea, build_process_maps
 from tower.demo.improvement import build_improvement
+from tower.demo.meetings import build_meetings
 from tower.demo.projects import build_projects
 from tower.demo.review import QUESTIONS
 from tower.demo.team import build_teams
@@ -127,6 +129,8 @@ def build_demo(
     build_improvement(list(clients.values()))
     progress("Sending delay notices")
     _delay_notices(list(clients.values()))
+    progress("Recording quality agreements and meetings")
+    build_meetings(list(clients.values()), timezone.localdate())
     load_early_warning(folder=folder, today=timezone.localdate(), seed=seed, progress=progress)
     build_fmea(list(clients.values()))
     build_process_maps()
@@ -227,7 +231,7 @@ def _review(data: DemoData, clients: dict[str, Client]) -> None:
             user=planner,
         )
         if action["status"] != agreed.status:
-            scorecards.set_action_status(
+            actions.set_status(
                 action=agreed, status=action["status"], user=planner, note="reviewed as done"
             )
 

@@ -1,8 +1,9 @@
 """What the quarterly business review adds to the measured data (kpis.md 4 to 7).
 
 Customer stock-outs and the order lines that caused them, the client's satisfaction survey, the
-agreement's penalty terms and stock-out look-back, and the CMO's commentary and agreed actions
-for a scorecard period. Periods are written as keys: "2026Q3" for a quarter, "2026-07" for a month
+agreement's penalty terms and stock-out look-back, and the CMO's commentary for a scorecard
+period (the actions agreed in a review live in the actions register: tower.actions, source
+"review"). Periods are written as keys: "2026Q3" for a quarter, "2026-07" for a month
 (tower.engine.periods.parse_period).
 """
 
@@ -76,34 +77,3 @@ class KpiComment(models.Model):
                 fields=["client", "period", "kpi"], name="one_comment_per_kpi_period"
             )
         ]
-
-
-class AgreedAction(models.Model):
-    """An action the CMO and the client agreed in a review, followed up in the next one."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="agreed_actions")
-    period = models.CharField(max_length=7, help_text="The scorecard period it was agreed in")
-    kpi = models.CharField(max_length=40, blank=True, help_text="The KPI it should move, if any")
-    title = models.CharField(max_length=300)
-    owner = models.CharField(max_length=150, help_text="Who does it (name or function)")
-    due_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ClientOwnedQuerySet.as_manager()
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["due_date", "id"]
-
-    def __str__(self) -> str:
-        return self.title

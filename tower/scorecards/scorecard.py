@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from tower.actions.models import Action, Source, Status
 from tower.agreements.models import Agreement, PenaltyTerm
 from tower.agreements.queries import Target, kpi_targets
 from tower.engine import scorecard as kpis
@@ -34,11 +35,7 @@ from tower.performance.dashboard import (
 from tower.performance.functions import Records
 from tower.performance.models import LineOutcome, MonthClose, RootCauseStatus
 from tower.scorecards.measures import period_measures, read_records
-from tower.scorecards.models import (
-    AgreedAction,
-    KpiComment,
-    SurveyResponse,
-)
+from tower.scorecards.models import KpiComment, SurveyResponse
 from tower.tenancy.models import Client
 
 TREND_PERIODS = 4  # previous periods shown next to each KPI
@@ -138,10 +135,11 @@ class ActionRow:
     title: str
     owner: str
     due_date: dt.date | None
-    status: str  # AgreedAction.Status value
+    status: str  # tower.actions.models.Status value
     kpi: str  # KPI code or ""
     period: str  # the period it was agreed in
-    pk: int | None = None  # the AgreedAction, for the page's status form
+    pk: int | None = None  # the register's Action, for the page's status form
+    overdue: bool = False  # tower.actions.models.is_overdue on the scorecard's as-of date
 
 
 @dataclass(frozen=True)
@@ -353,7 +351,7 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
         as_of=as_of,
         kpis=results,
         survey=survey_summary(responses[period.key]),
-        actions=actions_for(client, period),
+        actions=actions_for(client, period, as_of),
         stock_outs=[
             StockOutRow(
                 pk=row["event_id"],
@@ -439,16 +437,17 @@ def survey_summary(responses: list[SurveyResponse]) -> SurveySummary:
     )
 
 
-def actions_for(client: Client, period: Period) -> list[ActionRow]:
-    """Actions agreed in this period, and those agreed before it that are still open."""
+def actions_for(client: Client, period: Period, as_of: dt.date) -> list[ActionRow]:
+    """The review actions of the register agreed in this period, and those agreed before it that
+    are still open; each flagged overdue on `as_of` by the register's one definition."""
     rows = []
-    for action in AgreedAction.objects.filter(client=client):
+    for action in Action.objects.filter(client=client, source=Source.REVIEW):
         try:
             agreed = parse_period(action.period)
         except ValueError:
             continue
         if action.period == period.key or (
-            action.status == AgreedAction.Status.OPEN and agreed.start < period.start
+            action.status == Status.OPEN and agreed.start < period.start
         ):
             rows.append(
                 ActionRow(
@@ -459,6 +458,7 @@ def actions_for(client: Client, period: Period) -> list[ActionRow]:
                     action.kpi,
                     action.period,
                     pk=action.pk,
+                    overdue=action.is_overdue(as_of),
                 )
             )
     return rows

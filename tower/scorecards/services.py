@@ -14,6 +14,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from tower.actions import services as actions
+from tower.actions.models import Action, Source
 from tower.agreements import services as agreements
 from tower.agreements.models import Agreement, EarlyWarningSettings
 from tower.engine.kpi_catalogue import KPI_BY_CODE
@@ -22,11 +24,7 @@ from tower.escalations.tasks import after_data_change
 from tower.masterdata.models import Product
 from tower.outlook.services import refresh_projection
 from tower.performance.attribution import attribute_stock_outs
-from tower.scorecards.models import (
-    AgreedAction,
-    KpiComment,
-    SurveyResponse,
-)
+from tower.scorecards.models import KpiComment, SurveyResponse
 from tower.stockouts.models import StockOutEvent
 from tower.tenancy.models import CLIENT_ROLES, Client
 from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, require_role
@@ -199,6 +197,11 @@ def set_kpi_comment(
     return comment
 
 
+def review_label(period: Period) -> str:
+    """How the register names a review's actions: "2026 Q3 review"."""
+    return f"{period.label} review"
+
+
 @transaction.atomic
 def add_action(
     *,
@@ -209,35 +212,22 @@ def add_action(
     due_date: dt.date | None = None,
     kpi: str = "",
     user,
-) -> AgreedAction:
+) -> Action:
+    """An action agreed in the review of `period`, added to the actions register (tower.actions:
+    the one place every agreed action lives; its status is changed there, set_status)."""
     require_role(user, client, CMO_ROLES, "record agreed actions")
-    title, owner = title.strip(), owner.strip()
-    if not title or not owner:
+    if not title.strip() or not owner.strip():
         raise WorkflowError("An agreed action needs what is to be done and who does it.")
     if kpi and kpi not in KPI_BY_CODE:
         raise WorkflowError(f"Unknown KPI {kpi!r}.")
-    action = AgreedAction(
+    return actions.add_action(
         client=client,
+        source=Source.REVIEW,
+        source_label=review_label(period),
         period=period.key,
         title=title,
         owner=owner,
         due_date=due_date,
         kpi=kpi,
-        created_by=user if getattr(user, "pk", None) else None,
+        user=user,
     )
-    audit_as(action, user, "agreed")
-    action.save()
-    return action
-
-
-@transaction.atomic
-def set_action_status(*, action: AgreedAction, status: str, user, note: str = "") -> AgreedAction:
-    require_role(user, action.client, CMO_ROLES, "update agreed actions")
-    if status not in AgreedAction.Status.values:
-        raise WorkflowError(f"Unknown status {status!r}.")
-    if action.status == status:
-        return action
-    action.status = status
-    audit_as(action, user, note or f"marked {status}")
-    action.save(update_fields=["status"])
-    return action

@@ -36,6 +36,11 @@ urlpatterns = [
         name="escalation_triggers",
     ),
     path(
+        "agreements/<slug:code>/quality-agreement/",
+        agreements.quality_agreement,
+        name="quality_agreement",
+    ),
+    path(
         "agreements/<slug:code>/penalties/<int:pk>/delete/",
         agreements.penalty_delete,
         name="penalty_delete",

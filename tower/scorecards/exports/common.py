@@ -8,13 +8,11 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from tower.actions.models import Status
 from tower.agreements.models import PenaltyTerm
 from tower.engine.kpi_catalogue import KPI_BY_CODE, format_value
 from tower.engine.targets import status_label
-from tower.scorecards.models import (
-    AgreedAction,
-    SurveyResponse,
-)
+from tower.scorecards.models import SurveyResponse
 from tower.scorecards.scorecard import (
     ActionRow,
     KpiResult,
@@ -145,17 +143,11 @@ def question_label(code: str) -> str:
     return SurveyResponse.QUESTIONS.get(code, code.replace("_", " ").capitalize())
 
 
-def action_status(action: ActionRow, as_of: dt.date) -> str:
-    """'Open', 'Done', 'Cancelled', or 'Open, overdue' once the due date has passed."""
-    word = (
-        AgreedAction.Status(action.status).label
-        if action.status in AgreedAction.Status
-        else action.status
-    )
-    overdue = (
-        action.status == AgreedAction.Status.OPEN and action.due_date and action.due_date < as_of
-    )
-    return f"{word}, overdue" if overdue else word
+def action_status(action: ActionRow) -> str:
+    """'Open', 'Done', 'Cancelled', or 'Open, overdue' (the register's definition, flagged on the
+    scorecard's as-of date when the row was read: the page shows the same)."""
+    word = Status(action.status).label if action.status in Status.values else action.status
+    return f"{word}, overdue" if action.overdue else word
 
 
 def stock_out_source(source: str) -> str:

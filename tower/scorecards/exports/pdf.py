@@ -251,7 +251,7 @@ def _actions_section(card: Scorecard) -> list:
             _p(a.owner, "cell"),
             _p(a.period, "cell"),
             _p(common.date_text(a.due_date), "cell"),
-            _p(common.action_status(a, card.as_of), "cell_bold"),
+            _p(common.action_status(a), "cell_bold"),
         ]
         for a in card.actions
     ]

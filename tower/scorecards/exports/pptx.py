@@ -260,7 +260,7 @@ class _Deck:
                 Cell(common.clip(a.owner, 28)),
                 Cell(a.period),
                 Cell(common.date_text(a.due_date)),
-                Cell(common.action_status(a, self.card.as_of)),
+                Cell(common.action_status(a)),
             ]
             for a in actions
         ]

@@ -242,7 +242,7 @@ class _Book:
                     a.owner,
                     a.period,
                     a.due_date,
-                    common.action_status(a, card.as_of),
+                    common.action_status(a),
                 ]
                 for a in card.actions
             ],

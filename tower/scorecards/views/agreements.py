@@ -15,7 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tower.agreements.forms import AgreementForm, EarlyWarningForm, PenaltyTermForm
+from tower.agreements.forms import (
+    AgreementForm,
+    EarlyWarningForm,
+    PenaltyTermForm,
+    QualityAgreementForm,
+)
 from tower.agreements.models import (
     DEFAULT_OOS_LOOKBACK_DAYS,
     EARLY_WARNING_DEFAULTS,
@@ -31,6 +36,7 @@ from tower.agreements.services import (
     early_warning_of,
     remove_penalty_term,
     set_kpi_target,
+    set_quality_agreement,
 )
 from tower.agreements.views import team_context
 from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi, format_value
@@ -39,6 +45,7 @@ from tower.scorecards.views.escalation_matrix import matrix_context
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import (
     CMO_ADMIN,
+    CMO_ROLES,
     get_or_404,
     role_for,
     scope,
@@ -195,6 +202,17 @@ def agreement_detail(request, code: str):
         "early_warning": early_warning_rows(early),
         "early_warning_is_default": early.pk is None,
         "early_warning_form": EarlyWarningForm(initial=early.values()) if can_edit else None,
+        "quality_agreement_form": (
+            QualityAgreementForm(
+                initial={
+                    "number": agreement.quality_agreement_number,
+                    "version": agreement.quality_agreement_version,
+                    "effective_date": agreement.quality_agreement_effective,
+                }
+            )
+            if role_for(request.user, client) in CMO_ROLES
+            else None
+        ),
         "can_edit": can_edit,
         "history": agreement_history(client, request.user),
         "show_clients": sees_client_names(request.user),
@@ -388,6 +406,61 @@ def early_warning(request, code: str):
 
 
 # ---------------------------------------------------------------------------------------------
+# The quality agreement reference (CMO staff and admins)
+
+
+def quality_agreement_text(number: str, version: str, effective) -> str:
+    if not number:
+        return "none"
+    return f"{number} version {version}, effective {effective.isoformat() if effective else '—'}"
+
+
+@login_required
+@require_POST
+def quality_agreement(request, code: str):
+    client = _scoped_client(request, code)
+    back = reverse("scorecards:agreement", args=[client.code]) + "#quality-agreement"
+    form = QualityAgreementForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[name].label}: {e}" if name in form.fields else e
+            for name, errs in form.errors.items()
+            for e in errs
+        )
+        messages.error(request, f"The quality agreement reference was not saved. {errors}")
+        return redirect(back)
+    data = form.cleaned_data
+
+    def step():
+        before = agreement_of(client)
+        was = (
+            before.quality_agreement_number,
+            before.quality_agreement_version,
+            before.quality_agreement_effective,
+        )
+        after = set_quality_agreement(
+            client=client,
+            number=data["number"],
+            version=data["version"],
+            effective_date=data["effective_date"],
+            user=request.user,
+            reason=data["reason"],
+        )
+        now = (
+            after.quality_agreement_number,
+            after.quality_agreement_version,
+            after.quality_agreement_effective,
+        )
+        if now == was:
+            return "Nothing changed: the quality agreement reference is as it was."
+        if not now[0]:
+            return "Quality agreement reference removed."
+        return f"Quality agreement reference saved: {quality_agreement_text(*now)}."
+
+    return run_step(request, back, step)
+
+
+# ---------------------------------------------------------------------------------------------
 # History
 
 
@@ -412,7 +485,8 @@ def agreement_history(client: Client, user) -> list[dict]:
         .order_by("-history_date", "-history_id")[:HISTORY_READ]
     )
     for h, before in _with_previous(records):
-        entries.append(_entry(h, "Look-back and currency", _terms_change(h, before)))
+        for what, change in _terms_changes(h, before):
+            entries.append(_entry(h, what, change))
     records = (
         scope(EarlyWarningSettings.history.filter(client=client), user)
         .select_related("history_user")
@@ -488,12 +562,36 @@ def _target_change(kpi: Kpi, h, before) -> str:
     return ", ".join(parts) or "saved unchanged"
 
 
-def _terms_change(h, before) -> str:
+def _qa(h) -> tuple:
+    return (h.quality_agreement_number, h.quality_agreement_version, h.quality_agreement_effective)
+
+
+def _terms_changes(h, before) -> list[tuple[str, str]]:
+    """What one record of the agreement's terms changed: the look-back and currency, and the
+    quality agreement reference, each as its own entry."""
     if before is None:  # the first record (or its predecessor was not read)
-        return f"stock-out look-back {h.oos_lookback_days} days, currency {h.currency}"
+        entries = [
+            (
+                "Look-back and currency",
+                f"stock-out look-back {h.oos_lookback_days} days, currency {h.currency}",
+            )
+        ]
+        if h.quality_agreement_number:
+            entries.append(("Quality agreement", quality_agreement_text(*_qa(h))))
+        return entries
+    entries = []
     parts = []
     if before.oos_lookback_days != h.oos_lookback_days:
         parts.append(f"stock-out look-back {before.oos_lookback_days} → {h.oos_lookback_days} days")
     if before.currency != h.currency:
         parts.append(f"currency {before.currency} → {h.currency}")
-    return ", ".join(parts) or "saved unchanged"
+    if parts:
+        entries.append(("Look-back and currency", ", ".join(parts)))
+    if _qa(before) != _qa(h):
+        entries.append(
+            (
+                "Quality agreement",
+                f"{quality_agreement_text(*_qa(before))} → {quality_agreement_text(*_qa(h))}",
+            )
+        )
+    return entries or [("Look-back and currency", "saved unchanged")]

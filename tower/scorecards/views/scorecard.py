@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from tower.actions.models import Action, Status
+from tower.actions.services import set_status
 from tower.agreements.models import PenaltyTerm
 from tower.engine.kpi_catalogue import KPI_BY_CODE, KPIS, format_value
 from tower.engine.periods import Period, last_complete_quarter, month_of, parse_period, quarter_of
@@ -32,20 +34,13 @@ from tower.performance.dashboard import FigureScope
 from tower.scorecards import exports
 from tower.scorecards.evidence import evidence
 from tower.scorecards.forms import PeriodField
-from tower.scorecards.models import (
-    AgreedAction,
-    SurveyResponse,
-)
+from tower.scorecards.models import SurveyResponse
 from tower.scorecards.scorecard import (
     DECIMALS,
     Scorecard,
     build_scorecard,
 )
-from tower.scorecards.services import (
-    add_action,
-    set_action_status,
-    set_kpi_comment,
-)
+from tower.scorecards.services import add_action, set_kpi_comment
 from tower.scorecards.tasks import JOB_FORMATS
 from tower.tenancy.models import CLIENT_ROLES
 from tower.tenancy.scoping import (
@@ -194,7 +189,7 @@ def scorecard_figures(user, card: Scorecard) -> dict:
         "survey_mean": format_value(survey.mean, "of 5"),
         "can_answer_survey": role_for(user, client) in CLIENT_ROLES and period.kind == "quarter",
         "actions": action_rows(card, cmo_side),
-        "action_statuses": AgreedAction.Status.choices,
+        "action_statuses": Status.choices,
         "kpi_choices": [(k.code, k.name) for k in KPIS],
         "penalty_totals": sorted(penalties.items()),
         "stock_outs": [
@@ -257,11 +252,7 @@ def action_rows(card: Scorecard, cmo_side: bool) -> list[dict]:
     rows = []
     for action in card.actions:
         kpi = KPI_BY_CODE.get(action.kpi)
-        status = (
-            AgreedAction.Status(action.status)
-            if action.status in AgreedAction.Status.values
-            else None
-        )
+        status = Status(action.status) if action.status in Status.values else None
         rows.append(
             {
                 "action": action,
@@ -548,7 +539,7 @@ def action_add(request):
 @login_required
 @require_POST
 def action_update(request, pk: int):
-    action = get_or_404(AgreedAction.objects.select_related("client"), request.user, pk=pk)
+    action = get_or_404(Action.objects.select_related("client"), request.user, pk=pk)
     try:
         period = parse_period(request.POST.get("period") or action.period)
     except ValueError:
@@ -556,8 +547,8 @@ def action_update(request, pk: int):
     status = request.POST.get("status", "")
 
     def step():
-        set_action_status(action=action, status=status, user=request.user)
-        label = dict(AgreedAction.Status.choices).get(status, status)
+        set_status(action=action, status=status, user=request.user)
+        label = dict(Status.choices).get(status, status)
         return f"“{action.title}” is now {label.lower()}."
 
     return run_step(request, scorecard_url(action.client, period, "actions"), step)

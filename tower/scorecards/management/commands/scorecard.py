@@ -11,11 +11,11 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from tower.actions.models import Status
 from tower.engine.kpi_catalogue import format_value
 from tower.engine.periods import OutOfRange, Period, last_complete_quarter, parse_period
 from tower.performance.cli import clients_for, date_option
 from tower.scorecards.exports import FORMATS, common, file_name, render
-from tower.scorecards.models import AgreedAction
 from tower.scorecards.scorecard import (
     KpiResult,
     Scorecard,
@@ -179,7 +179,7 @@ def _trend_text(result: KpiResult) -> str:
 
 def _review_lines(card: Scorecard) -> list[str]:
     survey = card.survey
-    open_actions = sum(1 for a in card.actions if a.status == AgreedAction.Status.OPEN)
+    open_actions = sum(1 for a in card.actions if a.status == Status.OPEN)
     caused = sum(1 for s in card.stock_outs if s.cmo_caused)
     undetermined = sum(1 for s in card.stock_outs if s.attribution == "undetermined")
     return [
