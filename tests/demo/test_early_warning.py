@@ -153,3 +153,40 @@ def test_stock_covers_until_a_few_days_after_the_first_due_line(plan):
         assert row["on_hand"] == round(demand * days_left)
     earlier = stock.filter(pl.col("date") == T - dt.timedelta(days=8))
     assert (earlier["on_hand"] > latest["on_hand"]).all()
+
+
+def test_a_few_lines_due_soon_are_left_without_any_plan():
+    """Per client the first two lines (by order and line) without batch or shipment, due
+    within 10 days of T, lose their planned ship date; a batched line, a shipped one and one
+    due later keep theirs."""
+    from tower.demo.early_warning import without_plan
+
+    t = dt.date(2026, 12, 3)
+    day = lambda n: t + dt.timedelta(days=n)  # noqa: E731
+    rows = [
+        # client, order, line, committed, planned ship, batch, shipped
+        ("A", "O1", "1", day(3), day(1), None, None),  # unplanned (first)
+        ("A", "O1", "2", day(4), day(2), "B-1", None),  # batched: keeps it
+        ("A", "O2", "1", day(5), day(3), None, day(0)),  # shipped: keeps it
+        ("A", "O3", "1", day(6), day(4), None, None),  # unplanned (second)
+        ("A", "O4", "1", day(7), day(5), None, None),  # a third: keeps it
+        ("A", "O5", "1", day(11), day(9), None, None),  # due after 10 days: keeps it
+        ("B", "O9", "1", day(10), day(8), None, None),  # unplanned (B's first)
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "client": pl.String,
+            "order": pl.String,
+            "line": pl.String,
+            "committed_date": pl.Date,
+            "planned_ship_date": pl.Date,
+            "planned_batch": pl.String,
+            "shipped_date": pl.Date,
+        },
+        orient="row",
+    )
+    out = without_plan(frame, t)
+    unplanned = out.filter(pl.col("planned_ship_date").is_null()).select("client", "order")
+    assert unplanned.rows() == [("A", "O1"), ("A", "O3"), ("B", "O9")]
+    assert out.height == frame.height

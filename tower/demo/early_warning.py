@@ -18,6 +18,8 @@ The stories, per forward batch (deterministic for a seed):
 Lines whose batch was released before their planned ship date and whose ship date has passed
 are shipped: on the planned day, or 1 to 4 days late for about one in five (transport delays),
 and in transit (no delivered date yet) when they would not have arrived by T.
+A few lines per client due within the planning horizon have neither a planned batch nor a
+planned ship date (`without_plan`): the outlook shows them as "no plan" (planning).
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ UNBATCHED_SHARE = 0.1  # open lines left without a planned batch: their chain st
 TRANSPORT_DELAY_SHARE = 0.2
 STOCK_CLIENTS, STOCK_PRODUCTS = 3, 2
 # The client whose early-warning settings differ from the defaults: slow sea lanes.
+# Lines per client left without any plan (no batch, no ship date) among those due soon.
+NO_PLAN_PER_CLIENT = 2
+NO_PLAN_WITHIN_DAYS = 10  # inside every client's planning horizon (14 by default, 21 for one)
 SETTINGS_CLIENT_INDEX = 2
 DEMO_SETTINGS = {"transit_days": 7, "horizon_days": 21}
 
@@ -310,7 +315,7 @@ def load_early_warning(
     )
     files = {
         "batches": (import_batches, plan.batches),
-        "lines": (import_lines, _lines_file(lines, deliveries, plan)),
+        "lines": (import_lines, without_plan(_lines_file(lines, deliveries, plan), today)),
         "stock": (import_stock, plan.stock),
     }
     for name, (import_file, frame) in files.items():
@@ -327,6 +332,39 @@ def load_early_warning(
         reason="sea freight from the new port takes longer",
     )
     return plan
+
+
+def without_plan(lines_file: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    """The lines file with NO_PLAN_PER_CLIENT lines per client unplanned: the first (by order
+    and line) of those without planned batch or any shipment, due from T to T +
+    NO_PLAN_WITHIN_DAYS, lose their planned ship date."""
+    col = pl.col
+    due = col("committed_date").is_between(
+        pl.lit(today, pl.Date), pl.lit(today + dt.timedelta(days=NO_PLAN_WITHIN_DAYS), pl.Date)
+    )
+    key = ["client", "order", "line"]
+    shipped = lines_file.filter(col("shipped_date").is_not_null()).select(key).unique()
+    chosen = (
+        lines_file.filter(col("planned_batch").is_null() & due)
+        .join(shipped, on=key, how="anti")
+        .select(key)
+        .unique()
+        .sort(key)
+        .group_by("client", maintain_order=True)
+        .head(NO_PLAN_PER_CLIENT)
+        .with_columns(pl.lit(True).alias("_no_plan"))
+    )
+    return (
+        lines_file.join(chosen, on=key, how="left")
+        .with_columns(
+            pl.when(col("_no_plan"))
+            .then(None)
+            .otherwise(col("planned_ship_date"))
+            .alias("planned_ship_date")
+        )
+        .drop("_no_plan")
+        .sort(key, maintain_order=True)
+    )
 
 
 def _stored_open_lines(today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
