@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("tower.actions.urls")),
     path("", include("tower.meetings.urls")),
     path("", include("tower.calendars.urls")),
+    path("", include("tower.escalations.urls")),
     path("", include("tower.board.urls")),
 ]

@@ -1,21 +1,25 @@
-"""One voice in a real browser: a CMO planner sends a delay notice for an open line's order
-from the line page, the client approver sees it in the inbox (and the count in the menu),
-acknowledges it with a comment, and the communication log shows both sides."""
+"""One voice in a real browser: a CMO planner finds the line at risk on the outlook, opens its
+milestone chain, ticks it and sends a delay notice for its order; the client approver sees it
+in the inbox (and the count in the menu), acknowledges it with a comment, and the communication
+log shows both sides."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-from tower.orders.models import OrderLine
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-OPEN = """
+# PO-A9/1 is due in five days with neither batch nor planned ship date: "no plan" on the
+# outlook (inside the 14-day horizon). PO-A9/2, due in two months, is not at risk yet.
+SOON, LATER = dt.date.today() + dt.timedelta(days=5), dt.date.today() + dt.timedelta(days=60)
+OPEN = f"""
 client,order,line,product,site,ordered_qty,committed_date,status
-ACME,PO-A9,1,AMX-500,EU1,40,2030-05-10,open
-ACME,PO-A9,2,IBU-200,EU1,20,2030-05-12,open
+ACME,PO-A9,1,AMX-500,EU1,40,{SOON},open
+ACME,PO-A9,2,IBU-200,EU1,20,{LATER},open
 """
 
 
@@ -23,16 +27,21 @@ def test_planner_sends_a_notice_and_the_client_acknowledges_it(
     page, march, write_csv, run_import, screenshot
 ):
     assert run_import(write_csv(OPEN, "open.csv")).ok
-    line = OrderLine.objects.get(order__number="PO-A9", line_number="1")
 
     sign_in(page, "cmo.staff")
-    page.goto(f"/lines/{line.pk}/")
-    notices = page.locator("#line-notices")
-    expect(notices).to_contain_text("No delay notice on this line")  # loaded by htmx
-    notices.get_by_role("link", name="Send a delay notice").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Outlook").click()
+    row = page.locator("tr", has_text="PO-A9 / 1")
+    expect(row).to_contain_text("No plan")
+    expect(page.locator("tr", has_text="PO-A9 / 2")).to_have_count(0)  # on track: not listed
+    row.get_by_role("link", name="PO-A9 / 1").click()
+    expect(page.locator(".line-chain")).to_contain_text("No plan")  # the chain, loaded by htmx
+    expect(page.locator("#line-notices")).to_contain_text("No delay notice on this line")
+    page.go_back()
+    page.locator("tr", has_text="PO-A9 / 1").get_by_role("checkbox").check()
+    page.get_by_role("button", name="Write a delay notice for the ticked lines").click()
     expect(page.get_by_role("heading", name="New delay notice")).to_be_visible()
     page.get_by_label(re.compile("Every open line of their orders")).check()
-    page.get_by_label("New expected date").fill("2030-05-24")
+    page.get_by_label("New expected date").fill(f"{SOON + dt.timedelta(days=9)}")
     page.get_by_label("Cause, for the client").fill("The API arrived late from the supplier")
     page.get_by_label("Remedial actions").fill("Production moved to the weekend shift")
     page.get_by_label("CMO contact").fill("Carla, CMO planning, +41 61 000 00 00")

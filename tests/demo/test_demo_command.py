@@ -111,13 +111,13 @@ def _check_improvement():
 
 
 def _check_production_quality_and_review_records():
-    def per_client(model) -> dict[int, int]:
-        rows = model.objects.values("client_id").annotate(n=Count("id")).order_by()
+    def per_client(model, **only) -> dict[int, int]:
+        rows = model.objects.filter(**only).values("client_id").annotate(n=Count("id")).order_by()
         return {row["client_id"]: row["n"] for row in rows}
 
     batches, plan = per_client(Batch), per_client(PlanWeek)
     surveys, stock_outs = per_client(SurveyResponse), per_client(StockOutEvent)
-    comments, actions = per_client(KpiComment), per_client(Action)
+    comments, actions = per_client(KpiComment), per_client(Action, source="review")
     for client in Client.objects.values_list("id", flat=True):
         assert batches.get(client, 0) > 0 and plan.get(client, 0) > 0, client
         assert surveys.get(client, 0) >= 4 and stock_outs.get(client, 0) >= 2, client

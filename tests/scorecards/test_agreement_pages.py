@@ -338,4 +338,6 @@ def test_the_agreement_pages_run_as_many_queries_whatever_the_history(world, cli
         add_penalty_term(client=world.acme, kind="line_value_pct", rate=n + 1, user=world.admin)
     after = {url: count(url) for url in ("/agreements/", ACME_URL)}
     assert after == before
-    assert max(after.values()) <= 15, after
+    # The escalation matrix and triggers section adds its four (levels, triggers, and for the
+    # admin's form the sites and the team members to choose from).
+    assert max(after.values()) <= 19, after

@@ -23,6 +23,7 @@ from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.agreements.world import team_member
+from tests.escalations.world import escalation_of
 from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
 from tests.webhooks.world import webhook_delivery, webhook_endpoint
@@ -31,6 +32,8 @@ from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
     Agreement,
     EarlyWarningSettings,
+    EscalationLevel,
+    EscalationTrigger,
     KpiTarget,
     PenaltyTerm,
     TeamMember,
@@ -45,6 +48,7 @@ from tower.communications.models import (
 )
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import parse_period
+from tower.escalations.models import Escalation, EscalationStep
 from tower.harmonisation.forms import EXPORT_FORMATS as HARMONISATION_EXPORTS
 from tower.harmonisation.models import FmeaAction, FmeaItem, RatingLog
 from tower.improvement.models import (
@@ -153,6 +157,7 @@ OWNED = {
     ("outlook", "pk"): lambda world, client: world_line(world, client).pk,
     ("harmonisation", "pk"): lambda world, client: fmea_item(client).pk,
     ("harmonisation", "action"): lambda world, client: fmea_action(client).pk,
+    ("escalations", "pk"): lambda world, client: escalation_of(world, client).pk,
     ("actions", "pk"): lambda world, client: mine(world, client, "action").pk,
     ("meetings", "series"): lambda world, client: mine(world, client, "series").pk,
     ("meetings", "pk"): lambda world, client: mine(world, client, "meeting").pk,
@@ -184,6 +189,7 @@ MISSING = {
     ("outlook", "pk"): MISSING_PK,
     ("harmonisation", "pk"): MISSING_PK,
     ("harmonisation", "action"): MISSING_PK,
+    ("escalations", "pk"): MISSING_PK,
     ("actions", "pk"): MISSING_PK,
     ("meetings", "series"): MISSING_PK,
     ("meetings", "pk"): MISSING_PK,
@@ -354,6 +360,18 @@ POST_DATA = {
     },
     "agreements:team_add": lambda world, client: TEAM_MEMBER,
     "agreements:team_remove": lambda world, client: {"reason": "isolation test"},
+    "escalations:acknowledge": lambda world, client: {"text": "isolation test"},
+    "scorecards:escalation_levels": lambda world, client: {
+        "level1_cmo_person": "isolation test",
+        "level1_client_person": "isolation test",
+        "level1_response_hours": "4",
+    },
+    "scorecards:escalation_triggers": lambda world, client: {
+        "enabled_line_late": "on",
+        "threshold_line_late": "3",
+    },
+    "escalations:comment": lambda world, client: {"text": "isolation test"},
+    "escalations:resolve": lambda world, client: {"text": "isolation test"},
     "webhooks:endpoint_add": lambda world, client: {
         "name": "Added by the isolation test",
         "url": "https://hooks.example.com/isolation",
@@ -458,6 +476,10 @@ FORM_POSTS = {
         {"date": "2026-04-02", "on_hand": "1", "daily_demand": "1"},
     ),
     "agreements:team_member": lambda world, client: ("", TEAM_MEMBER),
+    "escalations:new": lambda world, client: (
+        "",
+        {"client": client.code, "title": "isolation test", "text": "isolation test"},
+    ),
     "webhooks:endpoint": lambda world, client: (
         "",
         {"name": "Renamed by the isolation test", "url": "", "format": "slack"},
@@ -558,6 +580,7 @@ def deck_text(deck) -> str:
 def globex_state(world: World) -> list:
     """Everything a POST could change for GLOBEX."""
     project_world(world, world.globex)  # built on first use: before the snapshot
+    escalation_of(world, world.globex)
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [Action, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
     models += [SurveyResponse, ImprovementProject, Tollgate, Lesson, LessonApplication]
@@ -571,6 +594,7 @@ def globex_state(world: World) -> list:
     models = [RootCause, MonthClose, OrderLine, KpiTarget]
     models += [Action, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
     models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, TeamMember, Endpoint, Delivery]
+    models += [Escalation, EscalationStep, EscalationLevel, EscalationTrigger]
     models += [MeetingSeries, Meeting, Decision, LogEntry]
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models

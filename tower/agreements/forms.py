@@ -246,3 +246,73 @@ class QualityAgreementForm(Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "qa_%s")
         super().__init__(*args, **kwargs)
+
+
+class EscalationMatrixForm(Form):
+    """The escalation matrix as rows of inputs (level 1 first); a row left empty ends it."""
+
+    PARTS = {
+        "cmo_member": "CMO team member",
+        "cmo_person": "CMO person",
+        "cmo_role": "CMO role",
+        "cmo_email": "CMO e-mail",
+        "client_member": "Client team member",
+        "client_person": "Client person",
+        "client_role": "Client role",
+        "client_email": "Client e-mail",
+        "response_hours": "Response time (business hours)",
+        "site": "Calendar of site",
+    }
+
+    def __init__(self, *args, sites=(), members=(), rows: int = 6, **kwargs):
+        from django import forms
+
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for n in range(1, rows + 1):
+            for name, label in self.PARTS.items():
+                key = f"level{n}_{name}"
+                if name.endswith("_member"):
+                    side = name.removesuffix("_member")
+                    field = forms.ChoiceField(
+                        label=label,
+                        required=False,
+                        choices=[("", "—")]
+                        + [
+                            (str(m.pk), f"{m.name} ({m.get_function_display()})")
+                            for m in members
+                            if m.side == side
+                        ],
+                    )
+                elif name == "site":
+                    field = forms.ChoiceField(
+                        label=label,
+                        required=False,
+                        choices=[("", "Default calendar")] + [(s, s) for s in sites],
+                    )
+                elif name == "response_hours":
+                    field = forms.DecimalField(
+                        label=label, required=False, min_value=0, max_value=10_000, decimal_places=2
+                    )
+                elif name.endswith("email"):
+                    field = forms.EmailField(label=label, required=False)
+                else:
+                    field = forms.CharField(label=label, required=False, max_length=150)
+                self.fields[key] = field
+        from django import forms as f
+
+        self.fields["reason"] = f.CharField(label="Reason", required=False, max_length=100)
+
+    def levels(self) -> list[dict]:
+        data = self.cleaned_data
+        found = []
+        for n in range(1, self.rows + 1):
+            row = {name: data.get(f"level{n}_{name}") for name in self.PARTS}
+            if not any(v not in (None, "") for v in row.values()):
+                break
+            row["site"] = row["site"] or ""
+            found.append(row)
+        return found
+
+    def grid(self) -> list[list]:
+        return [[self[f"level{n}_{name}"] for name in self.PARTS] for n in range(1, self.rows + 1)]

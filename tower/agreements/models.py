@@ -287,3 +287,111 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_side_display()} {self.get_function_display()})"
+
+
+# --- escalation matrix and triggers (kpis.md 9) -------------------------------------------------
+
+MAX_ESCALATION_LEVELS = 6
+MAX_RESPONSE_HOURS = 10_000
+
+
+class EscalationLevel(models.Model):
+    """One level of a client's escalation matrix (1 first): who is called on each side and the
+    response time in business hours of the named site's calendar (the default calendar when
+    none). Each side is a person of the team (TeamMember) and/or a name, role and e-mail. Changed only through tower.agreements.services.set_escalation_levels; a running
+    escalation keeps the matrix it started with (tower.escalations)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="escalation_levels")
+    number = models.PositiveSmallIntegerField()
+    # The people of the service agreement's team the level calls; the text fields below are
+    # the fallback (a role, a shared mailbox) and keep the level readable if a person leaves.
+    cmo_member = models.ForeignKey(
+        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    client_member = models.ForeignKey(
+        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cmo_person = models.CharField(max_length=150, blank=True, help_text="Name at the CMO")
+    cmo_role = models.CharField(max_length=150, blank=True, help_text="Role at the CMO")
+    cmo_email = models.EmailField(blank=True)
+    client_person = models.CharField(max_length=150, blank=True, help_text="Name at the client")
+    client_role = models.CharField(max_length=150, blank=True, help_text="Role at the client")
+    client_email = models.EmailField(blank=True)
+    response_hours = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        validators=[MaxValueValidator(MAX_RESPONSE_HOURS)],
+        help_text="Business hours to acknowledge before the next level is called",
+    )
+    site = models.ForeignKey(
+        "masterdata.Site",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Whose calendar counts the hours (none: the default calendar)",
+    )
+
+    objects = ClientOwnedQuerySet.as_manager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["client", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "number"], name="escalation_level_once"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=MAX_ESCALATION_LEVELS),
+                name="escalation_level_number_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(response_hours__gte=0, response_hours__lte=MAX_RESPONSE_HOURS),
+                name="escalation_level_hours_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} level {self.number}"
+
+
+class EscalationTrigger(models.Model):
+    """What opens an escalation for a client, and its threshold (kpis.md 9)."""
+
+    class Kind(models.TextChoices):
+        LINE_LATE = "line_late", "Line projected late"
+        STOCK_OUT_PROJECTED = "stock_out_projected", "Projected client stock-out"
+        NOTICE_UNACKNOWLEDGED = "notice_unacknowledged", "Delay notice not acknowledged"
+        DEVIATION = "deviation", "Major or critical deviation on a batch"
+        STOCK_OUT_REPORTED = "stock_out_reported", "Stock-out reported by the client"
+        CAUSE_DISPUTED = "cause_disputed", "Root cause disputed repeatedly"
+
+    # The threshold's meaning and default per kind (None: the trigger takes no threshold).
+    THRESHOLDS = {
+        Kind.LINE_LATE: ("days late at least", 3),
+        Kind.STOCK_OUT_PROJECTED: ("stock-out starting within days", 14),
+        Kind.NOTICE_UNACKNOWLEDGED: ("business hours without acknowledgement", 8),
+        Kind.DEVIATION: (None, 0),
+        Kind.STOCK_OUT_REPORTED: (None, 0),
+        Kind.CAUSE_DISPUTED: ("disputes of the same line's cause", 2),
+    }
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="escalation_triggers")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    enabled = models.BooleanField(default=True)
+    threshold = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(10_000)])
+
+    objects = ClientOwnedQuerySet.as_manager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["client", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "kind"], name="escalation_trigger_once"),
+            models.CheckConstraint(
+                condition=models.Q(threshold__lte=10_000), name="escalation_trigger_threshold"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.kind} {self.threshold}"

@@ -22,11 +22,15 @@ from django.db.models import FilteredRelation, ProtectedError, Q, RestrictedErro
 from tower.agreements.models import (
     EARLY_WARNING_DEFAULTS,
     MAX_EARLY_WARNING_DAYS,
+    MAX_ESCALATION_LEVELS,
     MAX_NAME,
     MAX_PHONE,
+    MAX_RESPONSE_HOURS,
     MAX_TITLE,
     Agreement,
     EarlyWarningSettings,
+    EscalationLevel,
+    EscalationTrigger,
     KpiDirection,
     KpiTarget,
     OtifDefinitionVersion,
@@ -437,3 +441,172 @@ def _fill(member, side, function, name, email, phone, title, deputy, linked_user
             f"{member.email} is already named for {TeamFunction(function).label} on the "
             f"{TeamSide(side).label} side."
         )
+
+
+# --- escalation matrix and triggers (kpis.md 9) ---------------------------------------------------
+
+LEVEL_FIELDS = (
+    "cmo_person",
+    "cmo_role",
+    "cmo_email",
+    "client_person",
+    "client_role",
+    "client_email",
+)
+
+
+def escalation_levels(client: Client) -> list[EscalationLevel]:
+    return list(
+        EscalationLevel.objects.filter(client=client).select_related(
+            "site", "cmo_member", "client_member"
+        )
+    )
+
+
+def escalation_triggers(client: Client) -> dict[str, EscalationTrigger]:
+    """Every trigger kind with the client's row, or an unsaved default (disabled)."""
+    stored = {t.kind: t for t in EscalationTrigger.objects.filter(client=client)}
+    return {
+        kind: stored.get(kind)
+        or EscalationTrigger(
+            client=client,
+            kind=kind,
+            enabled=False,
+            threshold=EscalationTrigger.THRESHOLDS[kind][1],
+        )
+        for kind in EscalationTrigger.Kind.values
+    }
+
+
+def _member(client: Client, number: int, side: str, value) -> TeamMember | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, TeamMember):
+        value = str(value).strip()
+        found = (
+            TeamMember.objects.filter(client=client, pk=int(value)).first()
+            if value.isdigit()
+            else None
+        )
+        if found is None:
+            raise WorkflowError(f"Level {number}: no such person in {client.code}'s team.")
+        value = found
+    if value.client_id != client.pk or value.side != side:
+        raise WorkflowError(
+            f"Level {number}: {value.name} is not on the {'CMO' if side == 'cmo' else 'client'} "
+            f"side of {client.code}'s team."
+        )
+    return value
+
+
+def _level_values(client: Client, number: int, values: dict[str, Any]) -> dict[str, Any]:
+    from decimal import Decimal, InvalidOperation
+
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from tower.masterdata.models import Site
+
+    row: dict[str, Any] = {name: str(values.get(name) or "").strip() for name in LEVEL_FIELDS}
+    for name in LEVEL_FIELDS:
+        if len(row[name]) > 150:
+            raise WorkflowError(f"Level {number}: {name.replace('_', ' ')} is too long.")
+    for side in ("cmo", "client"):
+        member = _member(client, number, side, values.get(f"{side}_member"))
+        row[f"{side}_member"] = member
+        if not (member or row[f"{side}_person"] or row[f"{side}_role"]):
+            raise WorkflowError(
+                f"Level {number}: name the {'CMO' if side == 'cmo' else 'client'} person or role."
+            )
+        address = row[f"{side}_email"]
+        if address:
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise WorkflowError(
+                    f"Level {number}: {address!r} is not an e-mail address."
+                ) from None
+    try:
+        hours = Decimal(str(values.get("response_hours"))).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise WorkflowError(
+            f"Level {number}: the response time must be a number of hours."
+        ) from None
+    if not hours.is_finite() or not 0 < hours <= MAX_RESPONSE_HOURS:
+        raise WorkflowError(
+            f"Level {number}: the response time must be more than 0 and at most "
+            f"{MAX_RESPONSE_HOURS:,} business hours."
+        )
+    row["response_hours"] = hours
+    site = values.get("site")
+    if isinstance(site, str):
+        code = site.strip()
+        site = Site.objects.filter(code=code).first() if code else None
+        if code and site is None:
+            raise WorkflowError(f"Level {number}: unknown site {code!r}.")
+    row["site"] = site
+    return row
+
+
+@transaction.atomic
+def set_escalation_levels(
+    *, client: Client, levels: list[dict[str, Any]], user, reason: str = ""
+) -> list[EscalationLevel]:
+    """Replace the client's escalation matrix with `levels` (first level first), audited.
+
+    Unchanged levels write nothing; levels beyond the new last one are removed. Running
+    escalations keep the matrix they started with.
+    """
+    require_role(user, client, ADMIN_ONLY, "change the escalation matrix")
+    if len(levels) > MAX_ESCALATION_LEVELS:
+        raise WorkflowError(f"An escalation matrix has at most {MAX_ESCALATION_LEVELS} levels.")
+    rows = [_level_values(client, n, values) for n, values in enumerate(levels, start=1)]
+    lock_clients([client.code])
+    stored = {level.number: level for level in EscalationLevel.objects.filter(client=client)}
+    result = []
+    for number, values in enumerate(rows, start=1):
+        level = stored.pop(number, None) or EscalationLevel(client=client, number=number)
+        if level.pk and all(getattr(level, k) == v for k, v in values.items()):
+            result.append(level)
+            continue
+        for name, value in values.items():
+            setattr(level, name, value)
+        audit_as(level, user, reason)
+        level.save()
+        result.append(level)
+    for level in stored.values():
+        audit_as(level, user, reason or "level removed")
+        level.delete()
+    return result
+
+
+@transaction.atomic
+def set_escalation_trigger(
+    *, client: Client, kind: str, enabled: bool, threshold: int | None, user, reason: str = ""
+) -> EscalationTrigger:
+    """Switch a trigger on or off and set its threshold, audited."""
+    require_role(user, client, ADMIN_ONLY, "change the escalation triggers")
+    if kind not in EscalationTrigger.Kind.values:
+        raise WorkflowError(f"Unknown trigger {kind!r}.")
+    meaning, default = EscalationTrigger.THRESHOLDS[kind]
+    if meaning is None:
+        threshold = 0
+    elif threshold is None:
+        threshold = default
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int)
+        or not 0 <= threshold <= 10_000
+    ):
+        raise WorkflowError(f"The threshold ({meaning}) must be a whole number from 0 to 10,000.")
+    if kind == EscalationTrigger.Kind.CAUSE_DISPUTED and threshold < 1:
+        raise WorkflowError("A cause must be disputed at least once to escalate.")
+    row = EscalationTrigger.objects.filter(client=client, kind=kind).first() or EscalationTrigger(
+        client=client, kind=kind
+    )
+    if row.pk and (row.enabled, row.threshold) == (bool(enabled), threshold):
+        return row
+    row.enabled, row.threshold = bool(enabled), threshold
+    audit_as(row, user, reason)
+    row.save()
+    return row

@@ -257,6 +257,11 @@ class LogEntry(models.Model):
         MAIL_FAILED = "mail_failed", "E-mail failed"
         MEETING_HELD = "meeting_held", "Meeting held"
         DECISION = "decision", "Decision taken"
+        ESCALATION_OPENED = "escalation_opened", "Escalation opened"
+        ESCALATION_ESCALATED = "escalation_escalated", "Escalation moved up a level"
+        ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", "Escalation acknowledged"
+        ESCALATION_COMMENT = "escalation_comment", "Escalation comment"
+        ESCALATION_RESOLVED = "escalation_resolved", "Escalation resolved"
 
     client = models.ForeignKey(
         Client, on_delete=models.CASCADE, related_name="log_entries", db_index=False

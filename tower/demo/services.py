@@ -21,6 +21,7 @@ from tower.bulk import insert_frame, read_frame
 from tower.communications import services as communications
 from tower.communications.queries import open_lines
 from tower.demo.early_warning import load_early_warning
+from tower.demo.escalations import build_escalations
 from tower.demo.generator import DemoData, generate
 from tower.demo.harmonisation import build_fmea, build_process_maps
 from tower.demo.improvement import build_improvement
@@ -133,6 +134,8 @@ def build_demo(
     load_early_warning(folder=folder, today=timezone.localdate(), seed=seed, progress=progress)
     build_fmea(list(clients.values()))
     build_process_maps()
+    progress("Recording site calendars, escalation matrices and escalations")
+    build_escalations(list(clients.values()))
     return report, accounts
 
 

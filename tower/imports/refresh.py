@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from tower.escalations.tasks import after_data_change
 from tower.imports.report import counted
 from tower.outlook.services import refresh_projection
 from tower.performance.attribution import attribute_stock_outs
@@ -63,6 +64,8 @@ def refresh_after_import(
             )
         if kind in PROJECTED_FROM:
             refresh_projection(client=client)
+        # New data can fire the client's escalation triggers: checked in the worker at once.
+        after_data_change(client.pk)
     return done
 
 

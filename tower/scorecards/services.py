@@ -20,6 +20,7 @@ from tower.agreements import services as agreements
 from tower.agreements.models import Agreement, EarlyWarningSettings
 from tower.engine.kpi_catalogue import KPI_BY_CODE
 from tower.engine.periods import Period
+from tower.escalations.tasks import after_data_change
 from tower.masterdata.models import Product
 from tower.outlook.services import refresh_projection
 from tower.performance.attribution import attribute_stock_outs
@@ -78,6 +79,7 @@ def report_stock_out(
     event.save()
     attribute_stock_outs(client=client, events=[event.pk])
     event.refresh_from_db()
+    after_data_change(client.pk)  # a reported stock-out can open an escalation at once
     return event
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tower.scorecards.views import agreements, scorecard, stock_outs, survey
+from tower.scorecards.views import agreements, escalation_matrix, scorecard, stock_outs, survey
 
 app_name = "scorecards"
 
@@ -24,6 +24,16 @@ urlpatterns = [
         "agreements/<slug:code>/early-warning/",
         agreements.early_warning,
         name="early_warning",
+    ),
+    path(
+        "agreements/<slug:code>/escalation-levels/",
+        escalation_matrix.escalation_levels_save,
+        name="escalation_levels",
+    ),
+    path(
+        "agreements/<slug:code>/escalation-triggers/",
+        escalation_matrix.escalation_triggers_save,
+        name="escalation_triggers",
     ),
     path(
         "agreements/<slug:code>/quality-agreement/",

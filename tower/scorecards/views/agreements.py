@@ -41,6 +41,7 @@ from tower.agreements.services import (
 from tower.agreements.views import team_context
 from tower.engine.kpi_catalogue import GROUPS, KPI_BY_CODE, KPIS, Kpi, format_value
 from tower.scorecards.services import set_agreement, set_early_warning
+from tower.scorecards.views.escalation_matrix import matrix_context
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import (
     CMO_ADMIN,
@@ -218,6 +219,7 @@ def agreement_detail(request, code: str):
         "nav_active": NAV,
         # The service agreement's team and its counterpart matrix (tower.agreements).
         **team_context(client, request.user),
+        **matrix_context(client, request.user),
     }
     return render(request, "scorecards/agreement_detail.html", context)
 

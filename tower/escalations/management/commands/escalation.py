@@ -7,13 +7,31 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+import polars as pl
 from django.core.management.base import BaseCommand, CommandError
 
 from tower.calendars.management.commands.calendar import site_by_code
 from tower.calendars.services import calendar_of
 from tower.engine.business_hours import MAX_HOURS, CalendarError, deadline
+from tower.escalations.models import Escalation
+from tower.output import FORMATS, write_frame
+from tower.tenancy.models import Client
 
 STAMP = "%a %Y-%m-%d %H:%M"
+COLUMNS = {
+    "escalation": pl.Int64,
+    "client": pl.String,
+    "kind": pl.String,
+    "subject": pl.String,
+    "title": pl.String,
+    "site": pl.String,
+    "status": pl.String,
+    "level": pl.Int64,
+    "levels": pl.Int64,
+    "opened_at": pl.String,
+    "deadline": pl.String,
+    "acknowledged_at": pl.String,
+}
 
 
 def local_start(text: str) -> dt.datetime:
@@ -51,15 +69,48 @@ class Command(BaseCommand):
         self.add_list_arguments(actions)
 
     def add_list_arguments(self, actions) -> None:
-        return None
+        listing = actions.add_parser("list", help="Escalations with their clocks, newest first")
+        listing.add_argument("--client", help="Only this client (default: all)")
+        listing.add_argument("--open", action="store_true", help="Only the open ones")
+        listing.add_argument("--format", choices=FORMATS, default="table")
 
     def handle(self, *args, action, **options):
         if action == "due":
             return self.due(**options)
         return self.listing(**options)
 
-    def listing(self, **options):
-        raise CommandError("not available")
+    def listing(self, *, client, open, format, **options):
+        rows = Escalation.objects.select_related("client", "site").order_by("-opened_at", "-pk")
+        if client is not None:
+            found = Client.objects.filter(code=client).first()
+            if found is None:
+                known = ", ".join(Client.objects.values_list("code", flat=True)) or "none yet"
+                raise CommandError(f"unknown client {client!r} (known: {known})")
+            rows = rows.filter(client=found)
+        if open:
+            rows = rows.filter(status=Escalation.Status.OPEN)
+        data = [
+            (
+                e.pk,
+                e.client.code,
+                e.kind,
+                e.subject_label,
+                e.title,
+                e.site.code if e.site else "",
+                e.status,
+                e.level,
+                len(e.levels),
+                e.opened_at.isoformat(timespec="minutes"),
+                e.deadline.isoformat(timespec="minutes") if e.deadline else "",
+                e.acknowledged_at.isoformat(timespec="minutes") if e.acknowledged_at else "",
+            )
+            for e in rows
+        ]
+        frame = pl.DataFrame(data, schema=COLUMNS, orient="row")
+        if format == "table" and frame.is_empty():
+            self.stdout.write("No escalation matches.\n")
+            return
+        write_frame(frame, format, self.stdout, title="Escalations")
 
     def due(self, *, site, start, hours, **options):
         site = site_by_code(site)
