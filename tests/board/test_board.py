@@ -131,3 +131,44 @@ def test_empty_board(board_world, client):
     html = response.content.decode()
     assert "No line due yesterday failed OTIF." in html
     assert "No deviation was opened yesterday." in html
+
+
+def test_open_escalations_and_actions_due(board_world):
+    """ACME: one escalation opened by hand on A-2 (a one-level matrix); actions due 04-06
+    (overdue on 04-07), 04-13 (the week's last day) and 04-14 (after the week), and one done."""
+    from tower.actions import services as actions
+    from tower.agreements import services as agreements
+    from tower.escalations import services as escalations
+    from tower.orders.models import OrderLine
+    from tower.tenancy.scoping import SYSTEM
+
+    acme = board_world.acme
+    agreements.set_escalation_levels(
+        client=acme,
+        levels=[
+            {"cmo_person": "acme planner", "client_person": "acme buyer", "response_hours": "4"}
+        ],
+        user=SYSTEM,
+    )
+    line = OrderLine.objects.get(client=acme, order__number="A-2")
+    opened = escalations.open_by_hand(
+        client=acme, title="A-2 short", text="short", user=SYSTEM, line=line
+    )
+    source = "meeting"
+    for title, due in (("overdue", 6), ("last day", 13), ("next week", 14), ("done", 8)):
+        action = actions.add_action(
+            client=acme,
+            source=source,
+            title=title,
+            owner="planner",
+            user=SYSTEM,
+            due_date=dt.date(2026, 4, due),
+        )
+        if title == "done":
+            actions.set_status(action=action, status="done", user=SYSTEM)
+    data = board(BoardScope((acme,), DAY), board_world.admin)
+    assert [e.pk for e in data.escalations.rows] == [opened.pk]
+    assert [a.title for a in data.actions.rows] == ["overdue", "last day"]
+    # GLOBEX's user sees neither.
+    other = board(BoardScope((board_world.globex,), DAY), board_world.admin)
+    assert other.escalations.total == other.actions.total == 0

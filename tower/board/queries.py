@@ -7,6 +7,9 @@ Every section reads stored records; nothing is evaluated in a request:
   and those due yesterday still pending (not complete, inside the agreement's late tolerance);
 - at-risk lines due today and in the six days after: the stored projection
   (tower.outlook.LineProjection) ranked at risk exactly as the outlook page ranks them;
+- open escalations with their clocks (tower.escalations: soonest deadline first, acknowledged
+  ones after) and the open actions due this week or overdue (tower.actions: the register's one
+  definition of overdue);
 - deviations opened yesterday and batches due for QC release this week (tower.quality).
 
 Each query takes an already scoped queryset (``visible_to``) or the principal, and the clients of
@@ -21,6 +24,8 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 
+from tower.actions.queries import due_and_overdue
+from tower.escalations.queries import open_escalations
 from tower.outlook.models import RANK_ON_TRACK, LineProjection
 from tower.performance.models import LineOutcome
 from tower.performance.queries import FAILED
@@ -169,6 +174,19 @@ def batches_for_release(batches: QuerySet, scope: BoardScope) -> Section:
     return _capped(rows.order_by("planned_release_date", "client__code", "number"))
 
 
+def escalations_open(scope: BoardScope) -> Section:
+    """The open escalations of the scope's clients (and site), with their clocks."""
+    rows = open_escalations(scope.clients, site=scope.site)
+    return Section(rows[:BOARD_ROWS], len(rows))
+
+
+def actions_due(scope: BoardScope, principal) -> Section:
+    """Open actions overdue or due in this week (today and the six days after), soonest first.
+    Actions belong to a client, not a site: a site's board shows its clients' actions."""
+    rows = due_and_overdue(principal, scope.day, days=WEEK_DAYS).filter(client__in=scope.client_ids)
+    return _capped(rows)
+
+
 @dataclass
 class Board:
     scope: BoardScope
@@ -176,6 +194,8 @@ class Board:
     still_open: Section
     risk_today: Section
     risk_week: Section
+    escalations: Section
+    actions: Section
     deviations: Section
     releases: Section
 
@@ -188,6 +208,8 @@ class Board:
                 self.still_open,
                 self.risk_today,
                 self.risk_week,
+                self.escalations,
+                self.actions,
                 self.deviations,
                 self.releases,
             )
@@ -204,6 +226,8 @@ def board(scope: BoardScope, principal) -> Board:
         still_open=still_open,
         risk_today=risk_today,
         risk_week=risk_week,
+        escalations=escalations_open(scope),
+        actions=actions_due(scope, principal),
         deviations=deviations_opened(Deviation.objects.all().visible_to(principal), scope),
         releases=batches_for_release(Batch.objects.all().visible_to(principal), scope),
     )

@@ -81,6 +81,19 @@ def board(request):
                         if v
                     }
                 ),
+                "escalations": f"{reverse('escalations:list')}?"
+                + urlencode(
+                    {
+                        k: v
+                        for k, v in {
+                            "client": scope.clients[0].code if len(scope.clients) == 1 else "",
+                            "site": scope.site or "",
+                        }.items()
+                        if v
+                    }
+                ),
+                "actions": reverse("actions:register")
+                + (f"?client={scope.clients[0].code}" if len(scope.clients) == 1 else ""),
                 "screen": f"{reverse('board:board')}?{board_query(scope, screen='1')}",
                 "normal": f"{reverse('board:board')}?{board_query(scope)}",
                 "previous": f"{reverse('board:board')}?"

@@ -21,6 +21,7 @@ from django.urls import reverse
 from tower.communications.models import DelayNotice
 from tower.communications.queries import awaiting_acknowledgement
 from tower.engine.periods import add_months
+from tower.escalations.models import Escalation
 from tower.performance.dashboard import FigureScope, live_failures
 from tower.performance.models import RootCause, RootCauseStatus
 from tower.tenancy.scoping import is_cmo_side
@@ -87,6 +88,16 @@ def cmo_worklist(scope: FigureScope, user, today: dt.date) -> Worklist:
     notices = awaiting_acknowledgement(
         DelayNotice.objects.filter(client__in=[c.pk for c in scope.clients]).visible_to(user)
     ).count()
+    escalations = (
+        Escalation.objects.filter(
+            client__in=[c.pk for c in scope.clients], status=Escalation.Status.OPEN
+        )
+        .visible_to(user)
+        .count()
+    )
+    escalations_url = reverse("escalations:list") + (
+        f"?{urlencode({'client': scope.clients[0].code})}" if len(scope.clients) == 1 else ""
+    )
     return Worklist(
         "cmo",
         scope.clients,
@@ -116,6 +127,12 @@ def cmo_worklist(scope: FigureScope, user, today: dt.date) -> Worklist:
                 notices,
                 _inbox_url(scope.clients),
                 "Current notices nobody of the client has acknowledged yet.",
+            ),
+            Item(
+                "Open escalations",
+                escalations,
+                escalations_url,
+                "Each with its clock: acknowledge, comment, resolve.",
             ),
         ],
     )

@@ -98,6 +98,45 @@ def _releases(section, day) -> pl.DataFrame:
     )
 
 
+def _escalations(section) -> pl.DataFrame:
+    return _frame(
+        [
+            {
+                "client": e.client_code,
+                "escalation": e.pk,
+                "what": e.title,
+                "level": f"{e.level}/{e.levels}",
+                "cmo": e.cmo,
+                "client_contact": e.client_contact,
+                "clock": "acknowledged"
+                if e.acknowledged
+                else (f"{'overdue since' if e.overdue else 'due'} {e.deadline:%Y-%m-%d %H:%M}")
+                if e.deadline
+                else "",
+            }
+            for e in section.rows
+        ],
+        ["client", "escalation", "what", "level", "cmo", "client_contact", "clock"],
+    )
+
+
+def _actions(section, day) -> pl.DataFrame:
+    return _frame(
+        [
+            {
+                "client": a.client.code,
+                "due": a.due_date,
+                "overdue": "overdue" if a.due_date < day else "",
+                "action": a.title,
+                "owner": a.owner,
+                "from": a.get_source_display(),
+            }
+            for a in section.rows
+        ],
+        ["client", "due", "overdue", "action", "owner", "from"],
+    )
+
+
 def _frame(rows: list[dict], columns: list[str]) -> pl.DataFrame:
     if not rows:
         return pl.DataFrame(schema={c: pl.String for c in columns})
@@ -107,8 +146,9 @@ def _frame(rows: list[dict], columns: list[str]) -> pl.DataFrame:
 class Command(BaseCommand):
     help = (
         "Print a site's daily board: yesterday's missed lines (OTIF), the open lines at risk "
-        "today and this week (the outlook), deviations opened yesterday and batches due for QC "
-        "release this week, as /board/ shows them."
+        "today and this week (the outlook), open escalations with their clocks, actions due and "
+        "overdue, deviations opened yesterday and batches due for QC release this week, as "
+        "/board/ shows them."
     )
 
     def add_arguments(self, parser):
@@ -143,6 +183,8 @@ class Command(BaseCommand):
             ),
             ("At risk today (open lines due today)", data.risk_today, _risks),
             ("At risk this week (due in the next six days)", data.risk_week, _risks),
+            ("Open escalations", data.escalations, _escalations),
+            ("Actions due and overdue", data.actions, lambda s: _actions(s, day)),
             ("Deviations opened yesterday", data.deviations, _deviations),
             (
                 "Batches due for QC release this week",
