@@ -578,24 +578,28 @@ def deck_text(deck) -> str:
 
 
 def globex_state(world: World) -> list:
-    """Everything a POST could change for GLOBEX."""
-    project_world(world, world.globex)  # built on first use: before the snapshot
+    """Everything a POST could change for GLOBEX (each model once: one list, so that no app's
+    models drop out of the comparison when another app adds its own)."""
+    # Built on first use: they must exist before the first snapshot.
+    project_world(world, world.globex)
     escalation_of(world, world.globex)
-    models = [RootCause, MonthClose, OrderLine, KpiTarget]
-    models += [Action, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse, ImprovementProject, Tollgate, Lesson, LessonApplication]
-    models += [SurveyResponse, EarlyWarningSettings, ClientStock]
-    models += [Project, Phase, ChecklistItem, ChangeRequest, Risk, RiskAction, RiskComment]
-    models += [SurveyResponse, DelayNotice, NoticeLine, Acknowledgement, Reply, LogEntry, Mail]
-    models += [EarlyWarningSettings, ClientStock]
-    fmea_action(world.globex)  # its FMEA row and action exist before the first look
-    team_member(world.globex)  # and its team member
-    webhook_delivery(world.globex)  # and its webhook endpoint and delivery
-    models = [RootCause, MonthClose, OrderLine, KpiTarget]
-    models += [Action, Agreement, KpiComment, PenaltyTerm, StockOutEvent, StockOutLink]
-    models += [SurveyResponse, FmeaItem, FmeaAction, RatingLog, TeamMember, Endpoint, Delivery]
-    models += [Escalation, EscalationStep, EscalationLevel, EscalationTrigger]
-    models += [MeetingSeries, Meeting, Decision, LogEntry]
+    fmea_action(world.globex)  # its FMEA row and action
+    team_member(world.globex)  # its team member
+    webhook_delivery(world.globex)  # its webhook endpoint and delivery
+    models = [
+        # measuring, agreements and the scorecard
+        RootCause, MonthClose, OrderLine, KpiTarget, Agreement, PenaltyTerm, KpiComment,
+        SurveyResponse, StockOutEvent, StockOutLink, Action,
+        # early warning and one voice
+        EarlyWarningSettings, ClientStock, DelayNotice, NoticeLine, Acknowledgement, Reply,
+        LogEntry, Mail,
+        # projects, risks, improvement, harmonisation
+        Project, Phase, ChecklistItem, ChangeRequest, Risk, RiskAction, RiskComment,
+        ImprovementProject, Tollgate, Lesson, LessonApplication, FmeaItem, FmeaAction, RatingLog,
+        # service agreement, escalations, meetings, webhooks
+        TeamMember, Endpoint, Delivery, Escalation, EscalationStep, EscalationLevel,
+        EscalationTrigger, MeetingSeries, Meeting, Decision,
+    ]  # fmt: skip
     return [
         list(model.objects.filter(client=world.globex).order_by("pk").values()) for model in models
     ]
