@@ -8,6 +8,7 @@ import pytest
 
 from tests.communications.conftest import send
 from tests.security.test_password_reset import free_port, inbox  # noqa: F401 (the fixture)
+from tower.agreements.models import TeamMember
 from tower.communications import services
 from tower.communications.models import LogEntry, Mail, NoticeRecipient
 
@@ -23,7 +24,17 @@ def contacts(world):
     world.globex_viewer.email = "viewer@globex.example"
     world.globex_viewer.save()
     NoticeRecipient.objects.create(client=world.acme, email="supply@acme.example", name="Supply")
-    return ["supply@acme.example", "viewer@acme.example"]
+    # The service agreement's team: the client's counterparts receive notices (the viewer's
+    # address once), the CMO's own people do not.
+    for side, email in (
+        ("client", "planner@acme.example"),
+        ("client", "Viewer@acme.example"),
+        ("cmo", "kam@cmo.example"),
+    ):
+        TeamMember.objects.create(
+            client=world.acme, side=side, function="supply_chain", name=email, email=email
+        )
+    return ["planner@acme.example", "supply@acme.example", "viewer@acme.example"]
 
 
 def test_the_notice_is_mailed_to_the_clients_contacts_through_smtp(
@@ -48,7 +59,7 @@ def test_the_notice_is_mailed_to_the_clients_contacts_through_smtp(
         },
         follow=True,
     )
-    assert "e-mail to 2 contacts is sent" in response.content.decode()
+    assert "e-mail to 3 contacts is sent" in response.content.decode()
     (message,) = inbox.messages
     assert message["X-Envelope-To"] == ", ".join(contacts)
     assert message["From"] == "tower@cmo.example"

@@ -23,6 +23,7 @@ from django.utils import timezone
 from tower.actions import services as actions
 from tower.actions.models import Source
 from tower.actions.services import NewAction
+from tower.agreements.models import TeamMember, TeamSide
 from tower.communications.models import (
     Acknowledgement,
     DelayNotice,
@@ -261,12 +262,16 @@ def send_notice(
 
 def recipients(client: Client) -> list[str]:
     """Who a notice is e-mailed to: the client's own active users (viewers and approvers) with
-    an e-mail address, and the client's extra notice recipients; each address once."""
+    an e-mail address, the client's side of the service-agreement team (its counterparts), and
+    the client's extra notice recipients; each address once."""
     found: dict[str, str] = {}
     users = Membership.objects.filter(
         client=client, role__in=CLIENT_ROLES, user__is_active=True
     ).exclude(user__email="")
     addresses = [*users.values_list("user__email", flat=True)]
+    addresses += TeamMember.objects.filter(client=client, side=TeamSide.CLIENT).values_list(
+        "email", flat=True
+    )
     addresses += NoticeRecipient.objects.filter(client=client).values_list("email", flat=True)
     for address in addresses:
         address = address.strip()
