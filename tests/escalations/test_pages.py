@@ -102,6 +102,8 @@ def test_either_side_acknowledges_comments_and_resolves_from_the_page(ew, client
 def test_opening_by_hand_on_a_line_and_bad_input(ew, client):
     client.force_login(ew.viewer)
     line = ew.lines[0]
+    line_page = client.get(f"/lines/{line.pk}/").content.decode()
+    assert f'href="/escalations/new/?line={line.pk}"' in line_page  # "Escalate this line"
     assert client.get(f"/escalations/new/?line={line.pk}").status_code == 200
     response = client.post("/escalations/new/", {"client": "ACME", "title": "", "line": line.pk})
     assert response.status_code == 400
