@@ -133,3 +133,34 @@ def migrated_sqlite(tmp_path_factory):
 
     copy_to.folder = folder  # the folder `tower migrate` wrote into
     return copy_to
+
+
+@pytest.fixture
+def scratch(transactional_db, tmp_path):
+    """For migration tests: an empty database beside the test database (a file on SQLite, a database on
+    PostgreSQL), behind a connection set for this test only (not in settings.DATABASES, which
+    Django's test case allows), dropped afterwards."""
+    import copy
+
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    default = connections["default"]
+    config = copy.deepcopy(default.settings_dict)
+    if default.vendor == "sqlite":
+        config["NAME"] = str(tmp_path / "scratch.sqlite3")
+    else:
+        config["NAME"] = f"{default.settings_dict['NAME']}_scratch"
+        with default.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}"')
+            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
+    connection = load_backend(config["ENGINE"]).DatabaseWrapper(config, alias="migration_scratch")
+    connections["migration_scratch"] = connection
+    try:
+        yield connection
+    finally:
+        connection.close()
+        del connections["migration_scratch"]
+        if default.vendor != "sqlite":
+            with default.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}"')

@@ -141,3 +141,53 @@ def test_acknowledging_from_another_page_goes_back_there_never_off_site(ew, clie
     assert back["Location"] == "/escalations/?x=1"
     away = client.post(f"/escalations/{second.pk}/acknowledge/", {"next": "https://evil.example/"})
     assert away["Location"] == f"/escalations/{second.pk}/"
+
+
+def test_resolving_records_the_remedial_actions_agreed_in_the_register(ew, client):
+    """The CMO resolves with one remedial action (the second row left empty): it goes to the
+    register with its owner, due date and a link back. A half-filled row resolves nothing.
+    Client users resolve without the action rows (the register is kept by the CMO)."""
+    from tower.actions.models import Action
+
+    client.force_login(ew.staff)
+    client.post("/escalations/new/", {"client": "ACME", "title": "Urgent supply", "text": "Call"})
+    escalation = Escalation.objects.get()
+    page = client.get(f"/escalations/{escalation.pk}/").content.decode()
+    assert 'id="remedial-actions"' in page
+
+    half = client.post(
+        f"/escalations/{escalation.pk}/resolve/",
+        {"text": "Air freight booked", "remedial-0-title": "Book air freight"},
+        follow=True,
+    )
+    assert "Not resolved: a remedial action is incomplete" in half.content.decode()
+    escalation.refresh_from_db()
+    assert escalation.status == "open" and not Action.objects.exists()
+
+    client.post(
+        f"/escalations/{escalation.pk}/resolve/",
+        {
+            "text": "Air freight booked",
+            "remedial-0-title": "Add a second supplier for the API",
+            "remedial-0-owner": "Procurement lead",
+            "remedial-0-due_date": "2027-03-31",
+            "remedial-1-title": "",
+            "remedial-1-owner": "",
+            "remedial-1-due_date": "",
+        },
+    )
+    escalation.refresh_from_db()
+    (action,) = Action.objects.filter(client=ew.acme)
+    assert escalation.status == "resolved"
+    assert (action.source, action.source_id, action.owner, str(action.due_date)) == (
+        "escalation",
+        escalation.pk,
+        "Procurement lead",
+        "2027-03-31",
+    )
+    assert action.source_url == f"/escalations/{escalation.pk}/"
+
+    client.force_login(ew.viewer)
+    client.post("/escalations/new/", {"client": "ACME", "title": "Second", "text": "Call"})
+    second = Escalation.objects.get(status="open")
+    assert 'id="remedial-actions"' not in client.get(f"/escalations/{second.pk}/").content.decode()

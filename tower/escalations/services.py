@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +21,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tower.actions import services as actions
+from tower.actions.models import Source
+from tower.actions.services import NewAction
 from tower.agreements.models import EscalationLevel
 from tower.calendars.services import calendars_by_site, default_calendar
 from tower.communications import services as communications
@@ -334,8 +338,17 @@ def add_comment(*, escalation: Escalation, user, text: str, now=None) -> Escalat
 
 
 @transaction.atomic
-def resolve(*, escalation: Escalation, user, text: str, now=None) -> Escalation:
-    """Either side resolves an escalation, saying how; its clock ends."""
+def resolve(
+    *,
+    escalation: Escalation,
+    user,
+    text: str,
+    now=None,
+    actions_agreed: Sequence[NewAction] = (),
+) -> Escalation:
+    """Either side resolves an escalation, saying how; its clock ends. The remedial actions
+    agreed with an owner (and a due date) go to the actions register (tower.actions, source
+    "escalation"; the CMO's people record them, as every register action)."""
     require_role(user, escalation.client, EVERYONE, "resolve escalations")
     text = communications._text(text, "resolution")
     now = now or timezone.now()
@@ -355,6 +368,18 @@ def resolve(*, escalation: Escalation, user, text: str, now=None) -> Escalation:
         f"Escalation {escalation.pk} resolved: {text}",
         now,
     )
+    for action in actions_agreed:
+        actions.add_action(
+            client=escalation.client,
+            source=Source.ESCALATION,
+            source_id=escalation.pk,
+            source_label=f"Escalation {escalation.pk}",
+            source_url=reverse("escalations:detail", args=[escalation.pk]),
+            title=action.title,
+            owner=action.owner,
+            due_date=action.due_date,
+            user=user,
+        )
     return escalation
 
 

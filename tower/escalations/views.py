@@ -4,6 +4,7 @@ htmx fragment other pages load (the open escalations of a client or site)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tower.actions.forms import new_action_forms, new_actions
 from tower.escalations import services
 from tower.escalations.forms import CommentForm, OpenForm, ResolveForm
 from tower.escalations.models import Escalation, EscalationStep
@@ -23,6 +25,7 @@ from tower.orders.models import OrderLine
 from tower.tenancy.scoping import (
     client_by_code,
     get_or_404,
+    is_cmo_side,
     role_for,
     scope,
     sees_client_names,
@@ -37,6 +40,7 @@ SORTS = {
     "level": "level",
     "client": "client__code",
 }
+REMEDIAL_ROWS = 2  # remedial actions with an owner the resolve form takes at once
 NAV = "escalations:list"
 
 
@@ -117,6 +121,8 @@ def escalation_detail(request, pk: int):
         "deadline_local": _local(escalation),
         "comment_form": CommentForm(),
         "resolve_form": ResolveForm(),
+        "action_rows": new_action_forms(prefix="remedial", rows=REMEDIAL_ROWS),
+        "cmo_side": is_cmo_side(request.user, escalation.client),
         "can_act": role_for(request.user, escalation.client) is not None,
         "show_clients": sees_client_names(request.user),
         "nav_active": NAV,
@@ -168,12 +174,25 @@ def comment(request, pk: int):
 def resolve(request, pk: int):
     escalation = _escalation(request, pk)
     text = request.POST.get("text", "")
+    rows = new_action_forms(request.POST, prefix="remedial", rows=REMEDIAL_ROWS)
+    back = reverse("escalations:detail", args=[pk])
+    if not all(row.is_valid() for row in rows):
+        problems = "; ".join(
+            str(error) for row in rows for errors in row.errors.values() for error in errors
+        )
+        messages.error(request, f"Not resolved: a remedial action is incomplete ({problems}).")
+        return redirect(back)
 
     def step():
-        services.resolve(escalation=escalation, user=request.user, text=text)
+        services.resolve(
+            escalation=escalation,
+            user=request.user,
+            text=text,
+            actions_agreed=new_actions(rows),
+        )
         return f"Escalation {escalation.pk} resolved."
 
-    return run_step(request, reverse("escalations:detail", args=[pk]), step)
+    return run_step(request, back, step)
 
 
 @login_required

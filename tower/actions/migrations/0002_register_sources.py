@@ -10,13 +10,14 @@ from tower.engine.periods import parse_period
 def name_review_sources(apps, schema_editor):
     """The actions moved from the scorecard were agreed in reviews: label each with its period
     ("Q3 2026 review"), as tower.scorecards.services.review_label names new ones."""
-    Action = apps.get_model("actions", "Action")
-    for action in Action.objects.filter(source="review", source_label="").only("pk", "period"):
+    # The database being migrated, not always the default one.
+    actions = apps.get_model("actions", "Action").objects.using(schema_editor.connection.alias)
+    for action in actions.filter(source="review", source_label="").only("pk", "period"):
         try:
             label = f"{parse_period(action.period).label} review"
         except ValueError:
             label = "Scorecard review"
-        Action.objects.filter(pk=action.pk).update(source_label=label)
+        actions.filter(pk=action.pk).update(source_label=label)
 
 
 class Migration(migrations.Migration):
