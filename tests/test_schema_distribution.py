@@ -22,12 +22,27 @@ ALLOWED = {
     # is known, so the membership key leads with the user. Memberships are a small reference
     # table (copied to every node), not rows distributed by client.
     ("tenancy.Membership", ("user", "client")): "looked up by user before a client is chosen",
+    # The job worker's queues: every minute it looks for work due across all clients (the
+    # escalation clock, the webhook retries); a per-client index would need one scan per client.
+    ("escalations.Escalation", ("status", "deadline")): "the clock's queue across clients",
+    ("webhooks.Delivery", ("status", "next_attempt_at")): "the retry queue across clients",
+    # A random UUID receivers see as the delivery's id: it cannot collide across clients.
+    ("webhooks.Delivery", ("uid",)): "random UUID, unique by construction",
 }
 
 # Columns that point at Django's users, a reference table that is not distributed by client:
 # their single-column index serves deleting or deactivating a user (SET_NULL / CASCADE by
 # user_id), which has no client to lead with.
-USER_COLUMNS = {"user", "created_by", "author", "reported_by", "history_user"}
+USER_COLUMNS = {
+    "user",
+    "created_by",
+    "author",
+    "reported_by",
+    "history_user",
+    "opened_by",
+    "recorded_by",
+    "requested_by",
+}
 
 
 def _is_audit_history(model):

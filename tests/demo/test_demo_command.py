@@ -127,7 +127,10 @@ def _check_production_quality_and_review_records():
     assert KpiComment.objects.exists() and Action.objects.filter(status="done").exists()
 
     # The lines carry their planned ship date, and every delivery's batch is a stored batch.
-    assert not OrderLine.objects.filter(planned_ship_date__isnull=True).exists()
+    # Only the few "no plan" lines of the forward half (tower/demo/early_warning.py) lack it.
+    unplanned = OrderLine.objects.filter(planned_ship_date__isnull=True)
+    assert all(line.planned_batch == "" and line.status == "open" for line in unplanned)
+    assert unplanned.count() <= 2 * Client.objects.count()
     batches = set(Batch.objects.values_list("client_id", "number"))
     assert set(Delivery.objects.values_list("client_id", "batch")) <= batches
 

@@ -305,11 +305,23 @@ class EscalationLevel(models.Model):
     number = models.PositiveSmallIntegerField()
     # The people of the service agreement's team the level calls; the text fields below are
     # the fallback (a role, a shared mailbox) and keep the level readable if a person leaves.
+    # No index of their own (every index of a client's table leads with client_id): a level
+    # table holds a handful of rows per client.
     cmo_member = models.ForeignKey(
-        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        TeamMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     client_member = models.ForeignKey(
-        TeamMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        TeamMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     cmo_person = models.CharField(max_length=150, blank=True, help_text="Name at the CMO")
     cmo_role = models.CharField(max_length=150, blank=True, help_text="Role at the CMO")
@@ -329,6 +341,7 @@ class EscalationLevel(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
         help_text="Whose calendar counts the hours (none: the default calendar)",
     )
 

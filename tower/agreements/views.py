@@ -267,6 +267,7 @@ def who_to_call(request):
     else:
         counts = dict(
             TeamMember.objects.filter(client__in=clients)
+            .visible_to(request.user)
             .values("client_id")
             .annotate(n=Count("id"))
             .values_list("client_id", "n")

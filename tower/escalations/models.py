@@ -51,7 +51,12 @@ class Escalation(models.Model):
     subject_url = models.CharField(max_length=300, blank=True)
     title = models.CharField(max_length=300)
     site = models.ForeignKey(
-        "masterdata.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "masterdata.Site",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # lists filter a client's escalations by site: the client index serves
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField()

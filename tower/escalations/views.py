@@ -111,9 +111,9 @@ def escalation_detail(request, pk: int):
     context = {
         "escalation": escalation,
         "levels": levels,
-        "steps": EscalationStep.objects.filter(
-            client=escalation.client, escalation=escalation
-        ).order_by("at", "pk"),
+        "steps": EscalationStep.objects.filter(client=escalation.client, escalation=escalation)
+        .visible_to(request.user)
+        .order_by("at", "pk"),
         "overdue": escalation.is_open
         and escalation.acknowledged_at is None
         and escalation.deadline is not None

@@ -85,7 +85,9 @@ class Meeting(models.Model):
     """A meeting of a series that was held: when, who attended, the minutes."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="meetings")
-    series = models.ForeignKey(MeetingSeries, on_delete=models.CASCADE, related_name="meetings")
+    series = models.ForeignKey(
+        MeetingSeries, on_delete=models.CASCADE, related_name="meetings", db_index=False
+    )
     due_date = models.DateField(help_text="The occurrence it was held for")
     held_on = models.DateField()
     attendees = models.TextField(help_text="Who attended, one per line (name, function, side)")
@@ -101,7 +103,10 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-pk"]
-        indexes = [models.Index(fields=["client", "held_on"], name="meeting_client_held")]
+        indexes = [
+            models.Index(fields=["client", "held_on"], name="meeting_client_held"),
+            models.Index(fields=["client", "series"], name="meeting_client_series"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.series.title} {self.held_on:%Y-%m-%d}"
@@ -114,7 +119,9 @@ class Decision(models.Model):
     """A decision taken in a meeting, in the words of the minutes."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="meeting_decisions")
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
     text = models.TextField()
 
     objects = ClientOwnedQuerySet.as_manager()
@@ -123,6 +130,7 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [models.Index(fields=["client", "meeting"], name="decision_client_meeting")]
 
     def __str__(self) -> str:
         return self.text[:60]

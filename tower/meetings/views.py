@@ -232,9 +232,11 @@ def _meeting(request, pk: int) -> Meeting:
 def meeting_detail(request, pk: int):
     meeting = _meeting(request, pk)
     today = timezone.localdate()
-    agreed = Action.objects.filter(
-        client=meeting.client, source=Source.MEETING, source_id=meeting.pk
-    ).order_by("due_date", "pk")
+    agreed = (
+        Action.objects.filter(client=meeting.client, source=Source.MEETING, source_id=meeting.pk)
+        .visible_to(request.user)
+        .order_by("due_date", "pk")
+    )
     records = _records(request.user, meeting.client)
     context = {
         "meeting": meeting,

@@ -67,7 +67,9 @@ class Delivery(models.Model):
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
-    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        Endpoint, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     event = models.CharField(max_length=MAX_EVENT)
     # Exactly the bytes sent (UTF-8 JSON in the endpoint's format), so each try signs the same.
     body = models.TextField()
@@ -87,6 +89,7 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["client", "-created_at"], name="delivery_client_created"),
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+            models.Index(fields=["client", "endpoint"], name="delivery_client_endpoint"),
         ]
 
     def __str__(self) -> str:
@@ -97,7 +100,9 @@ class DeliveryAttempt(models.Model):
     """One HTTP request of a delivery and its answer (or why there was none)."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="tries")
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="tries", db_index=False
+    )
     number = models.PositiveSmallIntegerField()
     at = models.DateTimeField()
     duration_ms = models.PositiveIntegerField()
@@ -111,5 +116,7 @@ class DeliveryAttempt(models.Model):
     class Meta:
         ordering = ["delivery", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["delivery", "number"], name="one_attempt_number")
+            models.UniqueConstraint(
+                fields=["client", "delivery", "number"], name="one_attempt_number"
+            )
         ]

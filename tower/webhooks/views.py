@@ -62,7 +62,10 @@ def endpoints(request, code: str):
     """The webhooks section of the agreement page (hx-get on load)."""
     client = _client(request, code)
     can_edit = is_cmo_side(request.user, client)
-    rows = [_row(e) for e in Endpoint.objects.filter(client=client).order_by("name")]
+    rows = [
+        _row(e)
+        for e in Endpoint.objects.filter(client=client).visible_to(request.user).order_by("name")
+    ]
     return render(
         request,
         "webhooks/_endpoints.html",
@@ -267,7 +270,11 @@ def delivery_detail(request, pk: int):
         Delivery.objects.select_related("endpoint", "client"), request.user, pk=pk
     )
     cmo = is_cmo_side(request.user, delivery.client)
-    attempts = DeliveryAttempt.objects.filter(delivery=delivery).order_by("number")
+    attempts = (
+        DeliveryAttempt.objects.filter(delivery=delivery)
+        .visible_to(request.user)
+        .order_by("number")
+    )
     return render(
         request,
         "webhooks/delivery.html",

@@ -30,8 +30,12 @@ def _sites() -> list[str]:
     return list(Site.objects.order_by("code").values_list("code", flat=True))
 
 
-def _members(client: Client) -> list[TeamMember]:
-    return list(TeamMember.objects.filter(client=client).order_by("side", "function", "name"))
+def _members(client: Client, user) -> list[TeamMember]:
+    return list(
+        TeamMember.objects.filter(client=client)
+        .visible_to(user)
+        .order_by("side", "function", "name")
+    )
 
 
 def matrix_context(client: Client, user) -> dict:
@@ -88,7 +92,10 @@ def escalation_levels_save(request, code: str):
     client = _client(request, code)
     back = reverse("scorecards:agreement", args=[client.code]) + "#escalation-matrix"
     form = EscalationMatrixForm(
-        request.POST, sites=_sites(), members=_members(client), rows=MAX_ESCALATION_LEVELS
+        request.POST,
+        sites=_sites(),
+        members=_members(client, request.user),
+        rows=MAX_ESCALATION_LEVELS,
     )
     if not form.is_valid():
         errors = "; ".join(

@@ -48,3 +48,12 @@
     collapse();
   }
 })();
+
+// A "Print" button: <button type="button" data-print> (no inline handler: the CSP forbids it).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-print]") : null;
+  if (button) {
+    event.preventDefault();
+    window.print();
+  }
+});
