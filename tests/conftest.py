@@ -15,14 +15,22 @@ from tower.tenancy.scoping import SYSTEM
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
+def make_acme() -> Client:
+    return Client.objects.create(code="ACME", name="Acme Pharma")
+
+
+def make_globex() -> Client:
+    return Client.objects.create(code="GLOBEX", name="Globex Therapeutics")
+
+
 @pytest.fixture
 def acme(db):
-    return Client.objects.create(code="ACME", name="Acme Pharma")
+    return make_acme()
 
 
 @pytest.fixture
 def globex(db):
-    return Client.objects.create(code="GLOBEX", name="Globex Therapeutics")
+    return make_globex()
 
 
 def make_user(username: str, client: Client | None = None, role: str | None = None, *, admin=False):
@@ -34,29 +42,47 @@ def make_user(username: str, client: Client | None = None, role: str | None = No
     return user
 
 
-@pytest.fixture
-def write_csv(tmp_path):
-    """Write a CSV from an indented text block and return its path."""
+def csv_writer(folder: Path):
+    """A function writing a CSV from an indented text block into `folder`, returning its path."""
 
     def write(text: str, name: str = "lines.csv") -> Path:
-        path = tmp_path / name
+        path = folder / name
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
 
     return write
 
 
+def import_as_operator(path: Path, **options):
+    """Import a file as the operator; extra keyword arguments go to import_lines."""
+    return import_lines(path=path, actor="test", principal=SYSTEM, **options)
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write a CSV from an indented text block and return its path."""
+    return csv_writer(tmp_path)
+
+
 @pytest.fixture
 def run_import():
     """Import a file as the operator; extra keyword arguments go to import_lines."""
-
-    def run(path: Path, **options):
-        return import_lines(path=path, actor="test", principal=SYSTEM, **options)
-
-    return run
+    return import_as_operator
 
 
 __all__ = ["Role", "make_user"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing_everywhere():
+    """Every password the tests set or check is hashed with MD5: the production hasher (PBKDF2,
+    about 0.3 s of CPU per password) would be most of the time of a test that makes a few users
+    or signs in on the form. No test is about the hasher; the commands the tests run as
+    subprocesses (tower user add) keep the real one."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -73,6 +99,41 @@ def jobs_run_in_the_test(monkeypatch, settings, tmp_path):
     settings.JOBS_DIR = tmp_path / "jobs"  # result files never land in a real data folder
     yield
     HUEY.immediate = True
+
+
+def shared_rows(django_db_blocker, jobs_dir: Path, build):
+    """For a module- (or class-) scoped fixture whose rows many tests read, as
+    `yield from shared_rows(django_db_blocker, jobs_dir, build)`: the rows `build()` makes stay
+    in an outer transaction while the tests run, each test's own transaction (pytest-django's
+    `db`) is a savepoint inside it that rolls back to exactly these rows, and the rows go when
+    the fixture ends (the outer transaction is rolled back). So expensive data is made once and
+    every test still starts from the same state. The fixture yields what `build()` returns.
+
+    Jobs submitted while the rows are made run at once, as in a test (jobs_run_in_the_test),
+    with their files in `jobs_dir`. Not for transactional tests (they commit and flush)."""
+    from django.db import transaction
+    from django.test import override_settings
+    from huey.contrib.djhuey import HUEY
+
+    from tower.jobs import services
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with (
+            django_db_blocker.unblock(),
+            pytest.MonkeyPatch.context() as patch,
+            override_settings(JOBS_DIR=jobs_dir),
+        ):
+            HUEY.immediate = True
+            patch.setattr(services, "on_commit", lambda queue: queue())
+            built = build()
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def load_root_cause_catalogue() -> None:

@@ -10,10 +10,13 @@ so no URL slips through untested.
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import json
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import openpyxl
 import pptx
@@ -23,6 +26,7 @@ from django.test import Client as DjangoClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.agreements.world import team_member
+from tests.conftest import csv_writer, import_as_operator, make_acme, make_globex, shared_rows
 from tests.escalations.world import escalation_of
 from tests.harmonisation.world import fmea_action, fmea_item
 from tests.projects.world import project_world
@@ -77,7 +81,7 @@ from tower.stock.models import ClientStock
 from tower.stockouts.models import StockOutEvent, StockOutLink
 from tower.webhooks.models import Delivery, Endpoint
 
-from .conftest import ACME_NOTE, GLOBEX_MARK, GLOBEX_NOTE, SCORECARD_PERIOD, World
+from .conftest import ACME_NOTE, GLOBEX_MARK, GLOBEX_NOTE, SCORECARD_PERIOD, World, build_world
 
 # The Django admin (tests/test_admin_pages.py) and Django's own sign-in views
 # (tests/web/test_pages.py) are tested elsewhere; everything else is walked here.
@@ -622,6 +626,39 @@ class FollowingJobs(DjangoClient):
 @pytest.fixture
 def client():
     return FollowingJobs()
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The web world (tests/web/conftest.py) made once for the module, with every part the walk
+    fills URLs with for both clients (projects, escalations, FMEA rows, team, webhooks): each
+    test's transaction rolls back to exactly this state (tests.conftest.shared_rows)."""
+    folder = tmp_path_factory.mktemp("isolation-world")
+    jobs = folder / "jobs"
+
+    def build() -> tuple[World, Path]:
+        world = build_world(
+            make_acme(), make_globex(), csv_writer(folder), import_as_operator, jobs
+        )
+        for client in (world.acme, world.globex):
+            project_world(world, client)
+            escalation_of(world, client)
+            fmea_action(client)
+            team_member(client)
+            webhook_delivery(client)
+        return world, jobs
+
+    yield from shared_rows(django_db_blocker, jobs, build)
+
+
+@pytest.fixture
+def world(shared_world, db, settings, tmp_path) -> World:
+    """The module's world for one test: a copy (what a test changes in its objects stays in the
+    test), with the world's job files in the test's own jobs folder."""
+    world, jobs = shared_world
+    settings.JOBS_DIR = tmp_path / "jobs"
+    shutil.copytree(jobs, settings.JOBS_DIR, dirs_exist_ok=True)
+    return copy.deepcopy(world)
 
 
 # ---------------------------------------------------------------------------------------------
