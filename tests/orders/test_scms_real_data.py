@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import SHARED_DATA, make_user
+from tests.conftest import SHARED_DATA, make_user, shared_rows
 from tower.orders.models import Delivery, OrderLine
 from tower.tenancy.models import Client, Role
 
@@ -23,20 +23,32 @@ def otif_json(*args) -> list[dict]:
     return json.loads(out.getvalue())
 
 
+@pytest.fixture(scope="module")
+def scms_imported(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The 10,324 lines imported once for the module (most of each test's time before): each
+    test rolls back to exactly this database (tests.conftest.shared_rows)."""
+
+    def build() -> str:
+        out = StringIO()
+        call_command(
+            "import_lines",
+            str(SCMS / "SCMS_Delivery_History_Dataset.csv"),
+            "--profile",
+            "scms",
+            "--client",
+            "USAID",
+            "--create-missing",
+            stdout=out,
+        )
+        return out.getvalue()
+
+    yield from shared_rows(django_db_blocker, tmp_path_factory.mktemp("scms-jobs"), build)
+
+
 @pytest.fixture
-def scms(db):
-    out = StringIO()
-    call_command(
-        "import_lines",
-        str(SCMS / "SCMS_Delivery_History_Dataset.csv"),
-        "--profile",
-        "scms",
-        "--client",
-        "USAID",
-        "--create-missing",
-        stdout=out,
-    )
-    return out.getvalue()
+def scms(scms_imported, db):
+    """What the import printed; the lines are in the test's database."""
+    return scms_imported
 
 
 @pytest.mark.slow
