@@ -47,6 +47,7 @@ from tower.tenancy.scoping import (
     sees_client_names,
     visible_clients,
 )
+from tower.web.forms import form_error_text
 from tower.web.pages import run_step
 
 PROJECTS_PER_PAGE = 50
@@ -219,8 +220,7 @@ def _back(project) -> str:
 
 
 def _form_errors(request, form, what: str) -> None:
-    problems = "; ".join(e for errors in form.errors.values() for e in errors)
-    messages.error(request, f"{what}: {problems}")
+    messages.error(request, f"{what}: {form_error_text(form)}")
 
 
 @login_required
