@@ -122,10 +122,10 @@ def attempt_step(step) -> tuple[str, str]:
         return "", BUSY_MESSAGE
 
 
-def form_refused(request, back: str, form, what: str) -> HttpResponse:
-    """Go back with `what` ("The penalty term was not added.") and the invalid form's errors,
-    each after its field's label."""
-    messages.error(request, f"{what} {form_error_text(form, labelled=True)}")
+def form_refused(request, back: str, form, what: str, *, labelled: bool = True) -> HttpResponse:
+    """Go back with `what` ("The penalty term was not added.") and the invalid form's errors
+    (form_error_text), each after its field's label unless not `labelled`."""
+    messages.error(request, f"{what} {form_error_text(form, labelled=labelled)}")
     return redirect(back)
 
 
