@@ -3,8 +3,8 @@
     tower import KIND FILE [--client CODE] [--mapping MAP.toml] [--date-format FMT]
                            [--create-missing] [--dry-run] [--errors-to FILE.csv]
 
-A subclass says what the file holds, which fields a mapping may name and which import function
-runs; this class reads the mapping, draws the progress bar, prints the first errors as a table
+A subclass says what the file holds and which import function runs (RecordImportCommand: which
+kind of tower.imports.pipeline, whose fields a mapping may name); this class reads the mapping, draws the progress bar, prints the first errors as a table
 (all of them with --errors-to) and exits non-zero when errors kept the file from being written.
 """
 

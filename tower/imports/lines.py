@@ -19,7 +19,7 @@ import polars as pl
 
 from tower.bulk import delete_where_in, insert_frame, reserve_ids, update_frame
 from tower.imports.limits import line_lengths
-from tower.imports.pipeline import import_file, steps
+from tower.imports.pipeline import import_file
 from tower.imports.references import MasterData, read_for_clients
 from tower.imports.report import ImportReport, Progress
 from tower.ingest import FIELDS, Mapping, ParsedLines, parse_lines
@@ -62,21 +62,7 @@ class LineKind:
     resolve_label = "Checking clients, sites, products and planned batches"
     write_label = "Writing lines and deliveries"
     refresh_label = "Recomputing OTIF outcomes"
-
-    @property
-    def steps(self) -> int:
-        return steps(self)
-
-    def new_report(self, *, file_name: str, dry_run: bool) -> ImportReport:
-        # Order lines also count the deliveries they write (their second table).
-        return ImportReport(
-            kind=self.name,
-            file_name=file_name,
-            noun=self.noun,
-            noun_one=self.noun_one,
-            dry_run=dry_run,
-            deliveries_written=0,
-        )
+    counts_deliveries = True  # the second table: each line's deliveries
 
     def parse(
         self, table: pl.DataFrame, mapping: Mapping, *, default_client: str | None

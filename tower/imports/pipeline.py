@@ -47,7 +47,7 @@ class Changes(Protocol):
     created: int
     updated: int
     unchanged: int
-    deliveries_written: int | None  # order lines' second table; None for the others
+    deliveries_written: int  # order lines' second table (read when the kind counts it)
     touched_client_ids: list[int]  # clients with anything written: refreshed afterwards
     engine_inputs: EngineInputs | None  # order lines: outcomes need no read-back
 
@@ -64,8 +64,7 @@ class ImportKind(Protocol):
     resolve_label: str  # progress label of the resolve stage
     write_label: str  # progress label of the write stage
     refresh_label: str  # progress label of the refresh after writing; "" when it has none
-
-    def new_report(self, *, file_name: str, dry_run: bool) -> ImportReport: ...
+    counts_deliveries: bool  # the report counts deliveries written (order lines)
 
     def parse(self, table: pl.DataFrame, mapping: Mapping, *, default_client: str | None) -> Any:
         """The validated file (tower.ingest): `.rows` and `.errors` at least."""
@@ -119,7 +118,14 @@ def import_file(
     step = progress or (lambda _label: None)
     path = Path(path)
     started = timezone.now()
-    report = kind.new_report(file_name=path.name, dry_run=dry_run)
+    report = ImportReport(
+        kind=kind.name,
+        file_name=path.name,
+        noun=kind.noun,
+        noun_one=kind.noun_one,
+        dry_run=dry_run,
+        deliveries_written=0 if kind.counts_deliveries else None,
+    )
 
     step("Reading the file")
     table, mapping, sha = read_import_file(path, mapping, kind.fields)
@@ -160,7 +166,7 @@ def import_file(
         report.records_created = changes.created
         report.records_updated = changes.updated
         report.records_unchanged = changes.unchanged
-        if report.deliveries_written is not None:
+        if kind.counts_deliveries:
             report.deliveries_written = changes.deliveries_written
         if dry_run:
             transaction.set_rollback(True)

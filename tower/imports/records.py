@@ -26,9 +26,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from tower.bulk import insert_frame, update_frame
 from tower.imports.limits import record_lengths
-from tower.imports.pipeline import import_file, steps
 from tower.imports.references import MasterData, read_for_clients
-from tower.imports.report import ImportReport
 from tower.ingest import Mapping
 from tower.ingest.errors import combine_errors
 from tower.ingest.records import ParsedRecords, RecordSpec, parse_records
@@ -67,14 +65,11 @@ class RecordKind:
         return self.spec.names
 
     resolve_label = "Checking clients, sites, products and references"
+    counts_deliveries = False
 
     @property
     def write_label(self) -> str:
         return f"Writing {self.noun}"
-
-    @property
-    def steps(self) -> int:
-        return steps(self)
 
     def column(self, name: str) -> str:
         """The database column a file field is stored in (client -> client_id)."""
@@ -85,15 +80,6 @@ class RecordKind:
         return f"{name}_id" if name in MASTER_DATA or name in self.references else name
 
     # --- the hooks of tower.imports.pipeline.import_file ---------------------------------
-
-    def new_report(self, *, file_name: str, dry_run: bool) -> ImportReport:
-        return ImportReport(
-            kind=self.name,
-            file_name=file_name,
-            noun=self.noun,
-            noun_one=self.noun_one,
-            dry_run=dry_run,
-        )
 
     def parse(
         self, table: pl.DataFrame, mapping: Mapping, *, default_client: str | None
@@ -121,11 +107,6 @@ class RecordKind:
         return _changes(self, master.with_ids(resolved), parsed.mapped)
 
 
-# One function for every record kind, with import_file's keyword arguments (tower.imports.kinds
-# binds each kind).
-import_records = import_file
-
-
 def _resolve_references(
     kind: RecordKind, parsed: ParsedRecords, labels: dict[str, str], clients: list[str]
 ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
@@ -147,7 +128,7 @@ class _Changes:
     changed: pl.DataFrame  # "id" and the compared columns of the rows to update
     unchanged: int
     touched_client_ids: list[int]
-    deliveries_written = None  # one table per record kind
+    deliveries_written = 0  # one table per record kind
     engine_inputs = None  # nothing of the OTIF engine's
 
     @property
