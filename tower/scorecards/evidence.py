@@ -181,7 +181,8 @@ def measured_lines(client: Client, period: Period, *, counts: str) -> pl.DataFra
            JOIN orders_orderline l ON l.id = o.line_id
            JOIN orders_order ord ON ord.id = l.order_id
            JOIN masterdata_product p ON p.id = l.product_id
-           LEFT JOIN performance_rootcause rc ON rc.line_id = o.line_id
+           LEFT JOIN performance_rootcause rc
+             ON rc.client_id = o.client_id AND rc.line_id = o.line_id
            LEFT JOIN masterdata_rootcausecode c ON c.code = rc.code_id
            LEFT JOIN masterdata_functionalarea a ON a.code = c.area_id
            WHERE o.client_id = %s AND o.state = 'measured' AND o.period BETWEEN %s AND %s

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tower.masterdata.models import Product
 from tower.performance.attribution import lookback_days
 from tower.performance.models import LineOutcome
+from tower.performance.queries import with_root_cause
 from tower.scorecards.forms import (
     STOCK_OUT_SORTS,
     EndStockOutForm,
@@ -205,12 +206,12 @@ def stock_out_detail(request, pk: int):
     lookback = lookback_days(event.client)
     window_start = event.start_date - dt.timedelta(days=lookback)
     links = list(
-        StockOutLink.objects.filter(event=event)
-        .visible_to(request.user)
-        .select_related(
-            "line__order", "line__site", "line__outcome", "line__root_cause__code__area"
+        with_root_cause(
+            StockOutLink.objects.filter(event=event)
+            .visible_to(request.user)
+            .select_related("line__order", "line__site", "line__outcome")
+            .order_by("line__outcome__due_date", "line_id")
         )
-        .order_by("line__outcome__due_date", "line_id")
     )
     linked = [_line_row(link.line, getattr(link.line, "outcome", None), event) for link in links]
     # Failed lines in the same window that do not count against the CMO (yet): the cause is
@@ -228,9 +229,10 @@ def stock_out_detail(request, pk: int):
             due_date__lt=event.start_date,
         )
         .exclude(line_id__in=[link.line_id for link in links])
-        .select_related("line__order", "line__site", "line__root_cause__code__area")
+        .select_related("line__order", "line__site")
         .order_by("due_date", "line_id")[:OTHER_FAILED_SHOWN]
     )
+    others = with_root_cause(others)
     role = role_for(request.user, event.client)
     today = timezone.localdate()
     context = {
@@ -253,7 +255,7 @@ def stock_out_detail(request, pk: int):
 def _line_row(line, outcome, event: StockOutEvent) -> dict:
     """A line behind a stock-out: its due date, how late, and its root cause (never the CMO's
     internal note)."""
-    cause = getattr(line, "root_cause", None)
+    cause = line.root_cause
     due = outcome.due_date if outcome is not None else None
     return {
         "line": line,

@@ -30,8 +30,8 @@ def _outcomes(section) -> pl.DataFrame:
                 "failure": (o.failure_kind or "").replace("_", " ") or "open",
                 "days_late": o.days_late,
                 "root_cause": (
-                    f"{o.line.root_cause.code_id} ({o.line.root_cause.status})"
-                    if hasattr(o.line, "root_cause")
+                    f"{cause.code_id} ({cause.status})"
+                    if (cause := o.line.root_cause) is not None
                     else None
                 ),
             }
