@@ -23,10 +23,17 @@ from tower.communications import records as notice_records
 from tower.engine import scorecard as kpis
 from tower.engine.kpi_catalogue import KPI_BY_CODE, Kpi
 from tower.engine.periods import Period, quarter_of
+from tower.escalations import records as escalation_records
 from tower.performance import records as data
 from tower.performance.functions import FRAME_KPIS
 from tower.performance.models import RootCauseStatus
-from tower.scorecards.measures import OTIF_KPIS, STOCK_OUT_KPIS, read_records
+from tower.scorecards.measures import (
+    OTIF_KPIS,
+    STOCK_OUT_KPIS,
+    closed_escalations,
+    judging_moment,
+    read_records,
+)
 from tower.scorecards.models import SurveyResponse
 from tower.scorecards.scorecard import survey_responses
 from tower.tenancy.models import Client
@@ -86,8 +93,30 @@ LABELS = {
     "counts": "Counts",
     "first_notice_date": "First delay notice",
     "lead_days": "Days' notice",
+    "kind": "Trigger",
+    "opened_local": "Opened",
+    "deadline_local": "Level 1 deadline",
+    "acknowledged_local": "Acknowledged",
+    "acknowledged_by": "Acknowledged by",
+    "level": "Level reached",
+    "time_zone": "Site time zone",
+    "outcome": "Outcome",
     **SurveyResponse.QUESTIONS,
 }
+ESCALATION_COLUMNS = (
+    "escalation_id",
+    "title",
+    "kind",
+    "site",
+    "opened_local",
+    "deadline_local",
+    "acknowledged_local",
+    "acknowledged_by",
+    "level",
+    "time_zone",
+    "outcome",
+    "counts",
+)
 ATTRIBUTION_WORDS = {"caused": "yes", "not_caused": "no", "undetermined": "undetermined"}
 COUNTS_LABEL = {
     "otif_net": "Met (net)",
@@ -101,6 +130,7 @@ COUNTS_LABEL = {
     "capa_on_time": "Closed on time",
     "notices_in_advance": "Announced in advance",
     "notice_lead_time": "Announced in advance",
+    kpis.ESCALATION_KPI: "Acknowledged in time",
 }
 
 
@@ -145,6 +175,18 @@ def evidence(
             "covered each: a line counts as announced when that notice was sent at least "
             f"{kpis.NOTICE_MIN_DAYS} day before its due date; the lead time is the median "
             "of the days' notice over the announced lines."
+        )
+    elif code == kpis.ESCALATION_KPI:
+        rows = closed_escalations(escalation_records.escalations([client], start, end))
+        frame = kpis.acknowledged_escalations(rows, start, end, judging_moment(as_of)).select(
+            *ESCALATION_COLUMNS
+        )
+        note = (
+            "Escalations whose first level's deadline falls in the period, by the local date of "
+            "the clock's site; times are the site's local time (its time zone is shown). One "
+            "counts when acknowledged by that deadline; one acknowledged later, or still not "
+            "acknowledged when the deadline passed, is a miss; one whose deadline is still ahead "
+            "is left out. A closed month shows them as they stood at its close."
         )
     elif code in STOCK_OUT_KPIS:
         records = read_records([client], start, end)

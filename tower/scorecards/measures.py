@@ -7,15 +7,21 @@ use too), so a KPI is computed one way only.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
+
+import polars as pl
+from django.utils import timezone
 
 from tower.communications import records as notice_records
 from tower.engine import scorecard as kpis
 from tower.engine.scorecard import Measure, no_data, share
+from tower.escalations import records as escalation_records
 from tower.performance import frozen
 from tower.performance.dashboard import Totals
 from tower.performance.functions import FRAME_KPIS, Records
+from tower.performance.models import MonthClose
 from tower.scorecards.models import SurveyResponse
 from tower.tenancy.models import Client
 
@@ -30,7 +36,94 @@ def read_records(clients: Sequence[Client], start: dt.date, end: dt.date) -> Rec
     }
     # The notice KPIs' late lines are read live: the snapshot of a close (tower.performance)
     # sits below the communications app and cannot keep them (see the README, month close).
-    return Records(**frames, late_lines=notice_records.late_lines(clients, start, end))
+    return Records(
+        **frames,
+        late_lines=notice_records.late_lines(clients, start, end),
+        escalations=closed_escalations(escalation_records.escalations(clients, start, end)),
+    )
+
+
+def closed_escalations(rows: pl.DataFrame) -> pl.DataFrame:
+    """Escalations with `judged_at`: for one whose deadline falls in a closed month of its
+    client, the moment of the close. The KPI judges it as the close saw it (acknowledgements and
+    escalations recorded later are not known then), so a closed month's figure stays frozen
+    without a snapshot: an escalation's opening, first deadline and acknowledgement are written
+    once and never change (tower.escalations.services)."""
+    if rows.is_empty():
+        return rows
+    closes = pl.DataFrame(
+        list(
+            MonthClose.objects.filter(
+                client__in=rows["client_id"].unique().to_list(),
+                period__gte=rows["deadline_date"].min().replace(day=1),
+                period__lte=rows["deadline_date"].max(),
+                reopened_at__isnull=True,
+            ).values_list("client_id", "period", "closed_at")
+        ),
+        schema={"client_id": pl.Int64, "month": pl.Date, "closed_at": pl.Datetime("us", "UTC")},
+        orient="row",
+    )
+    if closes.is_empty():
+        return rows
+    return (
+        rows.with_columns(pl.col("deadline_date").dt.truncate("1mo").alias("month"))
+        .join(closes, on=["client_id", "month"], how="left")
+        .with_columns(pl.col("closed_at").alias("judged_at"))
+        .drop("month", "closed_at")
+    )
+
+
+def judging_moment(as_of: dt.date) -> dt.datetime:
+    """The moment figures "as of" a date are judged at: now for today (or later), else the end
+    of that day."""
+    if as_of >= timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+
+
+BOTH = ("site", "product")
+# What each KPI's records name, so it can be computed for one site and/or product: the order
+# lines (OTIF, notices), deliveries, batches and plan weeks name both; deviations and
+# escalations a site only; stock-outs a product only; CAPAs and the survey neither (the
+# client's figure whatever the site or product).
+PLACES: dict[str, tuple[str, ...]] = {
+    "otif_net": BOTH,
+    "otif_gross": BOTH,
+    "on_time": BOTH,
+    "ship_on_time": BOTH,
+    "notices_in_advance": BOTH,
+    "notice_lead_time": BOTH,
+    "oos_events": ("product",),
+    "oos_days": ("product",),
+    "oos_share": ("product",),
+    kpis.ESCALATION_KPI: ("site",),
+    "schedule_adherence": BOTH,
+    "material_readiness": BOTH,
+    "qc_release_on_time": BOTH,
+    "incident_rate": ("site",),
+    "right_first_time": BOTH,
+    "lot_acceptance": BOTH,
+    "yield": BOTH,
+    "capa_on_time": (),
+    "satisfaction": (),
+}
+
+
+def narrowed(records: Records, *, site: str | None, product: str | None) -> Records:
+    """`records` of one site and/or product: each frame keeps its rows of them where it has the
+    column (a frame without it, e.g. CAPAs, is kept whole: PLACES says which KPIs that leaves
+    as the client's figure)."""
+    wanted = {column: value for column, value in (("site", site), ("product", product)) if value}
+    if not wanted:
+        return records
+
+    def narrow(frame: pl.DataFrame) -> pl.DataFrame:
+        keep = [pl.col(c) == v for c, v in wanted.items() if c in frame.columns]
+        return frame.filter(*keep) if keep else frame
+
+    return Records(
+        **{f.name: narrow(getattr(records, f.name)) for f in dataclasses.fields(Records)}
+    )
 
 
 OTIF_KPIS = {"otif_net": "net_otif", "otif_gross": "otif", "on_time": "on_time"}
@@ -75,5 +168,8 @@ def period_measures(
     )
     measures.update(stock_out)
     measures.update(kpis.notice_measures(records.late_lines, start, end)[1])
+    measures[kpis.ESCALATION_KPI] = kpis.escalation_measure(
+        records.escalations, start, end, judging_moment(as_of)
+    )[1]
     measures["satisfaction"] = survey_measure(responses)
     return measures

@@ -34,7 +34,7 @@ from tower.performance.dashboard import (
 )
 from tower.performance.functions import Records
 from tower.performance.models import LineOutcome, MonthClose, RootCauseStatus
-from tower.scorecards.measures import period_measures, read_records
+from tower.scorecards.measures import PLACES, narrowed, period_measures, read_records
 from tower.scorecards.models import KpiComment, SurveyResponse
 from tower.tenancy.models import Client
 
@@ -269,16 +269,27 @@ class PeriodFigures:
     responses: dict[str, list[SurveyResponse]]  # quarter key -> the survey's responses
 
 
-def period_figures(client: Client, periods: list[Period], *, as_of: dt.date) -> PeriodFigures:
-    """Every KPI of the catalogue for each of `periods` (consecutive, oldest first) of `client`.
+def period_figures(
+    client: Client,
+    periods: list[Period],
+    *,
+    as_of: dt.date,
+    site: str | None = None,
+    product: str | None = None,
+) -> PeriodFigures:
+    """Every KPI of the catalogue for each of `periods` (consecutive, oldest first) of `client`,
+    optionally of one site and/or product (each record frame narrowed where it names them; see
+    PLACES for which KPIs that makes a figure of the site or product).
 
     The one computation of the scorecard's figures: build_scorecard reads its period and trend
     from here, and so does any other page that shows a scorecard KPI over time (the KPI trend
     of an improvement project), so both always show the same numbers.
     """
     first, last = periods[0].start, periods[-1].end
-    records = read_records([client], first, last)
-    months = monthly_totals(FigureScope((client,), first, last), first, last)
+    records = narrowed(read_records([client], first, last), site=site, product=product)
+    months = monthly_totals(
+        FigureScope((client,), first, last, site=site, product=product), first, last
+    )
     totals = {
         p.key: Totals.of(t.counts for m, t in months.items() if p.start <= m <= p.end)
         for p in periods
@@ -299,10 +310,24 @@ def period_figures(client: Client, periods: list[Period], *, as_of: dt.date) -> 
 
 
 def kpi_trend(
-    client: Client, kpi: str, periods: list[Period], *, as_of: dt.date | None = None
+    client: Client,
+    kpi: str,
+    periods: list[Period],
+    *,
+    as_of: dt.date | None = None,
+    site: str | None = None,
+    product: str | None = None,
 ) -> list[TrendPoint]:
-    """One KPI's value in each period, exactly as the scorecard of that period shows it."""
-    figures = period_figures(client, periods, as_of=as_of or timezone.localdate())
+    """One KPI's value in each period, exactly as the scorecard of that period shows it; of one
+    site and/or product where the KPI can be computed for them (PLACES; the others are ignored:
+    the caller says so, see `places_of`)."""
+    site, product = (
+        (site if "site" in PLACES[kpi] else None),
+        (product if "product" in PLACES[kpi] else None),
+    )
+    figures = period_figures(
+        client, periods, as_of=as_of or timezone.localdate(), site=site, product=product
+    )
     return [TrendPoint(p.key, p.label, finite(figures.measures[p.key][kpi].value)) for p in periods]
 
 
