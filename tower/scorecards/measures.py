@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
 
 import polars as pl
 from django.utils import timezone
@@ -18,6 +19,7 @@ from tower.communications import records as notice_records
 from tower.engine import scorecard as kpis
 from tower.engine.scorecard import Measure, no_data, share
 from tower.escalations import records as escalation_records
+from tower.escalations.models import Escalation
 from tower.performance import frozen
 from tower.performance.dashboard import Totals
 from tower.performance.functions import FRAME_KPIS, Records
@@ -44,33 +46,65 @@ def read_records(clients: Sequence[Client], start: dt.date, end: dt.date) -> Rec
 
 
 def closed_escalations(rows: pl.DataFrame) -> pl.DataFrame:
-    """Escalations with `judged_at`: for one whose deadline falls in a closed month of its
-    client, the moment of the close. The KPI judges it as the close saw it (acknowledgements and
-    escalations recorded later are not known then), so a closed month's figure stays frozen
-    without a snapshot: an escalation's opening, first deadline and acknowledgement are written
-    once and never change (tower.escalations.services)."""
+    """Escalations as the scorecard judges them: one whose deadline falls in a closed month of
+    its client as it stood at the close (its audited version then: an escalation recorded
+    later is left out, an acknowledgement recorded later is not known), with `judged_at` the
+    moment of the close. So a closed month's figure stays as it was closed, as the survey's
+    does (survey_responses), without a snapshot of its own."""
     if rows.is_empty():
         return rows
-    closes = pl.DataFrame(
-        list(
-            MonthClose.objects.filter(
-                client__in=rows["client_id"].unique().to_list(),
-                period__gte=rows["deadline_date"].min().replace(day=1),
-                period__lte=rows["deadline_date"].max(),
-                reopened_at__isnull=True,
-            ).values_list("client_id", "period", "closed_at")
-        ),
-        schema={"client_id": pl.Int64, "month": pl.Date, "closed_at": pl.Datetime("us", "UTC")},
-        orient="row",
-    )
-    if closes.is_empty():
+    closes = {
+        (client_id, month): closed_at
+        for client_id, month, closed_at in MonthClose.objects.filter(
+            client__in=rows["client_id"].unique().to_list(),
+            period__gte=rows["deadline_date"].min().replace(day=1),
+            period__lte=rows["deadline_date"].max(),
+            reopened_at__isnull=True,
+        ).values_list("client_id", "period", "closed_at")
+    }
+    if not closes:
         return rows
-    return (
-        rows.with_columns(pl.col("deadline_date").dt.truncate("1mo").alias("month"))
-        .join(closes, on=["client_id", "month"], how="left")
-        .with_columns(pl.col("closed_at").alias("judged_at"))
-        .drop("month", "closed_at")
+    frozen_rows = [
+        (row, closes[(row["client_id"], row["deadline_date"].replace(day=1))])
+        for row in rows.iter_rows(named=True)
+        if (row["client_id"], row["deadline_date"].replace(day=1)) in closes
+    ]
+    if not frozen_rows:
+        return rows
+    versions: dict[int, list] = {}
+    for pk, at, acknowledged, by in (
+        Escalation.history.filter(
+            client_id__in={row["client_id"] for row, _ in frozen_rows},
+            id__in=[row["escalation_id"] for row, _ in frozen_rows],
+            history_date__lte=max(closes.values()),
+        )
+        .order_by("history_date", "history_id")
+        .values_list("id", "history_date", "acknowledged_at", "acknowledged_by_name")
+    ):
+        versions.setdefault(pk, []).append((at, acknowledged, by))
+    kept = []
+    for row, closed_at in frozen_rows:
+        then = [v for v in versions.get(row["escalation_id"], []) if v[0] <= closed_at]
+        if not then:
+            continue  # recorded after the close
+        _, acknowledged, by = then[-1]
+        zone = ZoneInfo(row["time_zone"])
+        local = acknowledged.astimezone(zone).replace(tzinfo=None) if acknowledged else None
+        kept.append(
+            row
+            | {
+                "acknowledged_at": acknowledged,
+                "acknowledged_local": local,
+                "acknowledged_by": by if acknowledged else "",
+                "judged_at": closed_at,
+            }
+        )
+    live = rows.filter(
+        ~pl.col("escalation_id").is_in([row["escalation_id"] for row, _ in frozen_rows])
     )
+    return pl.concat(
+        [live, pl.DataFrame(kept, schema=rows.schema, orient="row")], how="vertical"
+    ).sort("first_deadline", "escalation_id")
 
 
 def judging_moment(as_of: dt.date) -> dt.datetime:
