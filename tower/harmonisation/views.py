@@ -401,9 +401,21 @@ def _choices():
     return list(ProcessArea.objects.all()), list(Site.objects.order_by("code"))
 
 
-def _picked(form, areas, sites):
-    area = next(a for a in areas if a.code == form.cleaned_data["process_area"])
-    return area, [s for s in sites if s.code in form.cleaned_data["sites"]]
+def _described(form, areas, sites) -> dict:
+    """What the form says of the row: its process area, sites, difference and failure mode."""
+    data = form.cleaned_data
+    return {
+        "process_area": next(a for a in areas if a.code == data["process_area"]),
+        "sites": [s for s in sites if s.code in data["sites"]],
+        "difference": data["difference"],
+        "failure_mode": data["failure_mode"],
+    }
+
+
+def _form_page(request, context: dict, form):
+    context["form"] = form
+    status = 400 if form.errors else 200
+    return render(request, "harmonisation/item_form.html", context, status=status)
 
 
 @login_required
@@ -431,17 +443,14 @@ def item_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         client = None if data["client"] == CMO_WIDE else client_by_code(clients, data["client"])
-        area, chosen = _picked(form, areas, sites)
+        described = _described(form, areas, sites)
         item = form.run(
             lambda d: services.create_item(
                 user=request.user,
                 client=client,
-                process_area=area,
-                sites=chosen,
-                difference=d["difference"],
-                failure_mode=d["failure_mode"],
                 ratings=form.ratings(),
                 reason=d["reason"],
+                **described,
             )
         )
         if item is not None:
@@ -449,9 +458,7 @@ def item_new(request):
                 request, f"FMEA row added with priority {item.ap}: now add its actions."
             )
             return redirect("harmonisation:item", pk=item.pk)
-    context["form"] = form
-    status = 400 if form.errors else 200
-    return render(request, "harmonisation/item_form.html", context, status=status)
+    return _form_page(request, context, form)
 
 
 @login_required
@@ -479,21 +486,13 @@ def item_edit(request, pk: int):
         cmo_wide=False,
     )
     if request.method == "POST" and form.is_valid():
-        area, chosen = _picked(form, areas, sites)
+        described = _described(form, areas, sites)
         done = form.run(
             lambda d: services.edit_item(
-                user=request.user,
-                item=item,
-                process_area=area,
-                sites=chosen,
-                difference=d["difference"],
-                failure_mode=d["failure_mode"],
-                reason=d["reason"],
+                user=request.user, item=item, reason=d["reason"], **described
             )
         )
         if done is not None:
             messages.success(request, "FMEA row changed; the reason is kept in its history.")
             return redirect("harmonisation:item", pk=item.pk)
-    context["form"] = form
-    status = 400 if form.errors else 200
-    return render(request, "harmonisation/item_form.html", context, status=status)
+    return _form_page(request, context, form)
