@@ -75,3 +75,19 @@ def test_another_clients_project_is_not_found(world, client):
     form = client.get(f"/lessons/new/?client=ACME&project={theirs.code}").content.decode()
     assert theirs.code not in form
     assert Lesson.objects.count() == lessons
+
+
+def test_the_fragment_runs_a_bounded_number_of_queries(
+    world, client, django_assert_max_num_queries
+):
+    project = project_world(world, world.acme).project
+    lesson_of(project, "First")
+    client.force_login(world.acme_staff)
+    url = f"/lessons/project/{project.pk}/"
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(url).status_code == 200
+    for n in range(5):
+        lesson = lesson_of(project, f"Lesson {n}")
+        services.add_application(lesson=lesson, site=Site.objects.get(code="US1"), user=SYSTEM)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200

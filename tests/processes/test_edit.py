@@ -1,6 +1,8 @@
 """Editing a site's process map on the web (/process/<site>/edit/): every step through the
 audited services, bad input as a message, CMO admins only (everyone else reads)."""
 
+from tower.masterdata.models import Site
+from tower.processes import services
 from tower.processes.models import (
     ActivityPackage,
     Department,
@@ -8,6 +10,7 @@ from tower.processes.models import (
     InterfaceTrace,
     Responsibility,
 )
+from tower.tenancy.scoping import SYSTEM
 
 URL = "/process/EU1/edit/"
 
@@ -128,3 +131,24 @@ def test_only_cmo_admins_edit_and_everyone_reads(world, client):
         response = client.post(URL, {"op": "department", "code": "sales", "name": "Sales"})
         assert response.status_code == 403
     assert not Department.objects.filter(code="sales").exists()
+
+
+def test_the_edit_page_runs_a_bounded_number_of_queries(
+    world, client, django_assert_max_num_queries
+):
+    client.force_login(world.admin)
+    eu1 = Site.objects.get(code="EU1")
+    services.seed_default_map(user=SYSTEM, site=eu1)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(URL).status_code == 200
+    for n in range(5):
+        services.add_package(
+            user=SYSTEM,
+            site=eu1,
+            task="ship",
+            name=f"Package {n}",
+            raci={"warehouse": "R", "qa": "A", "qc": "C", "planning": "I"},
+            reason="more",
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(URL).status_code == 200
