@@ -36,8 +36,7 @@ from tower.processes.models import (
 )
 from tower.processes.queries import site_maps
 from tower.tenancy.scoping import is_cmo_admin, sees_client_names
-from tower.web.forms import form_error_text
-from tower.web.pages import render_figures_page, run_step
+from tower.web.pages import form_refused, render_figures_page, run_step
 from tower.workflow import WorkflowError
 
 
@@ -132,8 +131,7 @@ def _step(request, site: Site, found: dict):
         return redirect(back)
     form = forms[op]()
     if not form.is_valid():
-        messages.error(request, f"Nothing was changed: {form_error_text(form)}")
-        return redirect(back)
+        return form_refused(request, back, form, "Nothing was changed.")
     data, user, why = form.cleaned_data, request.user, form.why()
 
     def package():
