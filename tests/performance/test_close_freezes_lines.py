@@ -30,6 +30,7 @@ import pytest
 from django.utils import timezone
 
 from tests.performance.conftest import HEADER, MARCH, line
+from tests.scorecards.test_exports import pdf_text
 from tests.scorecards.test_scorecard_service import explain
 from tower.agreements import services as agreement_services
 from tower.agreements.models import PenaltyTerm
@@ -40,6 +41,7 @@ from tower.performance import services
 from tower.performance.dashboard import FigureScope, stale_closes
 from tower.performance.models import ClosedRecords
 from tower.scorecards.evidence import evidence
+from tower.scorecards.exports import pdf
 from tower.scorecards.scorecard import build_scorecard
 
 AS_OF = dt.date(2026, 6, 30)
@@ -183,10 +185,11 @@ def test_a_line_value_alone_makes_newer_data(lines, people):
 
 
 def test_a_close_made_before_lines_were_frozen_reads_them_live_and_says_so(
-    lines, people, import_text
+    lines, people, import_text, client
 ):
     """A close from before this version has the other kinds but no lines: it still loads, its
     frozen kinds stay frozen, and its lines are read live, which the scorecard says."""
+    web = client
     close = services.close_month(client=lines, period=MARCH, user=people["admin"], note="ok")
     assert build_scorecard(lines, MONTH, as_of=AS_OF).unfrozen == ()
     ClosedRecords.objects.filter(close=close, kind__in=["lines", "late_lines"]).delete()
@@ -198,6 +201,12 @@ def test_a_close_made_before_lines_were_frozen_reads_them_live_and_says_so(
         "with the close: they are read live (reopen and close it again to freeze them)",
     )
     assert card.to_dict()["unfrozen"] == list(card.unfrozen)
+    # ... on the page, the KPI detail pages and in every export (the PDF here).
+    web.force_login(people["admin"])
+    for url in ("/scorecard/", "/scorecard/kpi/otif_net/"):
+        page = web.get(f"{url}?client=ACME&period=2026-03").content.decode()
+        assert "Mar 2026 was closed before its order lines and the notice KPIs&#x27; late" in page
+    assert card.unfrozen[0] in pdf_text(pdf.render(card))
     # A close with no snapshot at all (before record snapshots): everything but OTIF is live.
     ClosedRecords.objects.filter(close=close).delete()
     [note] = build_scorecard(lines, Q1, as_of=AS_OF).unfrozen

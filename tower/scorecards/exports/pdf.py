@@ -141,6 +141,7 @@ def _story(card: Scorecard) -> list:
             f"{common.PREPARED_BY}",
             "subtitle",
         ),
+        *(_p(f"{note}.", "subtitle") for note in card.unfrozen),
         _p("Summary", "h1"),
         _summary_table(card),
         Spacer(0, 4),
