@@ -207,6 +207,9 @@ def test_a_close_made_before_lines_were_frozen_reads_them_live_and_says_so(
         page = web.get(f"{url}?client=ACME&period=2026-03").content.decode()
         assert "Mar 2026 was closed before its order lines and the notice KPIs&#x27; late" in page
     assert card.unfrozen[0] in pdf_text(pdf.render(card))
+    # The month-close page marks the month, so the admin knows what to close again.
+    page = web.get("/closes/?client=ACME").content.decode()
+    assert page.count("closed before snapshots: some records live") == 1
     # A close with no snapshot at all (before record snapshots): everything but OTIF is live.
     ClosedRecords.objects.filter(close=close).delete()
     [note] = build_scorecard(lines, Q1, as_of=AS_OF).unfrozen
