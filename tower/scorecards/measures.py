@@ -45,14 +45,19 @@ def read_kind(kind: str, clients: Sequence[Client], start: dt.date, end: dt.date
 def measured_lines(client: Client, start: dt.date, end: dt.date) -> pl.DataFrame:
     """The client's measured lines of start..end, as at the close for a closed month, with
     `met_net`: the line meets net OTIF (OTIF, or excused by an approved cause outside the CMO)."""
+    return (
+        read_kind("lines", [client], start, end)
+        .with_columns(net_met().alias("met_net"))
+        .sort("due_date", "order", "line")
+    )
+
+
+def net_met() -> pl.Expr:
+    """A measured line meets net OTIF: OTIF, or excused by an approved cause outside the CMO."""
     excused = (pl.col("root_cause_status") == RootCauseStatus.APPROVED) & ~pl.col(
         "cmo_attributable"
     )
-    return (
-        read_kind("lines", [client], start, end)
-        .with_columns((pl.col("otif") | excused.fill_null(False)).alias("met_net"))
-        .sort("due_date", "order", "line")
-    )
+    return pl.col("otif") | excused.fill_null(False)
 
 
 OTIF_KPIS = {"otif_net": "net_otif", "otif_gross": "otif", "on_time": "on_time"}

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tower.actions.models import Action, Source, Status
@@ -34,8 +35,8 @@ from tower.performance.dashboard import (
     monthly_totals,
 )
 from tower.performance.functions import Records
-from tower.performance.models import MonthClose
-from tower.scorecards.measures import measured_lines, period_measures, read_records
+from tower.performance.models import LineOutcome, MonthClose, RootCauseStatus
+from tower.scorecards.measures import net_met, period_measures, read_records
 from tower.scorecards.models import KpiComment, SurveyResponse
 from tower.tenancy.models import Client
 
@@ -514,18 +515,39 @@ def penalty_exposure(
 
 
 def attributable_failures(client: Client, period: Period) -> dict[str, float]:
-    """The period's measured lines that failed and count against the CMO (net OTIF failures),
-    as at the close for a closed month: how many, their line value summed, and how many have
-    no line value. A stored value out of the import's range (inf, nan, 1e308: rows from before
-    it was checked) counts as no line value rather than making the exposure infinite."""
-    failed = measured_lines(client, period.start, period.end).filter(~pl.col("met_net"))
-    valued = pl.col("line_value").is_between(-MAX_NUMBER, MAX_NUMBER).fill_null(False)
-    sums = failed.select(
-        pl.col("line_value").filter(valued).sum().alias("value"),
-        (~valued).sum().alias("unvalued"),
-    ).row(0, named=True)
-    return {
-        "lines": failed.height,
-        "value": float(sums["value"] or 0.0),
-        "unvalued": sums["unvalued"],
-    }
+    """The period's measured lines that failed and count against the CMO (net OTIF failures):
+    how many, their line value summed, and how many have no line value. A closed month's come
+    from its snapshot (as at the close), the open months' are summed by the database. A stored
+    value out of the import's range (inf, nan, 1e308: rows from before it was checked) counts
+    as no line value rather than making the exposure infinite."""
+    found = frozen.frozen([client], period.start, period.end, ("lines",))
+    closed = sorted(found.months.get("lines", {}).get(client.pk, ()))
+    valued = Q(line__line_value__gte=-MAX_NUMBER, line__line_value__lte=MAX_NUMBER)
+    live = (
+        LineOutcome.objects.filter(
+            client=client,
+            period__gte=period.start,
+            period__lte=period.end,
+            state="measured",
+            otif=False,
+        )
+        .exclude(period__in=closed)
+        .exclude(
+            line__root_cause__status=RootCauseStatus.APPROVED,
+            line__root_cause__code__area__cmo_attributable=False,
+        )
+        .aggregate(
+            lines=Count("pk"),
+            value=Sum("line__line_value", filter=valued),
+            unvalued=Count("pk", filter=Q(line__line_value__isnull=True) | ~valued),
+        )
+    )
+    failed = {"lines": live["lines"], "value": live["value"] or 0.0, "unvalued": live["unvalued"]}
+    if closed:
+        # The snapshots of this client's closed months of the period (frozen() read no other).
+        lines = pl.concat(found.frames["lines"], how="diagonal_relaxed").filter(~net_met())
+        in_range = pl.col("line_value").is_between(-MAX_NUMBER, MAX_NUMBER).fill_null(False)
+        failed["lines"] += lines.height
+        failed["value"] += float(lines.filter(in_range)["line_value"].sum())
+        failed["unvalued"] += lines.filter(~in_range).height
+    return failed
