@@ -5,13 +5,12 @@ the records its other KPIs read: batches, deviations, CAPAs, plan weeks, the mon
 counts, stock-outs and the measured order lines with their root causes and line values
 (ClosedRecords, one Parquet frame per kind). An app above this one adds a kind of its own with
 `register` (communications: the notice KPIs' late lines, with the first notice of each). The
-scorecard
-(scorecards.measures.read_records), its KPI evidence and the dashboard's function KPIs
-(functions.area_measures), the OTIF KPIs' record lists and the penalty exposure read records
-through `merged`: for a client's closed month the
-snapshot's rows, for every other month the live rows. So a batch, deviation or stock-out
-imported after the close does not move the month's figures; `stale_records` tells that newer
-data exists, and reopening the month (explicit, audited) lets the live rows count again.
+scorecard (scorecards.measures.read_records), its KPI evidence, the OTIF KPIs' record lists, the
+penalty exposure and the dashboard's function KPIs (functions.area_measures) read records
+through `merged`: for a client's closed month the snapshot's rows, for every other month the
+live rows. So a batch, deviation, stock-out, delivery, line value or notice recorded after the
+close does not move the month's figures; `stale_records` tells that newer data exists, and
+reopening the month (explicit, audited) lets the live rows count again.
 
 Each kind names the dates that place a row in a month (its "deciding" dates: a batch counts in
 the month it started for material readiness, ended for the quality KPIs, was dispositioned for
@@ -61,7 +60,7 @@ KINDS: dict[str, tuple[Reader, tuple[str, ...] | None]] = {
     "stock_outs": (stock_out_records.stock_outs, None),
     "lines": (records.measured_lines, ("period",)),
 }
-# Each kind in words, for "closed before ... were kept with the close" (`unfrozen_words`).
+# Each kind in words, for "closed before ... were kept with the close" (`unfrozen_notes`).
 WORDS = {
     "batches": "batches",
     "deviations": "deviations",
