@@ -180,7 +180,9 @@ def test_a_line_value_alone_makes_newer_data(lines, people):
     scope = FigureScope((lines,), MARCH, MARCH)
     assert stale_closes(scope) == []
     value("PO-3", "1", 900)
-    assert [(s.close.pk, s.records) for s in stale_closes(scope)] == [(close.pk, True)]
+    assert [(s.close.pk, s.records, s.lines) for s in stale_closes(scope)] == [
+        (close.pk, False, True)
+    ]
     assert exposure(lines, MONTH) == MARCH_EXPOSURE
 
 

@@ -240,7 +240,11 @@ def _open_windows(
     return pl.concat([plain, split], how="diagonal_relaxed")
 
 
-def stale_records(closes: Sequence[MonthClose]) -> set[int]:
+# The kinds of order-line data (the OTIF figures are compared apart, per site and product).
+LINE_KINDS = ("lines", "late_lines")
+
+
+def stale_records(closes: Sequence[MonthClose], kinds: Iterable[str] | None = None) -> set[int]:
     """The ids of `closes` whose month's live records differ from their snapshot (newer data
     exists): one query per kind for all the closes, and one for their snapshots."""
     if not closes:
@@ -258,7 +262,8 @@ def stale_records(closes: Sequence[MonthClose]) -> set[int]:
     first = min(c.period for c in closes)
     last = _month_end(max(c.period for c in closes))
     stale = set()
-    for kind, (reader, _) in KINDS.items():
+    for kind in kinds if kinds is not None else KINDS:
+        reader, _ = KINDS[kind]
         if kind == "lines":  # every measured line of the months: compared by a digest
             live = records.line_digest(ids, first, last)
         else:
