@@ -382,8 +382,8 @@ def send_again(*, delivery: Delivery, user, now: dt.datetime | None = None) -> D
     require_role(user, delivery.client, CMO_ROLES, "configure webhooks")
     if delivery.status not in (Delivery.Status.FAILED, Delivery.Status.CANCELLED):
         raise WorkflowError("Only a failed or cancelled delivery can be sent again.")
-    endpoint = delivery.endpoint
-    if not delivery.is_test and (endpoint.archived_at is not None or not endpoint.active):
+    endpoint = Endpoint.objects.get(pk=delivery.endpoint_id, client_id=delivery.client_id)
+    if endpoint.archived_at is not None or (not endpoint.active and not delivery.is_test):
         raise WorkflowError(
             f"The endpoint {endpoint.name} is {'archived' if endpoint.archived_at else 'off'}: "
             "switch it on before sending again."
