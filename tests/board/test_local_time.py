@@ -89,9 +89,9 @@ def test_local_text_names_the_zone_and_follows_daylight_saving():
     assert local_text(
         dt.datetime(2026, 3, 8, 6, 59, tzinfo=UTC), "America/New_York", year=True
     ) == ("Sun 8 Mar 2026 01:59 (America/New_York)")
-    assert local_text(
-        dt.datetime(2026, 3, 8, 7, 0, tzinfo=UTC), "America/New_York", year=True
-    ) == ("Sun 8 Mar 2026 03:00 (America/New_York)")
+    assert local_text(dt.datetime(2026, 3, 8, 7, 0, tzinfo=UTC), "America/New_York", year=True) == (
+        "Sun 8 Mar 2026 03:00 (America/New_York)"
+    )
     # A zone that is not one (never stored by the services, but never a 500): UTC, named.
     assert local_text(dt.datetime(2026, 1, 1, tzinfo=UTC), "Mars/Olympus") == (
         "Thu 1 Jan 00:00 (UTC)"
