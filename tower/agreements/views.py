@@ -31,7 +31,7 @@ from tower.tenancy.scoping import (
     sees_client_names,
     visible_clients,
 )
-from tower.web.pages import run_step
+from tower.web.pages import form_refused, run_step
 
 
 @login_required
@@ -146,8 +146,7 @@ def team_add(request, code: str):
     if form is None:
         raise PermissionDenied("Your role does not allow you to change the team of this client.")
     if not form.is_valid():
-        messages.error(request, f"Nobody was added to the team. {_errors(form)}")
-        return redirect(back)
+        return form_refused(request, back, form, "Nobody was added to the team.")
 
     def step():
         member = add_team_member(
@@ -274,11 +273,3 @@ def who_to_call(request):
         )
         context["rows"] = [{"client": c, "people": counts.get(c.pk, 0)} for c in clients]
     return render(request, "agreements/who_to_call.html", context)
-
-
-def _errors(form) -> str:
-    return "; ".join(
-        f"{form.fields[name].label}: {e}" if name in form.fields else e
-        for name, errs in form.errors.items()
-        for e in errs
-    )

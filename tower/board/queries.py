@@ -146,13 +146,15 @@ def misses(outcomes: QuerySet, scope: BoardScope) -> tuple[Section, Section]:
 
 def at_risk_lines(projections: QuerySet, scope: BoardScope) -> tuple[Section, Section]:
     """Open lines at risk (the outlook's ranking) due today, and due in the rest of the week."""
-    months = {scope.day.replace(day=1), scope.week_end.replace(day=1)}
     # "rank + 0 < ON_TRACK", not "rank < ON_TRACK": on the bare column SQLite chose the urgency
     # index (client, rank, ...) and read every at-risk projection of the client (2.7 s at 1M
     # lines, most open lines there being overdue); the expression leaves it the (client,
-    # period, ...) index, which reads the week's month or two. Same rows, as the outlook ranks.
+    # due_date, rank, rank_key, line) index, which holds everything the section reads for the
+    # week's due dates. Same rows, as the outlook ranks.
     rows = _on_site(
-        projections.filter(client__in=scope.client_ids, period__in=sorted(months))
+        projections.filter(
+            client__in=scope.client_ids, due_date__gte=scope.day, due_date__lte=scope.week_end
+        )
         .alias(rank_value=F("rank") + 0)
         .filter(rank_value__lt=RANK_ON_TRACK),
         scope,

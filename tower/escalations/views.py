@@ -33,6 +33,7 @@ from tower.tenancy.scoping import (
     sees_client_names,
     visible_clients,
 )
+from tower.web.forms import form_error_text
 from tower.web.pages import attempt_step, run_step, sort_links
 
 PER_PAGE = 50
@@ -177,9 +178,7 @@ def resolve(request, pk: int):
     rows = new_action_forms(request.POST, prefix="remedial", rows=REMEDIAL_ROWS)
     back = reverse("escalations:detail", args=[pk])
     if not all(row.is_valid() for row in rows):
-        problems = "; ".join(
-            str(error) for row in rows for errors in row.errors.values() for error in errors
-        )
+        problems = "; ".join(form_error_text(row) for row in rows if row.errors)
         messages.error(request, f"Not resolved: a remedial action is incomplete ({problems}).")
         return redirect(back)
 

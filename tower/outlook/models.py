@@ -62,6 +62,11 @@ class LineProjection(models.Model):
             models.Index(fields=["client", "risk", "cause_area"], name="projection_risk_area"),
             # Projected OTIF and the counts per month.
             models.Index(fields=["client", "period", "risk", "overdue"], name="projection_period"),
+            # The daily board's lines due today and this week, in the outlook's order, read from
+            # the index alone (through "projection_period" SQLite read every row of the month).
+            models.Index(
+                fields=["client", "due_date", "rank", "rank_key", "line"], name="projection_due"
+            ),
         ]
 
     def __str__(self) -> str:

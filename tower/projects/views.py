@@ -47,7 +47,7 @@ from tower.tenancy.scoping import (
     sees_client_names,
     visible_clients,
 )
-from tower.web.pages import run_step
+from tower.web.pages import form_refused, run_step
 
 PROJECTS_PER_PAGE = 50
 NAV = "projects:list"
@@ -218,19 +218,13 @@ def _back(project) -> str:
     return reverse("projects:project", args=[project.pk])
 
 
-def _form_errors(request, form, what: str) -> None:
-    problems = "; ".join(e for errors in form.errors.values() for e in errors)
-    messages.error(request, f"{what}: {problems}")
-
-
 @login_required
 @require_POST
 def project_status(request, pk: int):
     project = _project(request, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form, "Choose a status")
-        return redirect(_back(project))
+        return form_refused(request, _back(project), form, "Choose a status:", labelled=False)
     return run_step(
         request,
         _back(project),
@@ -252,8 +246,9 @@ def milestone(request, pk: int, phase: int):
     )
     form = MilestoneForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form, "The milestone was not changed")
-        return redirect(_back(project))
+        return form_refused(
+            request, _back(project), form, "The milestone was not changed:", labelled=False
+        )
     d = form.cleaned_data
 
     def step():
@@ -275,8 +270,9 @@ def checklist_add(request, pk: int):
     project = _project(request, pk)
     form = ChecklistForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form, "Choose a phase and a template")
-        return redirect(_back(project))
+        return form_refused(
+            request, _back(project), form, "Choose a phase and a template:", labelled=False
+        )
     phase = get_or_404(
         Phase.objects.filter(project=project),
         request.user,
@@ -302,8 +298,9 @@ def template_add(request, pk: int):
     project = _project(request, pk)
     form = TemplateForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form, "The template was not saved")
-        return redirect(_back(project))
+        return form_refused(
+            request, _back(project), form, "The template was not saved:", labelled=False
+        )
     d = form.cleaned_data
 
     def step():
@@ -348,8 +345,9 @@ def change_add(request, pk: int):
     project = _project(request, pk)
     form = ChangeRequestForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form, "The change request was not proposed")
-        return redirect(_back(project))
+        return form_refused(
+            request, _back(project), form, "The change request was not proposed:", labelled=False
+        )
     d = form.cleaned_data
 
     def step():
@@ -371,8 +369,9 @@ def change_decide(request, pk: int, change: int):
     )
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form, "Choose approve or reject")
-        return redirect(_back(project))
+        return form_refused(
+            request, _back(project), form, "Choose approve or reject:", labelled=False
+        )
     approve = form.cleaned_data["decision"] == "approve"
 
     def step():
@@ -393,8 +392,9 @@ def comment(request, pk: int):
     project = _project(request, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form, "The comment was not saved")
-        return redirect(_back(project))
+        return form_refused(
+            request, _back(project), form, "The comment was not saved:", labelled=False
+        )
 
     def step():
         services.add_project_comment(

@@ -1,23 +1,22 @@
 """The risk register as the client keeps it: a workbook (XlsxWriter) and a PDF (reportlab),
-built the way the scorecard's exports are (tower.scorecards.exports: the same palette, fonts,
-text cleaning and "Page X of Y"). A register holds tens of risks, so both are made in the
-request."""
+built the way the scorecard's exports are (tower.scorecards.exports: the same palette and text
+cleaning; pdf_style's fonts, styles and "Page X of Y"). A register holds tens of risks, so both
+are made in the request."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from xml.sax.saxutils import escape
 
 import xlsxwriter
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from tower.engine.risk import COLOUR_MEANINGS, COLOUR_NAMES, LEVEL_NAMES
 from tower.scorecards.exports import common
-from tower.scorecards.exports import pdf as scorecard_pdf
+from tower.scorecards.exports.pdf_style import NumberedCanvas, paragraph, register_fonts
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -138,11 +137,10 @@ def _xlsx(project, rows: list, as_of: dt.date) -> bytes:
 
 
 def _pdf(project, rows: list, as_of: dt.date) -> bytes:
-    scorecard_pdf._register_fonts()
-    styles = scorecard_pdf._styles()
+    register_fonts()
 
     def p(text, style="cell"):
-        return Paragraph(escape(common.plain(str(text if text is not None else ""))), styles[style])
+        return paragraph("" if text is None else str(text), style)
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -214,5 +212,5 @@ def _pdf(project, rows: list, as_of: dt.date) -> bytes:
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(TableStyle(style))
     story.append(table if rows else p("No risk recorded.", "body"))
-    doc.build(story, canvasmaker=scorecard_pdf._NumberedCanvas)
+    doc.build(story, canvasmaker=NumberedCanvas)
     return buffer.getvalue()

@@ -38,7 +38,7 @@ from tower.tenancy.scoping import (
     sees_client_names,
     visible_clients,
 )
-from tower.web.pages import run_step
+from tower.web.pages import form_refused, run_step
 
 RISKS_PER_PAGE = 50
 NAV = "risks:list"
@@ -244,18 +244,12 @@ def _back(risk) -> str:
     return reverse("risks:risk", args=[risk.pk])
 
 
-def _errors(request, form, what: str) -> None:
-    problems = "; ".join(e for errors in form.errors.values() for e in errors)
-    messages.error(request, f"{what}: {problems}")
-
-
 def _step(request, pk: int, form_class, what: str, step):
     """Validate the form, then run `step(risk, cleaned_data)` (a service) and go back."""
     risk = _risk(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        _errors(request, form, what)
-        return redirect(_back(risk))
+        return form_refused(request, _back(risk), form, f"{what}:", labelled=False)
     return run_step(request, _back(risk), lambda: step(risk, form.cleaned_data))
 
 

@@ -44,6 +44,11 @@ class StepForm(Form):
             return None
 
 
-def form_error_text(form) -> str:
-    """A form's errors in one sentence, for a message on the page a step goes back to."""
-    return "; ".join(e for errors in form.errors.values() for e in errors)
+def form_error_text(form, *, labelled: bool = False) -> str:
+    """A form's errors in one sentence, for a message on the page a step goes back to; with
+    `labelled`, each field's errors after its label ("Rate: Enter a number.")."""
+    return "; ".join(
+        f"{form.fields[name].label}: {e}" if labelled and name in form.fields else e
+        for name, errors in form.errors.items()
+        for e in errors
+    )

@@ -20,6 +20,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from tower.engine.periods import add_months
+from tower.web.forms import form_error_text
 from tower.workflow import BUSY_MESSAGE, NotAllowed, WorkflowError, is_database_busy
 
 
@@ -119,6 +120,13 @@ def attempt_step(step) -> tuple[str, str]:
         if not is_database_busy(exc):
             raise
         return "", BUSY_MESSAGE
+
+
+def form_refused(request, back: str, form, what: str, *, labelled: bool = True) -> HttpResponse:
+    """Go back with `what` ("The penalty term was not added.") and the invalid form's errors
+    (form_error_text), each after its field's label unless not `labelled`."""
+    messages.error(request, f"{what} {form_error_text(form, labelled=labelled)}")
+    return redirect(back)
 
 
 def run_step(request, back: str, step) -> HttpResponse:

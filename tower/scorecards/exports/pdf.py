@@ -11,20 +11,14 @@ from __future__ import annotations
 
 import io
 import math
-from functools import cache, partial
-from pathlib import Path
+from functools import partial
 from xml.sax.saxutils import escape
 
-import reportlab
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Circle, Drawing, Line, String
-from reportlab.lib.colors import Color, HexColor, white
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -39,24 +33,34 @@ from reportlab.platypus import (
 
 from tower.engine.kpi_catalogue import format_value
 from tower.scorecards.exports import common
+from tower.scorecards.exports.pdf_style import (
+    ACCENT,
+    BOLD,
+    BORDER,
+    FONT,
+    MARGIN,
+    MUTED,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    TEXT,
+    NumberedCanvas,
+    paragraph,
+    register_fonts,
+    rgb,
+    styles,
+)
 from tower.scorecards.scorecard import (
     KpiResult,
     Scorecard,
 )
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 18 * mm
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
 CHARTS_PER_ROW = 3
 CHART_HEIGHT = 44 * mm
 
-# Bitstream Vera ships with reportlab, so the report looks the same on every machine; unlike the
-# PDF base fonts it has "≥", "≤" and "…", which the targets and cut texts use.
-FONT, BOLD, ITALIC = "Vera", "Vera-Bold", "Vera-Italic"
-
 
 def render(card: Scorecard) -> bytes:
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer,
@@ -71,62 +75,8 @@ def render(card: Scorecard) -> bytes:
     )
     body = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
     doc.addPageTemplates([PageTemplate(id="page", frames=[body], onPage=partial(_decorate, card))])
-    doc.build(_story(card), canvasmaker=_NumberedCanvas)
+    doc.build(_story(card), canvasmaker=NumberedCanvas)
     return buffer.getvalue()
-
-
-@cache
-def _register_fonts() -> None:
-    folder = Path(reportlab.__file__).parent / "fonts"
-    for name, file in ((FONT, "Vera.ttf"), (BOLD, "VeraBd.ttf"), (ITALIC, "VeraIt.ttf")):
-        pdfmetrics.registerFont(TTFont(name, folder / file))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
-
-
-def _rgb(hex_rgb: str) -> Color:
-    return HexColor(f"#{hex_rgb}")
-
-
-TEXT, MUTED, ACCENT, BORDER = (
-    _rgb(c) for c in (common.TEXT, common.MUTED, common.ACCENT, common.BORDER)
-)
-
-
-@cache
-def _styles() -> dict[str, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, textColor=TEXT)
-    cell = ParagraphStyle("cell", body, fontSize=8.5, leading=10.5)
-    cell_bold = ParagraphStyle("cell_bold", cell, fontName=BOLD)
-    header = ParagraphStyle("header", cell_bold, textColor=white)
-    styles = {
-        "body": body,
-        "small": ParagraphStyle("small", body, fontSize=7.5, leading=10, textColor=MUTED),
-        "kicker": ParagraphStyle("kicker", body, fontSize=10, textColor=MUTED, spaceAfter=2),
-        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=22, leading=27),
-        "subtitle": ParagraphStyle("subtitle", body, fontSize=11, leading=15, spaceAfter=6),
-        "h1": ParagraphStyle(
-            "h1", body, fontName=BOLD, fontSize=14, leading=18, spaceBefore=10, spaceAfter=6
-        ),
-        "h2": ParagraphStyle(
-            "h2", body, fontName=BOLD, fontSize=10.5, leading=14, spaceBefore=6, spaceAfter=3
-        ),
-        "quote": ParagraphStyle("quote", body, fontName=ITALIC, leftIndent=8, spaceAfter=4),
-        "cell": cell,
-        "cell_bold": cell_bold,
-        "cell_right": ParagraphStyle("cell_right", cell, alignment=TA_RIGHT),
-        "cell_value": ParagraphStyle("cell_value", cell_bold, alignment=TA_RIGHT),
-        "header": header,
-        "header_right": ParagraphStyle("header_right", header, alignment=TA_RIGHT),
-    }
-    for status, colours in common.STATUS_COLOURS.items():
-        styles[f"status_{status}"] = ParagraphStyle(
-            f"status_{status}", cell_bold, alignment=TA_CENTER, textColor=_rgb(colours.text)
-        )
-    return styles
-
-
-def _p(text: str, style: str = "body") -> Paragraph:
-    return Paragraph(escape(common.plain(text)), _styles()[style])
 
 
 # ---- the story --------------------------------------------------------------------------------
@@ -134,17 +84,17 @@ def _p(text: str, style: str = "body") -> Paragraph:
 
 def _story(card: Scorecard) -> list:
     story = [
-        _p("Client scorecard", "kicker"),
-        _p(card.client.name, "title"),
-        _p(
+        paragraph("Client scorecard", "kicker"),
+        paragraph(card.client.name, "title"),
+        paragraph(
             f"{card.period.label} · figures as of {common.long_date(card.as_of)} · "
             f"{common.PREPARED_BY}",
             "subtitle",
         ),
-        _p("Summary", "h1"),
+        paragraph("Summary", "h1"),
         _summary_table(card),
         Spacer(0, 4),
-        _p(
+        paragraph(
             "Status: On target = the target is met; Within tolerance = short of it by no more "
             "than the agreed tolerance; Off target = further off; No data = nothing measured in "
             "the period.",
@@ -152,7 +102,7 @@ def _story(card: Scorecard) -> list:
         ),
     ]
     if common.any_default_target(card.kpis):
-        story.append(_p(common.DEFAULT_TARGET_NOTE, "small"))
+        story.append(paragraph(common.DEFAULT_TARGET_NOTE, "small"))
     for group, results in card.groups():
         if results:
             story += _group_section(card, group, results)
@@ -169,10 +119,10 @@ def _summary_table(card: Scorecard) -> Table:
         for index, result in enumerate(results):
             rows.append(
                 [
-                    _p(group if index == 0 else "", "cell_bold"),
-                    _p(result.name, "cell"),
-                    _p(result.display, "cell_value"),
-                    _p(common.target_text(result), "cell_right"),
+                    paragraph(group if index == 0 else "", "cell_bold"),
+                    paragraph(result.name, "cell"),
+                    paragraph(result.display, "cell_value"),
+                    paragraph(common.target_text(result), "cell_right"),
                     _status_paragraph(result.status),
                 ]
             )
@@ -192,11 +142,11 @@ def _group_section(card: Scorecard, group: str, results: list[KpiResult]) -> lis
         [38, 24, 28, 34, 50],
         [
             [
-                _p(r.name, "cell_bold"),
-                _p(r.display, "cell_value"),
-                _p(common.target_text(r), "cell_right"),
+                paragraph(r.name, "cell_bold"),
+                paragraph(r.display, "cell_value"),
+                paragraph(common.target_text(r), "cell_right"),
                 _status_paragraph(r.status),
-                _p(r.basis, "cell"),
+                paragraph(r.basis, "cell"),
             ]
             for r in results
         ],
@@ -212,13 +162,19 @@ def _group_section(card: Scorecard, group: str, results: list[KpiResult]) -> lis
         TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     )
     commentary = [
-        Paragraph(f"<b>{escape(r.name)}</b>: {escape(common.plain(r.comment))}", _styles()["body"])
+        Paragraph(f"<b>{escape(r.name)}</b>: {escape(common.plain(r.comment))}", styles()["body"])
         for r in results
         if r.comment.strip()
     ]
-    commentary = commentary or [_p("No commentary for this period.", "small")]
+    commentary = commentary or [paragraph("No commentary for this period.", "small")]
     # The commentary's heading stays with the charts (and its first paragraph with the heading).
-    heading = [_p(group, "h1"), table, Spacer(0, 6), charts, _p("CMO commentary", "h2")]
+    heading = [
+        paragraph(group, "h1"),
+        table,
+        Spacer(0, 6),
+        charts,
+        paragraph("CMO commentary", "h2"),
+    ]
     return [KeepTogether([*heading, commentary[0]]), *commentary[1:]]
 
 
@@ -228,37 +184,42 @@ def _survey_section(card: Scorecard) -> list:
     target = f" (target {satisfaction.target_display})" if satisfaction else ""
     responses = common.plural(survey.responses, "response")
     section = [
-        _p("Customer satisfaction survey", "h1"),
-        _p(f"{responses} · mean rating {format_value(survey.mean, 'of 5')}{target}", "body"),
+        paragraph("Customer satisfaction survey", "h1"),
+        paragraph(f"{responses} · mean rating {format_value(survey.mean, 'of 5')}{target}", "body"),
         Spacer(0, 4),
     ]
     if survey.responses:
         section.append(_survey_drawing(card))
     else:
-        section.append(_p(f"No survey responses for {card.period.label}: no data.", "body"))
-    section.append(_p("Comments", "h2"))
-    section += [_p(f"“{c}”", "quote") for c in survey.comments] or [_p("No comments.", "small")]
+        section.append(paragraph(f"No survey responses for {card.period.label}: no data.", "body"))
+    section.append(paragraph("Comments", "h2"))
+    section += [paragraph(f"“{c}”", "quote") for c in survey.comments] or [
+        paragraph("No comments.", "small")
+    ]
     return [KeepTogether(section[:6]), *section[6:]]  # to the first comment
 
 
 def _actions_section(card: Scorecard) -> list:
     if not card.actions:
-        return [_p("Agreed actions", "h1"), _p("No agreed actions for this period.", "body")]
+        return [
+            paragraph("Agreed actions", "h1"),
+            paragraph("No agreed actions for this period.", "body"),
+        ]
     rows = [
         [
-            _p(a.title, "cell"),
-            _p(common.kpi_name(a.kpi) if a.kpi else "—", "cell"),
-            _p(a.owner, "cell"),
-            _p(a.period, "cell"),
-            _p(common.date_text(a.due_date), "cell"),
-            _p(common.action_status(a), "cell_bold"),
+            paragraph(a.title, "cell"),
+            paragraph(common.kpi_name(a.kpi) if a.kpi else "—", "cell"),
+            paragraph(a.owner, "cell"),
+            paragraph(a.period, "cell"),
+            paragraph(common.date_text(a.due_date), "cell"),
+            paragraph(common.action_status(a), "cell_bold"),
         ]
         for a in card.actions
     ]
     table = _table(
         ["Action", "KPI", "Owner", "Agreed", "Due", "Status"], [50, 28, 26, 18, 22, 30], rows
     )
-    return [_p("Agreed actions", "h1"), table]
+    return [paragraph("Agreed actions", "h1"), table]
 
 
 def _stock_out_section(card: Scorecard) -> list:
@@ -266,14 +227,14 @@ def _stock_out_section(card: Scorecard) -> list:
         return []
     rows = [
         [
-            _p(s.product, "cell"),
-            _p(s.location, "cell"),
-            _p(s.start_date.isoformat(), "cell"),
-            _p(common.date_text(s.end_date, "ongoing"), "cell"),
-            _p(str(s.days_in_period), "cell_right"),
-            _p(s.caused_word, "cell_bold" if s.cmo_caused else "cell"),
-            _p(str(s.linked_lines), "cell_right"),
-            _p(common.stock_out_source(s.source), "cell"),
+            paragraph(s.product, "cell"),
+            paragraph(s.location, "cell"),
+            paragraph(s.start_date.isoformat(), "cell"),
+            paragraph(common.date_text(s.end_date, "ongoing"), "cell"),
+            paragraph(str(s.days_in_period), "cell_right"),
+            paragraph(s.caused_word, "cell_bold" if s.cmo_caused else "cell"),
+            paragraph(str(s.linked_lines), "cell_right"),
+            paragraph(common.stock_out_source(s.source), "cell"),
         ]
         for s in card.stock_outs
     ]
@@ -283,7 +244,7 @@ def _stock_out_section(card: Scorecard) -> list:
         rows,
         right=(4, 6),
     )
-    return [_p("Customer stock-out events", "h1"), table]
+    return [paragraph("Customer stock-out events", "h1"), table]
 
 
 def _penalty_section(card: Scorecard) -> list:
@@ -291,15 +252,15 @@ def _penalty_section(card: Scorecard) -> list:
         return []
     rows = [
         [
-            _p(p.term, "cell"),
-            _p(p.basis, "cell"),
-            _p(common.money(p.amount, p.currency), "cell_value"),
+            paragraph(p.term, "cell"),
+            paragraph(p.basis, "cell"),
+            paragraph(common.money(p.amount, p.currency), "cell_value"),
         ]
         for p in card.penalties
     ]
     table = _table(["Term", "Basis", "Exposure"], [70, 70, 34], rows, right=(2,))
     total = "Total exposure: " + " + ".join(common.penalty_totals(card))
-    return [_p("Penalty exposure", "h1"), table, Spacer(0, 4), _p(total, "h2")]
+    return [paragraph("Penalty exposure", "h1"), table, Spacer(0, 4), paragraph(total, "h2")]
 
 
 # ---- tables -----------------------------------------------------------------------------------
@@ -307,12 +268,12 @@ def _penalty_section(card: Scorecard) -> list:
 
 def _status_paragraph(status: str) -> Paragraph:
     style = f"status_{status}" if status in common.STATUS_COLOURS else "status_no_data"
-    return _p(common.status_word(status), style)
+    return paragraph(common.status_word(status), style)
 
 
 def _table(header, widths_mm, rows, *, right=(), statuses=None) -> Table:
     """A table with a coloured header repeated on every page, zebra rows and status cells."""
-    head = [_p(h, "header_right" if i in right else "header") for i, h in enumerate(header)]
+    head = [paragraph(h, "header_right" if i in right else "header") for i, h in enumerate(header)]
     table = Table([head, *rows], colWidths=[w * mm for w in widths_mm], repeatRows=1, hAlign="LEFT")
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
@@ -322,12 +283,11 @@ def _table(header, widths_mm, rows, *, right=(), statuses=None) -> Table:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     style += [
-        ("BACKGROUND", (0, r), (-1, r), _rgb(common.SURFACE_ALT))
-        for r in range(2, len(rows) + 1, 2)
+        ("BACKGROUND", (0, r), (-1, r), rgb(common.SURFACE_ALT)) for r in range(2, len(rows) + 1, 2)
     ]
     for column, values in (statuses or {}).items():
         style += [
-            ("BACKGROUND", (column, r), (column, r), _rgb(common.status_colours(s).fill))
+            ("BACKGROUND", (column, r), (column, r), rgb(common.status_colours(s).fill))
             for r, s in enumerate(values, start=1)
         ]
     table.setStyle(TableStyle(style))
@@ -372,7 +332,7 @@ def _trend_drawing(card: Scorecard, result: KpiResult, width: float, height: flo
             target,
             right,
             target,
-            strokeColor=_rgb(common.TARGET_LINE),
+            strokeColor=rgb(common.TARGET_LINE),
             strokeWidth=1,
             strokeDashArray=[3, 2],
         )
@@ -494,26 +454,3 @@ def _decorate(card: Scorecard, canvas: Canvas, doc) -> None:
     canvas.line(MARGIN, top - 2.5 * mm, PAGE_WIDTH - MARGIN, top - 2.5 * mm)
     canvas.drawString(MARGIN, 10 * mm, common.PREPARED_BY)
     canvas.restoreState()
-
-
-class _NumberedCanvas(Canvas):
-    """Writes "Page X of Y": pages are kept until the end, when Y is known."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
-
-    def showPage(self):
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self.setFont(FONT, 8)
-            self.setFillColor(MUTED)
-            self.drawRightString(
-                PAGE_WIDTH - MARGIN, 10 * mm, f"Page {number} of {len(self._pages)}"
-            )
-            super().showPage()
-        super().save()

@@ -52,7 +52,7 @@ from tower.tenancy.scoping import (
     sees_client_names,
     visible_clients,
 )
-from tower.web.pages import run_step
+from tower.web.pages import form_refused, run_step
 
 HISTORY_READ = 300  # newest history records read per kind of term
 HISTORY_SHOWN = 100
@@ -301,13 +301,7 @@ def penalty_add(request, code: str):
     back = reverse("scorecards:agreement", args=[client.code]) + "#penalty-terms"
     form = PenaltyTermForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[name].label}: {e}" if name in form.fields else e
-            for name, errs in form.errors.items()
-            for e in errs
-        )
-        messages.error(request, f"The penalty term was not added. {errors}")
-        return redirect(back)
+        return form_refused(request, back, form, "The penalty term was not added.")
     data = form.cleaned_data
 
     def step():
@@ -377,13 +371,7 @@ def early_warning(request, code: str):
     back = reverse("scorecards:agreement", args=[client.code]) + "#early-warning"
     form = EarlyWarningForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[name].label}: {e}" if name in form.fields else e
-            for name, errs in form.errors.items()
-            for e in errs
-        )
-        messages.error(request, f"The early-warning settings were not saved. {errors}")
-        return redirect(back)
+        return form_refused(request, back, form, "The early-warning settings were not saved.")
 
     def step():
         before = early_warning_of(client).values()
@@ -422,13 +410,7 @@ def quality_agreement(request, code: str):
     back = reverse("scorecards:agreement", args=[client.code]) + "#quality-agreement"
     form = QualityAgreementForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[name].label}: {e}" if name in form.fields else e
-            for name, errs in form.errors.items()
-            for e in errs
-        )
-        messages.error(request, f"The quality agreement reference was not saved. {errors}")
-        return redirect(back)
+        return form_refused(request, back, form, "The quality agreement reference was not saved.")
     data = form.cleaned_data
 
     def step():

@@ -5,9 +5,7 @@ reads them. A running escalation keeps the matrix it started with."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -23,7 +21,7 @@ from tower.calendars.services import calendars_by_site, default_calendar
 from tower.masterdata.models import Site
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import CMO_ADMIN, get_or_404, role_for
-from tower.web.pages import run_step
+from tower.web.pages import form_refused, run_step
 
 
 def _sites() -> list[str]:
@@ -98,13 +96,7 @@ def escalation_levels_save(request, code: str):
         rows=MAX_ESCALATION_LEVELS,
     )
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[name].label}: {e}" if name in form.fields else e
-            for name, errs in form.errors.items()
-            for e in errs
-        )
-        messages.error(request, f"The escalation matrix was not saved. {errors}")
-        return redirect(back)
+        return form_refused(request, back, form, "The escalation matrix was not saved.")
 
     def step():
         levels = set_escalation_levels(

@@ -51,7 +51,7 @@ from tower.tenancy.scoping import (
     sees_client_names,
     visible_clients,
 )
-from tower.web.pages import attempt_step, render_figures_page, run_step
+from tower.web.pages import attempt_step, form_refused, render_figures_page, run_step
 from tower.web.pages import lines_url as figure_lines_url
 
 RECORDS_PER_PAGE = 50
@@ -514,11 +514,7 @@ def action_add(request):
     back = scorecard_url(client, period, "actions")
     form = ActionForm(request.POST)
     if not form.is_valid():
-        problems = "; ".join(
-            f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
-        )
-        messages.error(request, f"The action was not added. {problems}")
-        return redirect(back)
+        return form_refused(request, back, form, "The action was not added.")
     data = form.cleaned_data
 
     def step():
