@@ -189,7 +189,8 @@ def test_the_endpoint_page_archives_after_a_confirmation_per_client(
     # A client user reads the endpoint but cannot archive it.
     client.force_login(make_user("vera", acme, Role.CLIENT_VIEWER))
     other_acme = hook(acme, staff, receiver.url(), name="Second")
-    assert client.get(f"/agreements/ACME/webhooks/{other_acme.pk}/archive/").status_code == 403
+    confirm = client.get(f"/agreements/ACME/webhooks/{other_acme.pk}/archive/").content.decode()
+    assert 'id="archive-read-only"' in confirm and 'id="archive-form"' not in confirm
     assert client.post(f"/agreements/ACME/webhooks/{other_acme.pk}/archive/").status_code == 403
     assert "Archive this endpoint" not in (
         client.get(f"/agreements/ACME/webhooks/{other_acme.pk}/").content.decode()

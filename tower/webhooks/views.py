@@ -208,13 +208,14 @@ def endpoint_archive(request, code: str, endpoint: int):
     """Archive an endpoint (the page asks for confirmation first): see
     services.archive_endpoint for why it is archived rather than deleted."""
     target = _endpoint(request, code, endpoint)
-    if not is_cmo_side(request.user, target.client):
-        raise PermissionDenied("Only the CMO's people configure webhooks.")
+    can_edit = is_cmo_side(request.user, target.client)
     back = reverse("webhooks:endpoint", args=[target.client.code, target.pk])
-    if target.archived_at is not None:
-        messages.info(request, f"{target.name} is already archived.")
-        return redirect(back)
     if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only the CMO's people configure webhooks.")
+        if target.archived_at is not None:
+            messages.info(request, f"{target.name} is already archived.")
+            return redirect(back)
         reason = request.POST.get("reason", "")[:90]
 
         def step():
@@ -235,6 +236,7 @@ def endpoint_archive(request, code: str, endpoint: int):
             "client": target.client,
             "endpoint": target,
             "pending": pending.count(),
+            "can_edit": can_edit,
             "nav_active": "scorecards:agreements",
         },
     )
