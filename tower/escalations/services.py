@@ -33,7 +33,7 @@ from tower.escalations.models import Escalation, EscalationStep
 from tower.tenancy.models import CLIENT_ROLES, Client
 from tower.tenancy.scoping import CMO_ROLES, require_role
 from tower.webhooks import services as webhooks
-from tower.workflow import WorkflowError, audit_as
+from tower.workflow import WorkflowError, acting_user, audit_as, checked_text
 
 log_ = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def _lines(escalation: Escalation) -> list[int]:
 
 
 def _step(escalation: Escalation, kind: str, user, now: dt.datetime, text: str = "", side=None):
-    person = communications._user_or_none(user)
+    person = acting_user(user)
     return EscalationStep.objects.create(
         client=escalation.client,
         escalation=escalation,
@@ -181,7 +181,7 @@ def _step(escalation: Escalation, kind: str, user, now: dt.datetime, text: str =
         level=escalation.level,
         at=now,
         user=person,
-        who=communications._name(person),
+        who=communications.person_name(person),
         side=side or (communications.side_of(person, escalation.client) if person else "cmo"),
         text=text,
     )
@@ -220,7 +220,7 @@ def open_escalation(
         raise WorkflowError(
             f"{client.code} has no escalation matrix yet: set its levels on the agreement page."
         )
-    person = communications._user_or_none(user)
+    person = acting_user(user)
     first = matrix["levels"][0]
     try:
         due = level_deadline(first, now)
@@ -238,7 +238,7 @@ def open_escalation(
         site_id=subject.site_id,
         opened_at=now,
         opened_by=person,
-        opened_by_name=communications._name(person),
+        opened_by_name=communications.person_name(person),
         opened_side=communications.side_of(person, client) if person else "cmo",
         matrix={**matrix, "taken_at": now.isoformat()},
         level=1,
@@ -284,8 +284,8 @@ def open_by_hand(
     """Either side opens an escalation by hand, on a line or a stock-out of the client, or on
     its title alone."""
     require_role(user, client, EVERYONE, "open escalations")
-    title = communications._text(title, "title", limit=TITLE_LIMIT)
-    text = communications._text(text, "description", required=False)
+    title = checked_text(title, "title", limit=TITLE_LIMIT)
+    text = checked_text(text, "description", required=False, limit=communications.TEXT_LIMIT)
     now = now or timezone.now()
     if stock_out is not None:
         if stock_out.client_id != client.pk:
@@ -339,7 +339,7 @@ def _locked(escalation: Escalation) -> Escalation:
 def acknowledge(*, escalation: Escalation, user, comment: str = "", now=None) -> Escalation:
     """Acknowledge the current level: its clock stops (the escalation moves no further)."""
     require_role(user, escalation.client, EVERYONE, "acknowledge escalations")
-    comment = communications._text(comment, "comment", required=False)
+    comment = checked_text(comment, "comment", required=False, limit=communications.TEXT_LIMIT)
     now = now or timezone.now()
     escalation = _locked(escalation)
     _require_open(escalation)
@@ -348,9 +348,9 @@ def acknowledge(*, escalation: Escalation, user, comment: str = "", now=None) ->
             f"Escalation {escalation.pk} was already acknowledged by "
             f"{escalation.acknowledged_by_name}."
         )
-    person = communications._user_or_none(user)
+    person = acting_user(user)
     escalation.acknowledged_at = now
-    escalation.acknowledged_by_name = communications._name(person)
+    escalation.acknowledged_by_name = communications.person_name(person)
     audit_as(escalation, user, "acknowledged")
     escalation.save(update_fields=["acknowledged_at", "acknowledged_by_name"])
     _step(escalation, EscalationStep.Kind.ACKNOWLEDGED, user, now, comment)
@@ -368,7 +368,7 @@ def acknowledge(*, escalation: Escalation, user, comment: str = "", now=None) ->
 @transaction.atomic
 def add_comment(*, escalation: Escalation, user, text: str, now=None) -> EscalationStep:
     require_role(user, escalation.client, EVERYONE, "comment on escalations")
-    text = communications._text(text, "comment")
+    text = checked_text(text, "comment", limit=communications.TEXT_LIMIT)
     now = now or timezone.now()
     escalation = _locked(escalation)
     step = _step(escalation, EscalationStep.Kind.COMMENT, user, now, text)
@@ -395,14 +395,14 @@ def resolve(
     agreed with an owner (and a due date) go to the actions register (tower.actions, source
     "escalation"; the CMO's people record them, as every register action)."""
     require_role(user, escalation.client, EVERYONE, "resolve escalations")
-    text = communications._text(text, "resolution")
+    text = checked_text(text, "resolution", limit=communications.TEXT_LIMIT)
     now = now or timezone.now()
     escalation = _locked(escalation)
     _require_open(escalation)
-    person = communications._user_or_none(user)
+    person = acting_user(user)
     escalation.status = Escalation.Status.RESOLVED
     escalation.resolved_at, escalation.resolution = now, text
-    escalation.resolved_by_name = communications._name(person)
+    escalation.resolved_by_name = communications.person_name(person)
     audit_as(escalation, user, "resolved")
     escalation.save(update_fields=["status", "resolved_at", "resolution", "resolved_by_name"])
     _step(escalation, EscalationStep.Kind.RESOLVED, user, now, text)
