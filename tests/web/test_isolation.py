@@ -516,6 +516,7 @@ FORM_POSTS = {
         "",
         {"name": "Renamed by the isolation test", "url": "", "format": "slack"},
     ),
+    "webhooks:endpoint_archive": lambda world, client: ("", {"reason": "isolation test"}),
     "scorecards:agreement": lambda world, client: (
         "",
         {"oos_lookback_days": "30", "currency": "USD", "reason": "isolation test"}
@@ -705,6 +706,7 @@ def test_the_walk_finds_every_page_of_the_app(world):
         "webhooks:endpoint",
         "webhooks:endpoint_test",
         "webhooks:endpoint_secret",
+        "webhooks:endpoint_archive",
         "webhooks:deliveries",
         "webhooks:delivery",
         "webhooks:delivery_retry",
