@@ -37,6 +37,7 @@ class OpenEscalation:
     deadline: dt.datetime | None
     acknowledged: bool
     overdue: bool  # the current level's deadline passed without acknowledgement
+    zone: str  # the clock's time zone (its level's site calendar): its times are shown in it
 
 
 def open_escalations(
@@ -84,6 +85,7 @@ def open_escalations(
                 deadline=e.deadline,
                 acknowledged=e.acknowledged_at is not None,
                 overdue=e.acknowledged_at is None and e.deadline is not None and e.deadline <= now,
+                zone=e.clock_zone,
             )
         )
     return found

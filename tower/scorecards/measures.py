@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from django.utils import timezone
 
-from tower.communications import records as notice_records
 from tower.engine import scorecard as kpis
 from tower.engine.scorecard import Measure, no_data, share
 from tower.escalations import records as escalation_records
@@ -23,24 +22,23 @@ from tower.escalations.models import Escalation
 from tower.performance import frozen
 from tower.performance.dashboard import Totals
 from tower.performance.functions import FRAME_KPIS, Records
-from tower.performance.models import MonthClose
+from tower.performance.models import MonthClose, RootCauseStatus
 from tower.scorecards.models import SurveyResponse
 from tower.tenancy.models import Client
 
 
 def read_records(clients: Sequence[Client], start: dt.date, end: dt.date) -> Records:
     """Every record frame of the scorecard for some clients and a span of dates; a closed
-    month's rows come from its snapshot (tower.performance.frozen)."""
-    found = frozen.frozen(clients, start, end)
+    month's rows come from its snapshot (tower.performance.frozen), the notice KPIs' late lines
+    too (frozen with the close, registered by tower.communications)."""
+    kinds = frozen.record_kinds()
+    found = frozen.frozen(clients, start, end, kinds)
     frames = {
-        kind: frozen.merged(kind, reader(clients, start, end), found, start, end)
-        for kind, (reader, _) in frozen.KINDS.items()
+        kind: frozen.merged(kind, frozen.KINDS[kind][0](clients, start, end), found, start, end)
+        for kind in kinds
     }
-    # The notice KPIs' late lines are read live: the snapshot of a close (tower.performance)
-    # sits below the communications app and cannot keep them (see the README, month close).
     return Records(
         **frames,
-        late_lines=notice_records.late_lines(clients, start, end),
         escalations=closed_escalations(escalation_records.escalations(clients, start, end)),
     )
 
@@ -117,16 +115,16 @@ def judging_moment(as_of: dt.date) -> dt.datetime:
 
 BOTH = ("site", "product")
 # What each KPI's records name, so it can be computed for one site and/or product: the order
-# lines (OTIF, notices), deliveries, batches and plan weeks name both; deviations and
-# escalations a site only; stock-outs a product only; CAPAs and the survey neither (the
+# lines (OTIF), deliveries, batches and plan weeks name both; deviations and escalations a site
+# only; stock-outs and the notices' late lines a product only; CAPAs and the survey neither (the
 # client's figure whatever the site or product).
 PLACES: dict[str, tuple[str, ...]] = {
     "otif_net": BOTH,
     "otif_gross": BOTH,
     "on_time": BOTH,
     "ship_on_time": BOTH,
-    "notices_in_advance": BOTH,
-    "notice_lead_time": BOTH,
+    "notices_in_advance": ("product",),
+    "notice_lead_time": ("product",),
     "oos_events": ("product",),
     "oos_days": ("product",),
     "oos_share": ("product",),
@@ -158,6 +156,31 @@ def narrowed(records: Records, *, site: str | None, product: str | None) -> Reco
     return Records(
         **{f.name: narrow(getattr(records, f.name)) for f in dataclasses.fields(Records)}
     )
+
+
+def read_kind(kind: str, clients: Sequence[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
+    """One kind of record (tower.performance.frozen.KINDS) for start..end: a closed month's rows
+    from its snapshot, the open months' live."""
+    found = frozen.frozen(clients, start, end, (kind,))
+    return frozen.merged(kind, frozen.KINDS[kind][0](clients, start, end), found, start, end)
+
+
+def measured_lines(client: Client, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """The client's measured lines of start..end, as at the close for a closed month, with
+    `met_net`: the line meets net OTIF (OTIF, or excused by an approved cause outside the CMO)."""
+    return (
+        read_kind("lines", [client], start, end)
+        .with_columns(net_met().alias("met_net"))
+        .sort("due_date", "order", "line")
+    )
+
+
+def net_met() -> pl.Expr:
+    """A measured line meets net OTIF: OTIF, or excused by an approved cause outside the CMO."""
+    excused = (pl.col("root_cause_status") == RootCauseStatus.APPROVED) & ~pl.col(
+        "cmo_attributable"
+    )
+    return pl.col("otif") | excused.fill_null(False)
 
 
 OTIF_KPIS = {"otif_net": "net_otif", "otif_gross": "otif", "on_time": "on_time"}

@@ -16,6 +16,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+import polars as pl
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from tower.engine.kpi_catalogue import GROUPS, KPIS, Kpi, format_value
 from tower.engine.periods import Period, parse_period, quarter_of
 from tower.engine.scorecard import Measure
 from tower.ingest.limits import MAX_NUMBER
+from tower.performance import frozen
 from tower.performance.dashboard import (
     FigureScope,
     Totals,
@@ -34,7 +36,7 @@ from tower.performance.dashboard import (
 )
 from tower.performance.functions import Records
 from tower.performance.models import LineOutcome, MonthClose, RootCauseStatus
-from tower.scorecards.measures import PLACES, narrowed, period_measures, read_records
+from tower.scorecards.measures import PLACES, narrowed, net_met, period_measures, read_records
 from tower.scorecards.models import KpiComment, SurveyResponse
 from tower.tenancy.models import Client
 
@@ -174,6 +176,9 @@ class Scorecard:
     actions: list[ActionRow]
     stock_outs: list[StockOutRow]
     penalties: list[PenaltyExposure]
+    # Months of the period closed before some of their records were kept with the close: those
+    # are read live, and each sentence says which (tower.performance.frozen.unfrozen_notes).
+    unfrozen: tuple[str, ...] = ()
 
     def kpi(self, code: str) -> KpiResult:
         for result in self.kpis:
@@ -197,6 +202,7 @@ class Scorecard:
                 "end": self.period.end.isoformat(),
             },
             "as_of": self.as_of.isoformat(),
+            "unfrozen": list(self.unfrozen),
             "kpis": [k.to_dict() for k in self.kpis],
             "survey": {
                 "responses": self.survey.responses,
@@ -395,6 +401,11 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
             ).iter_rows(named=True)
         ],
         penalties=penalty_exposure(client, period, months, targets["otif_net"]),
+        unfrozen=frozen.unfrozen_notes(
+            MonthClose.objects.filter(
+                client=client, period__in=period.months, reopened_at__isnull=True
+            )
+        ),
     )
 
 
@@ -503,15 +514,8 @@ def penalty_exposure(
     failed = None  # the CMO-attributable failed lines, read once for all line-value terms
     for term in terms:
         if term.kind == PenaltyTerm.Kind.LINE_VALUE_PCT:
-            # A stored value out of the import's range (inf, nan, 1e308: rows from before it
-            # was checked) counts as no line value rather than making the exposure infinite.
-            valued = Q(line__line_value__gte=-MAX_NUMBER, line__line_value__lte=MAX_NUMBER)
-            failed = failed or attributable_failures(client, period).aggregate(
-                lines=Count("pk"),
-                value=Sum("line__line_value", filter=valued),
-                unvalued=Count("pk", filter=Q(line__line_value__isnull=True) | ~valued),
-            )
-            value = failed["value"] or 0.0
+            failed = failed or attributable_failures(client, period)
+            value = failed["value"]
             basis = (
                 f"{failed['lines']:,} CMO-attributable failed lines worth {value:,.2f} {currency}"
             )
@@ -535,15 +539,40 @@ def penalty_exposure(
     return exposures
 
 
-def attributable_failures(client: Client, period: Period):
-    """The period's measured lines that failed and count against the CMO (net OTIF failures)."""
-    return LineOutcome.objects.filter(
-        client=client,
-        period__gte=period.start,
-        period__lte=period.end,
-        state="measured",
-        otif=False,
-    ).exclude(
-        line__root_cause__status=RootCauseStatus.APPROVED,
-        line__root_cause__code__area__cmo_attributable=False,
+def attributable_failures(client: Client, period: Period) -> dict[str, float]:
+    """The period's measured lines that failed and count against the CMO (net OTIF failures):
+    how many, their line value summed, and how many have no line value. A closed month's come
+    from its snapshot (as at the close), the open months' are summed by the database. A stored
+    value out of the import's range (inf, nan, 1e308: rows from before it was checked) counts
+    as no line value rather than making the exposure infinite."""
+    found = frozen.frozen([client], period.start, period.end, ("lines",))
+    closed = sorted(found.months.get("lines", {}).get(client.pk, ()))
+    valued = Q(line__line_value__gte=-MAX_NUMBER, line__line_value__lte=MAX_NUMBER)
+    live = (
+        LineOutcome.objects.filter(
+            client=client,
+            period__gte=period.start,
+            period__lte=period.end,
+            state="measured",
+            otif=False,
+        )
+        .exclude(period__in=closed)
+        .exclude(
+            line__root_cause__status=RootCauseStatus.APPROVED,
+            line__root_cause__code__area__cmo_attributable=False,
+        )
+        .aggregate(
+            lines=Count("pk"),
+            value=Sum("line__line_value", filter=valued),
+            unvalued=Count("pk", filter=Q(line__line_value__isnull=True) | ~valued),
+        )
     )
+    failed = {"lines": live["lines"], "value": live["value"] or 0.0, "unvalued": live["unvalued"]}
+    if closed:
+        # The snapshots of this client's closed months of the period (frozen() read no other).
+        lines = pl.concat(found.frames["lines"], how="diagonal_relaxed").filter(~net_met())
+        in_range = pl.col("line_value").is_between(-MAX_NUMBER, MAX_NUMBER).fill_null(False)
+        failed["lines"] += lines.height
+        failed["value"] += float(lines.filter(in_range)["line_value"].sum())
+        failed["unvalued"] += lines.filter(~in_range).height
+    return failed

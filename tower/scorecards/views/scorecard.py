@@ -425,13 +425,14 @@ def export(request, fmt: str):
     if client is None:
         raise Http404("No client to download.")
     if fmt in JOB_FORMATS:
-        # A workbook of a large client takes long to build: the worker makes it (tower.jobs).
+        # The files take long to build for a large client (and many at once would hold up
+        # every other page): the worker makes them (tower.jobs).
         return start(
             request,
             scorecard_url(client, period),
             kind="export_scorecard",
             client=client,
-            title=f"Scorecard workbook, {client.name}, {period.key}",
+            title=f"Scorecard {JOB_FORMATS[fmt]}, {client.name}, {period.key}",
             params={"period": period.key, "fmt": fmt, "user": request.user.pk},
         )
     content, content_type, filename = exports.render(build_scorecard(client, period), fmt)
