@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import GLOBEX_TRACES, sign_in
+from tests.browser.conftest import GLOBEX_TRACES, menu, sign_in
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import last_complete_quarter
 
@@ -74,7 +74,7 @@ def test_a_client_answers_the_survey_and_takes_the_deck_to_the_review(
     expect(page.locator(".messages .success")).to_contain_text("Thank you")
 
     # --- The scorecard, from the main menu.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Scorecard").click()
+    menu(page, "Scorecard", "Performance").click()
     expect(page).to_have_url(re.compile(r"/scorecard/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Scorecard · Acme Pharma")
     expect(page.locator(".scorecard-meta")).to_contain_text(quarter.label)

@@ -25,7 +25,7 @@ def late(*rows) -> pl.DataFrame:
     """(line id, due date, first notice date or None) -> the records frame."""
     return pl.DataFrame(
         [
-            (i, f"SO-{i}", "1", "P", due.replace(day=1), due, None, 3, notice)
+            (i, f"SO-{i}", "1", "P", due.replace(day=1), due, None, 3, notice, 1)
             for i, due, notice in rows
         ],
         schema=LATE_LINES,

@@ -21,11 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from tower.actions.queries import due_and_overdue
+from tower.calendars.services import calendar_of
 from tower.escalations.queries import open_escalations
+from tower.masterdata.models import Site
 from tower.outlook.models import RANK_ON_TRACK, LineProjection
 from tower.performance.models import LineOutcome
 from tower.performance.queries import FAILED, with_root_cause
@@ -43,6 +48,9 @@ class BoardScope:
     clients: tuple[Client, ...]
     day: dt.date
     site: str | None = None
+    # The site's time zone (its calendar) when the board is one site's: its "today" and the
+    # times it shows. A board of several sites shows each clock in its own site's time.
+    time_zone: str = ""
 
     @property
     def client_ids(self) -> list[int]:
@@ -60,6 +68,16 @@ class BoardScope:
     def week_end(self) -> dt.date:
         """The last day of "this week" (today and the six days after)."""
         return self.day + dt.timedelta(days=WEEK_DAYS - 1)
+
+
+def site_today(code: str | None, now: dt.datetime | None = None) -> tuple[dt.date, str]:
+    """Today's date at a site (by its calendar's time zone) and that zone; for no site, the
+    server's date and zone (settings.TIME_ZONE)."""
+    now = now or timezone.now()
+    zone = calendar_of(Site.objects.filter(code=code).first()).time_zone if code else ""
+    if not zone:
+        return timezone.localdate(now), settings.TIME_ZONE
+    return now.astimezone(ZoneInfo(zone)).date(), zone
 
 
 @dataclass

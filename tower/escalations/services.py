@@ -127,10 +127,41 @@ class Subject:
     url: str = ""
     site_id: int | None = None
     lines: tuple[int, ...] = ()
+    # The kind the key is made with, when it differs from `kind`: an escalation opened by hand
+    # on a stock-out takes the reported-stock-out trigger's key, so that one stays open per
+    # stock-out whoever opens it (the constraint), and the trigger does not open a second.
+    key_kind: str = ""
 
     @property
     def key(self) -> str:
-        return f"{self.kind}:{self.type}:{self.id if self.id is not None else ''}"
+        return f"{self.key_kind or self.kind}:{self.type}:{self.id if self.id is not None else ''}"
+
+
+def stock_out_subject(event, kind: str = Escalation.Kind.STOCK_OUT_REPORTED) -> Subject:
+    """A stock-out as the subject of an escalation (by its trigger or by hand)."""
+    return Subject(
+        kind=kind,
+        type=Escalation.Subject.STOCK_OUT,
+        id=event.pk,
+        label=f"Stock-out of {event.product.code} in {event.location}",
+        url=reverse("scorecards:stock_out", args=[event.pk]),
+        key_kind=Escalation.Kind.STOCK_OUT_REPORTED,
+    )
+
+
+def open_on(rows, client_id: int, subject_type: str, subject_id: int) -> Escalation | None:
+    """The open escalation on a subject (a stock-out, a line...) among `rows` (escalations,
+    scoped by a view), whatever opened it."""
+    return (
+        rows.filter(
+            client_id=client_id,
+            status=Escalation.Status.OPEN,
+            subject_type=subject_type,
+            subject_id=subject_id,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def _url(escalation: Escalation) -> str:
@@ -248,13 +279,26 @@ def open_by_hand(
     user,
     now: dt.datetime | None = None,
     line=None,
+    stock_out=None,
 ) -> Escalation:
-    """Either side opens an escalation by hand, on a line of the client or on its title alone."""
+    """Either side opens an escalation by hand, on a line or a stock-out of the client, or on
+    its title alone."""
     require_role(user, client, EVERYONE, "open escalations")
     title = checked_text(title, "title", limit=TITLE_LIMIT)
     text = checked_text(text, "description", required=False, limit=communications.TEXT_LIMIT)
     now = now or timezone.now()
-    if line is not None:
+    if stock_out is not None:
+        if stock_out.client_id != client.pk:
+            raise WorkflowError("Choose a stock-out of the same client.")
+        already = open_on(
+            Escalation.objects.all(), client.pk, Escalation.Subject.STOCK_OUT, stock_out.pk
+        )
+        if already is not None:
+            raise WorkflowError(
+                f"Escalation {already.pk} is already open on this stock-out: add to it instead."
+            )
+        subject = stock_out_subject(stock_out, Escalation.Kind.MANUAL)
+    elif line is not None:
         if line.client_id != client.pk:
             raise WorkflowError("Choose a line of the same client.")
         subject = Subject(
@@ -274,7 +318,8 @@ def open_by_hand(
         client=client, subject=subject, title=title, user=user, now=now, text=text
     )
     if escalation is None:
-        raise WorkflowError("An escalation is already open on this line: add to it instead.")
+        what = "stock-out" if stock_out is not None else "line"
+        raise WorkflowError(f"An escalation is already open on this {what}: add to it instead.")
     return escalation
 
 

@@ -322,7 +322,11 @@ def lines_url(client, period: Period, outcome: str) -> str:
 
 
 # Columns of an evidence frame that are keys of a page: the row's first cell links there.
-RECORD_LINKS = {"line_id": "performance:line", "event_id": "scorecards:stock_out"}
+RECORD_LINKS = {
+    "line_id": "performance:line",
+    "event_id": "scorecards:stock_out",
+    "escalation_id": "escalations:detail",
+}
 
 
 def records_table(found, request) -> tuple[dict, str]:

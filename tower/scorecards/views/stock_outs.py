@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tower.escalations.models import Escalation
+from tower.escalations.services import open_on
 from tower.masterdata.models import Product
 from tower.performance.attribution import lookback_days
 from tower.performance.models import LineOutcome
@@ -245,6 +247,14 @@ def stock_out_detail(request, pk: int):
         "days": ((event.end_date or today) - event.start_date).days + 1,
         "show_clients": sees_client_names(request.user),
         "can_end": role in STOCK_OUT_REPORTERS,
+        # Either side may escalate it; one open escalation per stock-out (a link to it if so).
+        "escalation": open_on(
+            Escalation.objects.visible_to(request.user),
+            event.client_id,
+            Escalation.Subject.STOCK_OUT,
+            event.pk,
+        ),
+        "can_escalate": role is not None,
         "end_form": EndStockOutForm(initial={"end_date": event.end_date or today}),
         "history": list(event.history.select_related("history_user").order_by("-history_date")),
         "nav_active": NAV,
