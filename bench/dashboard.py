@@ -72,6 +72,7 @@ ADMIN, VIEWER = "bench-admin", "bench-viewer"
 PASSWORD = "bench-password-1"
 
 LOGIN = "/accounts/login/"
+JOB_PAGE = re.compile(r"^/jobs/(\d+)/$")  # where a download the worker makes answers
 DASHBOARD = f"/?client={CLIENT}&from=2025-11&to=2026-10"
 DRILLDOWN = f"/lines/?client={CLIENT}&from=2026-01&to=2026-03&outcome=failed&sort=-days_late"
 # The dashboard's worklists (a fragment tower.board serves, the dashboard loads it after the
@@ -423,6 +424,58 @@ class Browser:
         if is_sign_in_page(body):
             raise BenchError(f"GET {path} as {self.user}: got the sign-in page")
         return elapsed * 1000, body
+
+    def get_download(self, path: str, poll_s: float = 1.0) -> tuple[float, bytes, int]:
+        """Milliseconds from asking for a download to having read the file, the file and the
+        requests it took. A file the job worker makes answers with its job's page: that page
+        is polled as htmx does (every `poll_s`) until the job is done, then the file is read."""
+        started = time.perf_counter()
+        response, body, _ = self.request("GET", path)
+        requests = 1
+        job = response.getheader("Location") or ""
+        if response.status == 200:  # small enough for the request
+            return (time.perf_counter() - started) * 1000, body, requests
+        if response.status != 302 or not JOB_PAGE.match(job):
+            raise BenchError(f"GET {path} as {self.user}: HTTP {response.status} {job}")
+        while True:
+            response, body, _ = self.request("GET", job, headers={"HX-Request": "true"})
+            requests += 1
+            if response.status != 200:
+                raise BenchError(f"GET {job} as {self.user}: HTTP {response.status}")
+            if b"Not done." in body:
+                raise BenchError(f"{job} failed: {body.decode(errors='replace')[:300]}")
+            if b"Done." in body:
+                break
+            time.sleep(poll_s)
+        response, body, _ = self.request("GET", job + "download")
+        requests += 1
+        if response.status != 200:
+            raise BenchError(f"GET {job}download as {self.user}: HTTP {response.status}")
+        return (time.perf_counter() - started) * 1000, body, requests
+
+
+class Worker:
+    """`tower worker` on the data folder (the job worker the web app queues downloads for); a
+    context manager that always stops it. Its output goes to `log`."""
+
+    def __init__(self, data_dir: Path, log: Path) -> None:
+        self.data_dir, self.log = data_dir, log
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Worker:
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(TOWER), "worker"],
+                env=tower_env(self.data_dir),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=60)
 
 
 # --------------------------------------------------------------------------------------------

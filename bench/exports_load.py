@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sqlite3
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -36,11 +34,11 @@ from bench.dashboard import (
     CLIENT,
     DASHBOARD,
     PASSWORD,
-    TOWER,
     VIEWER,
     BenchError,
     Browser,
     Server,
+    Worker,
     database_facts,
     p95,
     prepare,
@@ -50,7 +48,6 @@ from bench.dashboard import (
 
 LINES_XLSX = f"/lines/export.xlsx?client={CLIENT}&from=2020-01&to=2030-12"
 SCORECARD_XLSX = f"/scorecard/export.xlsx?client={CLIENT}&period=2026Q2"
-JOB = re.compile(r"^/jobs/(\d+)/$")
 
 
 def exporter_name(i: int) -> str:
@@ -82,38 +79,12 @@ class Exporter(threading.Thread):
         try:
             browser.sign_in(self.user)
             self.start_event.wait()
-            started = time.perf_counter()
-            response, body, _ = browser.request("GET", self.path)
-            self.requests += 1
-            location = response.getheader("Location") or ""
-            if response.status == 200:  # small enough for the request
-                self.size = len(body)
-            elif response.status == 302 and JOB.match(location):
-                self.size = self._follow(browser, location)
-            else:
-                raise BenchError(f"GET {self.path} as {self.user}: HTTP {response.status}")
-            self.seconds = time.perf_counter() - started
+            ms, body, self.requests = browser.get_download(self.path)
+            self.seconds, self.size = ms / 1000, len(body)
         except BaseException as exc:
             self.error = exc
         finally:
             browser.close()
-
-    def _follow(self, browser: Browser, job: str) -> int:
-        while True:
-            response, body, _ = browser.request("GET", job, headers={"HX-Request": "true"})
-            self.requests += 1
-            if response.status != 200:
-                raise BenchError(f"GET {job} as {self.user}: HTTP {response.status}")
-            if b"Not done." in body:
-                raise BenchError(f"{job} failed: {body.decode(errors='replace')[:300]}")
-            if b"Done." in body:
-                break
-            time.sleep(1.0)
-        response, body, _ = browser.request("GET", job + "download")
-        self.requests += 1
-        if response.status != 200:
-            raise BenchError(f"GET {job}download as {self.user}: HTTP {response.status}")
-        return len(body)
 
 
 def dashboard_samples(browser: Browser, until, pause: float = 0.2) -> list[float]:
@@ -144,40 +115,32 @@ def main() -> None:
     lines, megabytes = database_facts(args.data_dir)
     print(f"data: {lines:,} order lines, {megabytes:.0f} MB SQLite; {os.cpu_count()} CPUs")
 
-    with (args.data_dir / "bench-exports-worker.log").open("wb") as log:
-        worker = subprocess.Popen(
-            [str(TOWER), "worker"],
-            env=tower_env(args.data_dir),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        with Server(args.data_dir) as server:
-            viewer = Browser(server.port)
-            viewer.sign_in(VIEWER)
-            for _ in range(5):
-                viewer.get_page(DASHBOARD)  # warm-up
-            idle = dashboard_samples(viewer, lambda n: n >= args.requests)
-            print(describe("dashboard, nothing else running", idle))
+    with (
+        Worker(args.data_dir, args.data_dir / "bench-exports-worker.log"),
+        Server(args.data_dir) as server,
+    ):
+        viewer = Browser(server.port)
+        viewer.sign_in(VIEWER)
+        for _ in range(5):
+            viewer.get_page(DASHBOARD)  # warm-up
+        idle = dashboard_samples(viewer, lambda n: n >= args.requests)
+        print(describe("dashboard, nothing else running", idle))
 
-            go = threading.Event()
-            exporters = [
-                Exporter(server.port, exporter_name(i), (LINES_XLSX, SCORECARD_XLSX)[i % 2], go)
-                for i in range(args.exports)
-            ]
-            for exporter in exporters:
-                exporter.start()
-            time.sleep(3)  # every exporter signed in
-            started = time.perf_counter()
-            go.set()
-            loaded = dashboard_samples(viewer, lambda n: not any(e.is_alive() for e in exporters))
-            for exporter in exporters:
-                exporter.join()
-            exports_s = time.perf_counter() - started
-            viewer.close()
-    finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        go = threading.Event()
+        exporters = [
+            Exporter(server.port, exporter_name(i), (LINES_XLSX, SCORECARD_XLSX)[i % 2], go)
+            for i in range(args.exports)
+        ]
+        for exporter in exporters:
+            exporter.start()
+        time.sleep(3)  # every exporter signed in
+        started = time.perf_counter()
+        go.set()
+        loaded = dashboard_samples(viewer, lambda n: not any(e.is_alive() for e in exporters))
+        for exporter in exporters:
+            exporter.join()
+        exports_s = time.perf_counter() - started
+        viewer.close()
     failed = [e for e in exporters if e.error is not None]
     for exporter in failed:
         print(f"export by {exporter.user} failed: {exporter.error}", file=sys.stderr)

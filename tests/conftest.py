@@ -70,7 +70,28 @@ def run_import():
     return import_as_operator
 
 
-__all__ = ["Role", "make_user"]
+def download(web, url: str):
+    """GET a download as its user does. A file the job worker makes (tower.jobs) answers with
+    its job's page: the page must offer the file, which is then fetched. Returns the file's
+    response with its bytes in `.content` (a job's file is streamed; it is read here)."""
+    from django.http import HttpResponse
+
+    response = web.get(url)
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    if not location.startswith("/jobs/"):
+        return response
+    page = web.get(location)
+    assert page.status_code == 200 and page.context["download"], (url, location, page.content)
+    file = web.get(location + "download")
+    if not file.streaming:
+        return file
+    read = HttpResponse(b"".join(file.streaming_content), status=file.status_code)
+    for header in ("Content-Type", "Content-Disposition"):
+        read[header] = file[header]
+    return read
+
+
+__all__ = ["Role", "download", "make_user"]
 
 
 @pytest.fixture(scope="session", autouse=True)

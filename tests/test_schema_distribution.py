@@ -13,11 +13,6 @@ TOWER_APPS_PREFIX = "tower."
 
 # (model label, index or constraint columns) -> why it need not lead with client.
 ALLOWED = {
-    # A one-to-one to the order line gives `line.root_cause`; the line is itself client-owned
-    # (its id fixes the client), so the key cannot span two clients. Making it unique on
-    # (client, line) means turning it into a foreign key and every `line.root_cause` with it:
-    # left for the sharding step itself.
-    ("performance.RootCause", ("line",)): "one-to-one to a client-owned line",
     # Tenancy is about users: scoping asks "which clients may this user see" before any client
     # is known, so the membership key leads with the user. Memberships are a small reference
     # table (copied to every node), not rows distributed by client.

@@ -195,6 +195,19 @@ def march(acme, globex, write_csv, run_import):
     return OrderLine.objects.get(order__number="GX-2")
 
 
+def menu(page: Page, entry: str, group: str | None = None):
+    """The main menu's link `entry`, its group opened first (tower/menu.py): as a user does,
+    by the group's summary. Returns the link (visible), to click or check."""
+    nav = page.get_by_role("navigation", name="Main")
+    if group is not None:
+        summary = nav.locator("summary", has_text=group)
+        if summary.locator("xpath=..").get_attribute("open") is None:
+            summary.click()
+    link = nav.get_by_role("link", name=entry, exact=True)
+    expect(link).to_be_visible()
+    return link
+
+
 def sign_in(page: Page, username: str) -> None:
     """Open the March dashboard signed out, sign in on the form, land back on it."""
     page.goto(DASHBOARD)

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,15 +34,22 @@ def test_the_first_screen_of_a_phone_shows_figures_not_filters(page, march, scre
     expect(page.locator("#f-from")).to_be_hidden()
     page.locator(".filter-drawer > summary").click()
     expect(page.locator("#f-from")).to_be_visible()
-    # The menu is reachable: it scrolls sideways, and its last link can be reached and followed.
-    log = page.get_by_role("navigation", name="Main").get_by_role("link", name="Log")
-    log.scroll_into_view_if_needed()
-    expect(log).to_be_visible()
-    board = page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Board", exact=True
-    )
-    board.scroll_into_view_if_needed()
-    board.click()
+    # The menu is reachable: its groups fit the phone's width (no sideways scrolling), an open
+    # group drops the full width with links big enough to tap, and its links are followed.
+    nav = page.get_by_role("navigation", name="Main")
+    nav_box = nav.bounding_box()
+    assert nav_box is not None and nav_box["x"] >= -1
+    assert nav_box["x"] + nav_box["width"] <= PHONE["width"] + 1, nav_box
+    for summary in nav.locator("summary").all():
+        box = summary.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"] + 1, box
+    log = menu(page, "Communication log", "Relationship")
+    box = log.bounding_box()
+    assert box is not None and box["height"] >= 40 and box["width"] >= PHONE["width"] * 0.8, box
+    screenshot(page, "menu-phone")
+    page.keyboard.press("Escape")  # closes the group (tower/static/tower/menu.js)
+    expect(log).to_be_hidden()
+    menu(page, "Daily board").click()
     expect(page).to_have_url(re.compile("/board/"))
     screenshot(page, "board-phone")
 
@@ -72,3 +79,51 @@ def test_big_screen_mode(page, march, screenshot):
     screenshot(page, "board-big-screen")
     page.emulate_media(media="print")
     screenshot(page, "board-print")
+
+
+def test_the_menu_works_with_the_keyboard_per_role_and_not_in_print(page, march, screenshot):
+    sign_in(page, "cmo.staff")
+    nav = page.get_by_role("navigation", name="Main")
+    # Grouped: a handful of entries in the bar, the rest in groups that open on demand.
+    expect(nav.locator("summary")).to_have_text(
+        [
+            "Performance",
+            "Early warning",
+            "Relationship",
+            "Projects & improvement",
+            "Administration",
+        ]
+    )
+    scorecard = nav.get_by_role("link", name="Scorecard", exact=True)
+    expect(scorecard).to_be_hidden()
+    # Keyboard only: focus the group, open it with Enter, Tab to its first link, follow it.
+    performance = nav.locator("summary", has_text="Performance")
+    performance.focus()
+    page.keyboard.press("Enter")
+    expect(scorecard).to_be_visible()
+    # Opening another group closes this one; Escape closes it and gives the focus back.
+    nav.locator("summary", has_text="Relationship").click()
+    expect(scorecard).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(nav.locator("summary", has_text="Relationship")).to_be_focused()
+    performance.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(scorecard).to_be_focused()
+    screenshot(page, "menu-desktop")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/scorecard/"))
+    # On the scorecard, its group is marked as the current section.
+    expect(nav.locator("summary.current")).to_have_text(re.compile("^Performance"))
+    # Printed, the menu is not there.
+    page.emulate_media(media="print")
+    expect(nav).to_be_hidden()
+    page.emulate_media(media="screen")
+    page.locator(".usermenu").get_by_role("button", name="Sign out").click()
+
+    # A client user sees no CMO-only entry and no Administration group.
+    sign_in(page, "acme.approver")
+    expect(nav.locator("summary")).to_have_count(4)
+    menu(page, "Lessons learned", "Projects & improvement")
+    expect(nav.get_by_role("link", name="Harmonisation")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Site calendars")).to_have_count(0)

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in
 from tower.agreements import services as agreements
 from tower.calendars.services import build_calendar, set_calendar
 from tower.escalations.models import Escalation
@@ -53,9 +53,7 @@ def test_a_reported_stock_out_is_escalated_and_acknowledged_from_the_board(
     page.locator(".usermenu").get_by_role("button", name="Sign out").click()
 
     sign_in(page, "cmo.staff")
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Board", exact=True
-    ).click()
+    menu(page, "Daily board").click()
     row = page.locator("tr", has_text="Berlin hospital pharmacy")
     expect(row).to_contain_text(re.compile("due|overdue"))  # the level-1 clock
     screenshot(page, "board-escalation-open")

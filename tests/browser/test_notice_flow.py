@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ def test_planner_sends_a_notice_and_the_client_acknowledges_it(
     assert run_import(write_csv(OPEN, "open.csv")).ok
 
     sign_in(page, "cmo.staff")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Outlook").click()
+    menu(page, "Outlook", "Early warning").click()
     row = page.locator("tr", has_text="PO-A9 / 1")
     expect(row).to_contain_text("No plan")
     expect(page.locator("tr", has_text="PO-A9 / 2")).to_have_count(0)  # on track: not listed
@@ -54,9 +54,7 @@ def test_planner_sends_a_notice_and_the_client_acknowledges_it(
 
     sign_in(page, "acme.approver")
     expect(page.locator("#inbox-count")).to_have_text(re.compile(r"^\s*1"))
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name=re.compile("Notices")
-    ).click()
+    menu(page, "Notices", "Early warning").click()
     page.locator("#inbox").get_by_role("link", name=re.compile("Notice")).first.click()
     expect(page.locator("body")).to_contain_text("The API arrived late from the supplier")
     expect(page.locator("body")).not_to_contain_text("Supplier X again")
@@ -65,7 +63,7 @@ def test_planner_sends_a_notice_and_the_client_acknowledges_it(
     expect(page.locator("#acknowledgements")).to_contain_text("Noted: safety stock covers it")
     screenshot(page, "delay-notice-client")
 
-    page.get_by_role("link", name="Log", exact=True).click()
+    menu(page, "Communication log", "Relationship").click()
     log = page.locator("#log")
     expect(log).to_contain_text("Delay notice sent")
     expect(log).to_contain_text("Delay notice acknowledged")

@@ -1,9 +1,9 @@
 """The quarterly review in a real browser.
 
 A client approver signs in, answers the satisfaction survey, opens the scorecard from the main
-menu, finds the survey's mean on it, prints it (A4) and downloads the PowerPoint deck, whose title
-slide names the client. The CMO's staff write their commentary in place (htmx) and record an
-agreed action. Screenshots go to var/test-artifacts/.
+menu, finds the survey's mean on it, prints it (A4) and downloads the PowerPoint deck from its
+job's page, whose title slide names the client. The CMO's staff write their commentary in place
+(htmx) and record an agreed action. Screenshots go to var/test-artifacts/.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import GLOBEX_TRACES, sign_in
+from tests.browser.conftest import GLOBEX_TRACES, menu, sign_in
 from tower.engine.kpi_catalogue import KPIS
 from tower.engine.periods import last_complete_quarter
 
@@ -74,7 +74,7 @@ def test_a_client_answers_the_survey_and_takes_the_deck_to_the_review(
     expect(page.locator(".messages .success")).to_contain_text("Thank you")
 
     # --- The scorecard, from the main menu.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Scorecard").click()
+    menu(page, "Scorecard", "Performance").click()
     expect(page).to_have_url(re.compile(r"/scorecard/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Scorecard · Acme Pharma")
     expect(page.locator(".scorecard-meta")).to_contain_text(quarter.label)
@@ -105,9 +105,13 @@ def test_a_client_answers_the_survey_and_takes_the_deck_to_the_review(
         assert "Download" not in words and "PowerPoint" not in words
     page.emulate_media(media="screen")
 
-    # --- The PowerPoint deck for the review.
+    # --- The PowerPoint deck for the review: the worker makes it (here at once), the button
+    # opens its job's page, whose link downloads the deck.
+    page.get_by_role("link", name="PowerPoint").click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
+    expect(page.locator(".job")).to_contain_text("Done.")
     with page.expect_download() as info:
-        page.get_by_role("link", name="PowerPoint").click()
+        page.get_by_role("link", name=re.compile(r"^Download scorecard-ACME-.*\.pptx$")).click()
     download = info.value
     assert download.suggested_filename.endswith(".pptx")
     deck_path = tmp_path / download.suggested_filename

@@ -130,7 +130,7 @@ def test_the_deadline_shows_in_the_site_time(ew, client):
     )
     client.force_login(ew.viewer)
     page = client.get(f"/escalations/{e.pk}/").content.decode()
-    assert "Mon 07 Dec 2026 11:00 (Europe/Berlin)" in page
+    assert "Mon 7 Dec 2026 11:00 (Europe/Berlin)" in page
 
 
 def test_acknowledging_from_another_page_goes_back_there_never_off_site(ew, client):

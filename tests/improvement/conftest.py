@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from tests.performance.conftest import acme_data, globex_data, import_text, people  # noqa: F401
+from tests.web.conftest import fast_password_hashing, world  # noqa: F401
 from tower.improvement import services
 from tower.improvement.models import PHASES
 

@@ -181,7 +181,7 @@ def test_the_project_page_shows_the_trend_with_baseline_and_target(both, people)
     rows = {r["period"]: r["display"] for r in response.context["trend_rows"]}
     assert rows["2026-03"] == "25.0 %" and rows["2026-02"] == "no data"
     csv = web.get(reverse("improvement:trend_csv", args=[project.pk])).content.decode()
-    assert csv.splitlines()[0] == "month,kpi,value,unit,baseline,target,status"
+    assert csv.splitlines()[0] == "month,kpi,value,unit,baseline,target,status,of"
     assert "2026-03,Gross OTIF,25.0,%,25.0,60.0,red" in csv
 
 

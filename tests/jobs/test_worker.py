@@ -1,7 +1,8 @@
 """Jobs end to end with a REAL Huey consumer (worker threads on a SQLite queue file), real
-commits (transaction=True) and the web app: exclusion, month close and a lines workbook run in
-the worker, the page shows them queued, running, done; identical requests share a job; one user
-cannot queue unbounded jobs; with no worker the page says to start one."""
+commits (transaction=True) and the web app: exclusion, month close, a lines workbook and the
+scorecard's PDF and deck run in the worker, the page shows them queued, running, done; identical
+requests share a job; one user cannot queue unbounded jobs; with no worker the page says to
+start one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import io
 import time
 
 import openpyxl
+import pptx
+import pypdf
 import pytest
 from django.db import transaction
 from django.test import Client as WebClient
@@ -130,6 +133,65 @@ def test_a_large_lines_workbook_is_made_by_the_worker_and_downloaded(acme, admin
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     orders = sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True))
     assert orders == ["PO-1", "PO-1", "PO-2", "PO-3", "PO-4", "PO-4", "PO-5"]
+
+
+def test_the_scorecard_pdf_and_deck_are_made_by_the_worker_for_their_user_alone(
+    acme, admin, worker
+):
+    """The first quarter of 2026 holds ACME's March: 4 measured lines, 1 of them on time and in
+    full (PO-1/1), so gross OTIF is 1 / 4 = 25.0 % in the report and on the deck's summary."""
+    viewer = WebClient()
+    viewer.force_login(make_user("viewer", acme, Role.CLIENT_VIEWER))
+    jobs = {}
+    for fmt, title in (("pdf", "PDF report"), ("pptx", "PowerPoint deck")):
+        answer = admin.get(f"/scorecard/export.{fmt}?client=ACME&period=2026Q1")
+        job = jobs[fmt] = finished(job_of(answer))
+        assert (job.status, job.kind, job.user.username) == (
+            JobStatus.DONE,
+            "export_scorecard",
+            "boss",
+        )
+        assert job.title == f"Scorecard {title}, Acme Pharma, 2026Q1"
+        assert job.message == "The scorecard of Acme Pharma for Q1 2026."
+        assert job.result_name == f"scorecard-ACME-2026Q1.{fmt}"
+        # Another user of the client sees neither the job nor its file.
+        assert viewer.get(answer["Location"]).status_code == 404
+        assert viewer.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+    files = {}
+    for fmt, job in jobs.items():
+        assert f"Download scorecard-ACME-2026Q1.{fmt}" in admin.get(f"/jobs/{job.pk}/").text
+        response = admin.get(reverse("jobs:download", args=[job.pk]))
+        files[fmt] = io.BytesIO(b"".join(response.streaming_content))
+    pages = pypdf.PdfReader(files["pdf"]).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "Acme Pharma" in text and "25.0 %" in text
+    deck = pptx.Presentation(files["pptx"])
+    title = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
+    assert "Acme Pharma" in title and "Q1 2026" in title
+
+
+def test_scorecard_files_are_shared_while_they_wait_and_limited_per_user(
+    acme, admin, queue, settings
+):
+    """No worker runs: the same file asked twice is one job; the PDF, the deck and the workbook
+    are the user's 3 unfinished jobs (JOBS_PER_USER), a 4th file is refused with the reason and
+    the JSON (made in the request) is still served."""
+    settings.JOBS_PER_USER = 3
+    first = admin.get("/scorecard/export.pdf?client=ACME&period=2026Q1")
+    again = admin.get("/scorecard/export.pdf?client=ACME&period=2026Q1")
+    assert job_of(again) == job_of(first) and Job.objects.count() == 1
+    for fmt in ("pptx", "xlsx"):
+        job_of(admin.get(f"/scorecard/export.{fmt}?client=ACME&period=2026Q1"))
+    refused = admin.get("/scorecard/export.pdf?client=ACME&period=2026-03", follow=True)
+    assert "You already have 3 jobs waiting or running" in refused.content.decode()
+    assert refused.redirect_chain[-1][0] == "/scorecard/?client=ACME&period=2026-03"
+    assert Job.objects.count() == 3
+    assert admin.get("/scorecard/export.json?client=ACME&period=2026Q1").status_code == 200
+    # Another user asking for the same PDF gets a job of their own (the file is personal).
+    other = WebClient()
+    other.force_login(make_user("boss-2", admin=True))
+    theirs = job_of(other.get("/scorecard/export.pdf?client=ACME&period=2026Q1"))
+    assert theirs != job_of(first) and Job.objects.count() == 4
 
 
 def test_without_a_worker_the_job_waits_and_the_page_says_to_start_one(

@@ -52,6 +52,14 @@ EXPORT_FIGURES = {
     "oos_events": (2, 2, None, "2 of 5 stock-outs", "red", (0, 1, 0, 3)),
     "oos_days": (17, 17, None, "17 days", "amber", (0, 4, 0, 22)),
     "oos_share": (40.0, 2, 5, "2 of 5 stock-outs", "red", (0.0, 50.0, None, 60.0)),
+    "escalations_acknowledged": (
+        75.0,
+        3,
+        4,
+        "3 of 4 escalations due",
+        "red",
+        (100.0, None, 50.0, 80.0),
+    ),
     "schedule_adherence": (
         92.5,
         1850,

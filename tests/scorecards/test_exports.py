@@ -183,7 +183,7 @@ def test_status_cells_are_coloured(deck):
 
 def test_each_group_slide_has_a_native_chart_per_kpi_with_the_json_figures(deck, card):
     data = {k["code"]: k for k in card.to_dict()["kpis"]}
-    for slide, (group, results) in zip(list(deck.slides)[2:7], card.groups(), strict=True):
+    for slide, (group, results) in zip(list(deck.slides)[2:8], card.groups(), strict=True):
         assert slide.shapes.title.text == group
         assert all(s.shape_type != MSO_SHAPE_TYPE.PICTURE for s in slide.shapes)
         slide_charts = charts(slide)
@@ -219,7 +219,7 @@ def test_deck_commentary_is_cut_to_fit(deck):
 
 
 def test_deck_survey_actions_stock_outs_and_penalties(deck, card):
-    survey = deck.slides[7]
+    survey = deck.slides[8]
     [bar] = charts(survey)
     assert bar.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
     means = dict(zip(bar.plots[0].categories, bar.plots[0].series[0].values, strict=True))
@@ -229,12 +229,12 @@ def test_deck_survey_actions_stock_outs_and_penalties(deck, card):
     text = " ".join(shape_texts(survey))
     assert "5 responses · mean rating 4.20 of 5" in text
     assert "Much better communication since the weekly call." in text
-    actions = table_rows(deck.slides[8])
+    actions = table_rows(deck.slides[9])
     assert [row[0] for row in actions[1:]] == [a.title for a in card.actions]
     assert actions[2][5] == "Open, overdue"  # due 15 September, figures as of 5 October
-    stock_outs = table_rows(deck.slides[9])
+    stock_outs = table_rows(deck.slides[10])
     assert stock_outs[2][3] == "ongoing"
-    penalties = " ".join(shape_texts(deck.slides[10]))
+    penalties = " ".join(shape_texts(deck.slides[11]))
     assert "248.00 EUR" in penalties and "Total exposure: 5,248.00 EUR" in penalties
 
 
@@ -270,21 +270,21 @@ def test_deck_with_no_data_says_so_everywhere(empty_card):
     assert titles(presentation)[-1] == "Agreed actions"
     rows = table_rows(presentation.slides[1])[1:]
     assert {row[2] for row in rows} == {"no data"} and {row[4] for row in rows} == {"No data"}
-    for slide in list(presentation.slides)[2:7]:
+    for slide in list(presentation.slides)[2:8]:
         assert {row[1] for row in table_rows(slide)[1:]} == {"no data"}
         for chart in charts(slide):
             assert set(chart.plots[0].series[0].values) == {None}  # gaps, never 0
         assert "no data" in shape_texts(slide)  # written over the empty charts
-    survey = " ".join(shape_texts(presentation.slides[7]))
-    assert "mean rating no data" in survey and not charts(presentation.slides[7])
-    assert "No agreed actions" in " ".join(shape_texts(presentation.slides[8]))
+    survey = " ".join(shape_texts(presentation.slides[8]))
+    assert "mean rating no data" in survey and not charts(presentation.slides[8])
+    assert "No agreed actions" in " ".join(shape_texts(presentation.slides[9]))
 
 
 def test_texts_are_made_safe_for_the_file():
     card = export_scorecard()
     card.actions = [ActionRow("Fix \x0bthe <line> & report", "QA", None, "open", "", "2026Q3")]
     presentation = Presentation(io.BytesIO(pptx.render(card)))
-    assert table_rows(presentation.slides[8])[1][0] == "Fix the <line> & report"
+    assert table_rows(presentation.slides[9])[1][0] == "Fix the <line> & report"
     assert "Fix the <line> & report" in pdf_text(pdf.render(card))
 
 

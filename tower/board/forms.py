@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
 
-from tower.board.queries import BoardScope
+from tower.board.queries import BoardScope, site_today
 from tower.performance.forms import visible_sites
 from tower.tenancy.scoping import client_by_code, visible_clients
 
@@ -23,7 +22,7 @@ class BoardForm(forms.Form):
     date = forms.DateField(
         required=False,
         label="Day",
-        help_text="The stand-up's day (default today): its yesterday and its week",
+        help_text="The stand-up's day (default today at the site): its yesterday and its week",
         input_formats=["%Y-%m-%d"],
     )
     screen = forms.BooleanField(required=False, label="Big screen")
@@ -63,10 +62,13 @@ class BoardForm(forms.Form):
         default: all the user's clients, every site, today)."""
         data = getattr(self, "cleaned_data", {})
         code = data.get("client") or ""
+        site = data.get("site") or None
+        today, zone = site_today(site)
         return BoardScope(
             clients=tuple(c for c in self.clients if not code or c.code == code),
-            day=data.get("date") or timezone.localdate(),
-            site=data.get("site") or None,
+            day=data.get("date") or today,
+            site=site,
+            time_zone=zone,
         )
 
     @property

@@ -21,14 +21,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from tower.actions.queries import due_and_overdue
+from tower.calendars.services import calendar_of
 from tower.escalations.queries import open_escalations
+from tower.masterdata.models import Site
 from tower.outlook.models import RANK_ON_TRACK, LineProjection
 from tower.performance.models import LineOutcome
-from tower.performance.queries import FAILED
+from tower.performance.queries import FAILED, with_root_cause
 from tower.quality.models import Batch, Deviation, Disposition
 from tower.tenancy.models import Client
 
@@ -43,6 +48,9 @@ class BoardScope:
     clients: tuple[Client, ...]
     day: dt.date
     site: str | None = None
+    # The site's time zone (its calendar) when the board is one site's: its "today" and the
+    # times it shows. A board of several sites shows each clock in its own site's time.
+    time_zone: str = ""
 
     @property
     def client_ids(self) -> list[int]:
@@ -60,6 +68,16 @@ class BoardScope:
     def week_end(self) -> dt.date:
         """The last day of "this week" (today and the six days after)."""
         return self.day + dt.timedelta(days=WEEK_DAYS - 1)
+
+
+def site_today(code: str | None, now: dt.datetime | None = None) -> tuple[dt.date, str]:
+    """Today's date at a site (by its calendar's time zone) and that zone; for no site, the
+    server's date and zone (settings.TIME_ZONE)."""
+    now = now or timezone.now()
+    zone = calendar_of(Site.objects.filter(code=code).first()).time_zone if code else ""
+    if not zone:
+        return timezone.localdate(now), settings.TIME_ZONE
+    return now.astimezone(ZoneInfo(zone)).date(), zone
 
 
 @dataclass
@@ -81,7 +99,9 @@ def _capped(rows: QuerySet) -> Section:
     return Section(first[:BOARD_ROWS], rows.count())
 
 
-def _sorted_lines(rows: QuerySet, fields: tuple[str, ...], related: tuple[str, ...]) -> Section:
+def _sorted_lines(
+    rows: QuerySet, fields: tuple[str, ...], related: tuple[str, ...], *, causes: bool = False
+) -> Section:
     """A section of lines from a big table (outcomes, projections) at 1M lines: the matching
     rows' keys and sort fields are read from the index, unordered (an ORDER BY let SQLite pick
     an index that serves the order and read every row of the client: 1 to 2.7 s), sorted here
@@ -93,6 +113,8 @@ def _sorted_lines(rows: QuerySet, fields: tuple[str, ...], related: tuple[str, .
     # the query still runs (no line has id 0), so a page's query count does not depend on the
     # data (tests/web/test_query_counts.py); Django skips "IN ()" without asking the database.
     loaded = rows.model.objects.filter(line_id__in=keys or [0]).select_related(*related)
+    if causes:
+        loaded = with_root_cause(loaded)
     by_key = {row.line_id: row for row in loaded}
     return Section([by_key[k] for k in keys], len(found))
 
@@ -117,12 +139,12 @@ def misses(outcomes: QuerySet, scope: BoardScope) -> tuple[Section, Section]:
         scope,
         "line__site",
     )
-    related = ("client", "line__order", "line__product", "line__site", "line__root_cause")
+    related = ("client", "line__order", "line__product", "line__site")
     # Most days late first, then by client and line.
     failed = rows.filter(FAILED).annotate(late_first=-F("days_late"))
     return (
-        _sorted_lines(failed, ("late_first", "client_id"), related),
-        _sorted_lines(rows.filter(state="pending"), ("client_id",), related),
+        _sorted_lines(failed, ("late_first", "client_id"), related, causes=True),
+        _sorted_lines(rows.filter(state="pending"), ("client_id",), related, causes=True),
     )
 
 

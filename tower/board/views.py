@@ -60,7 +60,10 @@ def board(request):
         "site_choices": list(visible_sites(form.clients, request.user).values_list("code", "name")),
         "selected": {k: str(form.data.get(k, "")) for k in ("client", "site", "date")},
         "nav_active": NAV_BOARD,
-        "now": timezone.localtime(),
+        "now": timezone.now(),
+        # The board's times: the site's zone for one site's board (each escalation's clock is
+        # in its own site's zone, named on its row).
+        "zone": scope.time_zone,
     }
     if scope.clients:
         data = build_board(scope, request.user)

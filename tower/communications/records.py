@@ -1,5 +1,6 @@
 """What the scorecard reads of one voice: the late lines of some clients and the first delay
-notice that covered each (kpis.md 8, the notice KPIs), in one query."""
+notice that covered each (kpis.md 8, the notice KPIs), in one query. A month close keeps them in
+its snapshot (kind "late_lines", registered in apps.py; tower.performance.frozen)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ LATE_LINES = {
     "completion_date": pl.Date,
     "days_late": pl.Int64,
     "first_notice_date": pl.Date,
+    "client_id": pl.Int64,
 }
 
 
@@ -32,7 +34,7 @@ def late_lines(clients: Sequence[Client], start: dt.date, end: dt.date) -> pl.Da
     marks = ", ".join(["%s"] * len(clients))
     return read_frame(
         f"""SELECT o.line_id, ord.number, l.line_number, p.code, o.period, o.due_date,
-                   o.completion_date, o.days_late, MIN(n.sent_on)
+                   o.completion_date, o.days_late, MIN(n.sent_on), o.client_id
             FROM performance_lineoutcome o
             JOIN orders_orderline l ON l.id = o.line_id
             JOIN orders_order ord ON ord.id = l.order_id
@@ -44,7 +46,7 @@ def late_lines(clients: Sequence[Client], start: dt.date, end: dt.date) -> pl.Da
             WHERE o.client_id IN ({marks}) AND o.state = 'measured' AND o.on_time = %s
               AND o.period BETWEEN %s AND %s
             GROUP BY o.line_id, ord.number, l.line_number, p.code, o.period, o.due_date,
-                     o.completion_date, o.days_late
+                     o.completion_date, o.days_late, o.client_id
             ORDER BY o.due_date, ord.number, l.line_number""",
         [*(c.pk for c in clients), False, start, end],
         schema=LATE_LINES,

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
@@ -37,12 +35,11 @@ from tower.communications.models import (
     Side,
 )
 from tower.communications.queries import open_lines
-from tower.ingest.limits import CONTROL_CHARACTERS
 from tower.orders.models import OrderLine
 from tower.performance.models import LineOutcome
 from tower.tenancy.models import CLIENT_ROLES, Client, Membership
 from tower.tenancy.scoping import CMO_ROLES, require_role, role_for
-from tower.workflow import WorkflowError, audit_as
+from tower.workflow import WorkflowError, acting_user, audit_as, checked_text
 
 log_ = logging.getLogger(__name__)
 
@@ -53,11 +50,8 @@ NOTICE = "delay_notice"  # LogEntry.subject_type of a notice
 SYSTEM_NAME = "CMO Control Tower"
 
 
-def _user_or_none(user):
-    return user if isinstance(user, get_user_model()) else None
-
-
-def _name(user) -> str:
+def person_name(user) -> str:
+    """Who acted, as the log writes it: the user's name, or the system's."""
     if user is None:
         return SYSTEM_NAME
     return user.get_full_name() or user.get_username()
@@ -65,17 +59,6 @@ def _name(user) -> str:
 
 def side_of(user, client: Client) -> str:
     return Side.CMO if role_for(user, client) in CMO_ROLES else Side.CLIENT
-
-
-def _text(value: str, what: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise WorkflowError(f"Write the {what}.")
-    if len(value) > limit:
-        raise WorkflowError(f"The {what} is too long: at most {limit:,} characters.")
-    if re.search(CONTROL_CHARACTERS, value):
-        raise WorkflowError(f"The {what} holds a control character; remove it.")
-    return value
 
 
 # --- the log --------------------------------------------------------------------------------------
@@ -101,13 +84,13 @@ def log(
     taken from the user's role unless given; `lines` are ids of the client's order lines the
     entry concerns (the log filters by them).
     """
-    person = _user_or_none(user)
+    person = acting_user(user)
     entry = LogEntry.objects.create(
         client=client,
         kind=kind,
         side=side or (side_of(person, client) if person else Side.CMO),
         user=person,
-        who=_name(person),
+        who=person_name(person),
         at=at or timezone.now(),
         summary=summary,
         subject_type=subject_type,
@@ -163,10 +146,10 @@ def send_notice(
     source "notice"), besides the notice's free text.
     """
     require_role(user, client, CMO_ROLES, "send delay notices")
-    cause = _text(cause, "cause for the client")
-    remedial_actions = _text(remedial_actions, "remedial actions")
-    cmo_contact = _text(cmo_contact, "CMO contact", limit=300)
-    internal_note = _text(internal_note, "internal note", required=False)
+    cause = checked_text(cause, "cause for the client", limit=TEXT_LIMIT)
+    remedial_actions = checked_text(remedial_actions, "remedial actions", limit=TEXT_LIMIT)
+    cmo_contact = checked_text(cmo_contact, "CMO contact", limit=300)
+    internal_note = checked_text(internal_note, "internal note", required=False, limit=TEXT_LIMIT)
     if not isinstance(expected_date, dt.date) or not FIRST_DATE <= expected_date <= LAST_DATE:
         raise WorkflowError("Give the new expected date, between the years 1900 and 2999.")
     ids = sorted({line.pk for line in lines})
@@ -187,7 +170,7 @@ def send_notice(
             f"delivered in full: {named}."
         )
     now = now or timezone.now()
-    person = _user_or_none(user)
+    person = acting_user(user)
     notice = DelayNotice(
         client=client,
         cause=cause,
@@ -196,7 +179,7 @@ def send_notice(
         cmo_contact=cmo_contact,
         internal_note=internal_note,
         sent_by=person,
-        sent_by_name=_name(person),
+        sent_by_name=person_name(person),
         sent_at=now,
         sent_on=timezone.localdate(now),
     )
@@ -400,7 +383,7 @@ def acknowledge_notice(
 ) -> Acknowledgement:
     """A client user acknowledges a notice of their own client (once), optionally commenting."""
     require_role(user, notice.client, CLIENT_ROLES, "acknowledge delay notices")
-    comment = _text(comment, "comment", required=False)
+    comment = checked_text(comment, "comment", required=False, limit=TEXT_LIMIT)
     if Acknowledgement.objects.filter(client=notice.client, notice=notice, user=user).exists():
         raise WorkflowError("You have already acknowledged this notice.")
     now = now or timezone.now()
@@ -408,7 +391,7 @@ def acknowledge_notice(
         client=notice.client,
         notice=notice,
         user=user,
-        user_name=_name(user),
+        user_name=person_name(user),
         comment=comment,
         at=now,
     )
@@ -437,14 +420,14 @@ def reply_to_notice(
 ) -> Reply:
     """A message on a notice's thread, from the client or the CMO."""
     require_role(user, notice.client, CLIENT_ROLES | CMO_ROLES, "reply to delay notices")
-    text = _text(text, "reply")
+    text = checked_text(text, "reply", limit=TEXT_LIMIT)
     now = now or timezone.now()
     side = side_of(user, notice.client)
     reply = Reply(
         client=notice.client,
         notice=notice,
-        user=_user_or_none(user),
-        user_name=_name(_user_or_none(user)),
+        user=acting_user(user),
+        user_name=person_name(acting_user(user)),
         side=side,
         text=text,
         at=now,
@@ -459,7 +442,7 @@ def reply_to_notice(
 
 def mark_read(*, notice: DelayNotice, user) -> None:
     """Remember that a user opened a notice (the inbox's unread marker)."""
-    person = _user_or_none(user)
+    person = acting_user(user)
     if person is None:
         return
     NoticeRead.objects.get_or_create(

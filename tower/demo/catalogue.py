@@ -528,14 +528,26 @@ KPI_TARGETS = {
         "otif_gross": (90.0, 5.0),
         "qc_release_on_time": (92.0, 4.0),
         "yield": (96.0, 2.0),
+        "escalations_acknowledged": (90.0, 10.0),
     },
-    "BOREAL": {"otif_net": (92.0, 5.0), "otif_gross": (87.0, 5.0), "satisfaction": (4.2, 0.4)},
-    "CEDAR": {"otif_net": (97.0, 5.0), "otif_gross": (92.0, 5.0), "right_first_time": (95.0, 3.0)},
+    "BOREAL": {
+        "otif_net": (92.0, 5.0),
+        "otif_gross": (87.0, 5.0),
+        "satisfaction": (4.2, 0.4),
+        "escalations_acknowledged": (80.0, 10.0),
+    },
+    "CEDAR": {
+        "otif_net": (97.0, 5.0),
+        "otif_gross": (92.0, 5.0),
+        "right_first_time": (95.0, 3.0),
+        "escalations_acknowledged": (90.0, 5.0),
+    },
     "DELTA": {
         "otif_net": (90.0, 5.0),
         "otif_gross": (85.0, 5.0),
         "schedule_adherence": (88.0, 5.0),
         "oos_days": (0.0, 10.0),
+        "escalations_acknowledged": (85.0, 10.0),
     },
 }
 PENALTY_TERMS = {

@@ -53,6 +53,19 @@ def _zone(name: str) -> ZoneInfo:
         ) from None
 
 
+def local_text(moment: dt.datetime, time_zone: str, *, year: bool = False) -> str:
+    """A UTC moment as a site's people read it, its zone named: 'Mon 7 Dec 11:00 (Europe/Berlin)'
+    (with `year`: 'Mon 7 Dec 2026 11:00 (Europe/Berlin)'). An unknown zone falls back to UTC,
+    named as such, so a page never fails on a stored zone."""
+    try:
+        zone = _zone(time_zone)
+    except CalendarError:
+        zone = ZoneInfo("UTC")
+    local = _moment(moment, "moment").astimezone(zone)
+    day = f"{local:%a} {local.day} {local:%b}" + (f" {local.year}" if year else "")
+    return f"{day} {local:%H:%M} ({zone.key})"
+
+
 def is_time_zone(name: str) -> bool:
     try:
         _zone(name)

@@ -1,4 +1,4 @@
-"""The scorecard's KPIs (kpis.md 2, 4, 5 and 8) as data: name, unit, direction and default target.
+"""The scorecard's KPIs (kpis.md 2, 4, 5, 8 and 9) as data: name, unit, direction and default target.
 
 One list, read by the agreement targets (performance.KpiTarget), the scorecard service, its
 exports and the dashboard's functional-area KPIs, so a KPI is named the same everywhere.
@@ -26,10 +26,11 @@ class Kpi(NamedTuple):
 
 DELIVERY = "Delivery"
 STOCK_OUTS = "Customer stock-outs"
+ESCALATIONS = "Escalations"
 OPERATIONS = "Operations"
 QUALITY = "Quality"
 SATISFACTION = "Satisfaction"
-GROUPS = (DELIVERY, STOCK_OUTS, OPERATIONS, QUALITY, SATISFACTION)
+GROUPS = (DELIVERY, STOCK_OUTS, ESCALATIONS, OPERATIONS, QUALITY, SATISFACTION)
 
 KPIS = (
     Kpi(
@@ -125,6 +126,18 @@ KPIS = (
         0.0,
         0.0,
         "CMO-caused stock-outs / all stock-outs starting in the period",
+    ),
+    Kpi(
+        "escalations_acknowledged",
+        "Escalations acknowledged in time",
+        ESCALATIONS,
+        "%",
+        True,
+        90.0,
+        5.0,
+        "Escalations whose first level's deadline falls in the period (the site's local date) "
+        "acknowledged by that deadline / those whose deadline has passed; one still "
+        "unacknowledged past its deadline is a miss",
     ),
     Kpi(
         "schedule_adherence",

@@ -90,3 +90,25 @@ STOCK_SCHEMA = {
     "on_hand": pl.Float64,
     "daily_demand": pl.Float64,
 }
+
+# tower.engine.scorecard.acknowledged_escalations (kpis.md 9): one row per escalation; the UTC
+# moments decide, the local ones (the clock's site time, naive) are what a reviewer reads.
+UTC_MOMENT = pl.Datetime("us", "UTC")
+ESCALATION_SCHEMA = {
+    "escalation_id": pl.Int64,
+    "client_id": pl.Int64,
+    "title": pl.String,
+    "kind": pl.String,
+    "site": pl.String,
+    "opened_at": UTC_MOMENT,
+    "first_deadline": UTC_MOMENT,
+    "acknowledged_at": UTC_MOMENT,
+    "deadline_date": pl.Date,
+    "opened_local": pl.Datetime("us"),
+    "deadline_local": pl.Datetime("us"),
+    "acknowledged_local": pl.Datetime("us"),
+    "time_zone": pl.String,
+    "acknowledged_by": pl.String,
+    "level": pl.Int64,
+    "judged_at": UTC_MOMENT,
+}

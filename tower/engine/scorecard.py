@@ -404,3 +404,70 @@ def notice_measures(
             f"median over {announced.height:,} announced line{'s' if announced.height != 1 else ''}",
         )
     return rows, {"notices_in_advance": in_advance, "notice_lead_time": lead}
+
+
+# --- escalations acknowledged in time (kpis.md 9) -----------------------------------------------
+
+ESCALATION_KPI = "escalations_acknowledged"
+IN_TIME, LATE, NOT_ACKNOWLEDGED, RUNNING = (
+    "in time",
+    "acknowledged late",
+    "not acknowledged",
+    "clock running",
+)
+
+
+def acknowledged_escalations(
+    escalations: pl.DataFrame, start: dt.date, end: dt.date, now: dt.datetime
+) -> pl.DataFrame:
+    """The escalations of the period with `outcome` and `counts` (acknowledged in time).
+
+    `escalations`: one row per escalation with `deadline_date` (the local date, in the site's
+    time zone, of its first level's deadline: what places it in a period), `opened_at`,
+    `first_deadline` and `acknowledged_at` (UTC datetimes, the last null while unacknowledged)
+    and optionally `judged_at` (UTC; the moment a closed month was closed, null for a live one).
+
+    Each is judged as of `judged_at`, else `now`: acknowledged by its first level's deadline ->
+    counts; acknowledged after it, or not acknowledged when it passed -> a miss; deadline still
+    ahead and not acknowledged -> left out (null), its clock is running. An escalation opened
+    after that moment, or an acknowledgement made after it, is not known then.
+    """
+    moment = pl.lit(now.astimezone(dt.UTC))
+    if "judged_at" in escalations.columns:
+        moment = pl.coalesce(pl.col("judged_at"), moment)
+    rows = escalations.filter(
+        _within("deadline_date", start, end) & (pl.col("opened_at") <= moment)
+    )
+    acknowledged = pl.col("acknowledged_at").is_not_null() & (pl.col("acknowledged_at") <= moment)
+    in_time = acknowledged & (pl.col("acknowledged_at") <= pl.col("first_deadline"))
+    passed = pl.col("first_deadline") <= moment
+    return rows.with_columns(
+        pl.when(in_time)
+        .then(pl.lit(IN_TIME))
+        .when(acknowledged)
+        .then(pl.lit(LATE))
+        .when(passed)
+        .then(pl.lit(NOT_ACKNOWLEDGED))
+        .otherwise(pl.lit(RUNNING))
+        .alias("outcome"),
+        pl.when(in_time)
+        .then(True)
+        .when(acknowledged | passed)
+        .then(False)
+        .otherwise(None)
+        .alias("counts"),
+    ).sort("first_deadline", "escalation_id")
+
+
+def escalation_measure(
+    escalations: pl.DataFrame, start: dt.date, end: dt.date, now: dt.datetime
+) -> tuple[pl.DataFrame, Measure]:
+    """Escalations acknowledged in time / escalations whose first deadline has passed."""
+    rows = acknowledged_escalations(escalations, start, end, now)
+    return rows, share(
+        _met(rows),
+        _measured(rows),
+        "escalations due",
+        left_out=rows["counts"].null_count(),
+        why="still within their response time",
+    )

@@ -114,6 +114,14 @@ class Escalation(models.Model):
         return levels[self.level - 1] if 0 < self.level <= len(levels) else None
 
     @property
+    def clock_zone(self) -> str:
+        """The time zone its clock counts in (the calendar of its current level, kept with the
+        matrix): its times are shown in it, the zone named, on every page and in the mails."""
+        level = self.current_level or (self.levels[-1] if self.levels else None)
+        zone = (level or {}).get("calendar", {}).get("time_zone")
+        return zone or settings.TIME_ZONE
+
+    @property
     def last_level(self) -> bool:
         return self.level >= len(self.levels)
 

@@ -1,5 +1,5 @@
 """Reads of escalations for other pages: the board and the dashboard list the open ones with
-their clocks (`open_escalations`), the scorecard counts the KPI (`acknowledged_in_time`)."""
+their clocks (`open_escalations`), and `acknowledged_in_time` counts the KPI the scorecard's way."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ class OpenEscalation:
     deadline: dt.datetime | None
     acknowledged: bool
     overdue: bool  # the current level's deadline passed without acknowledgement
+    zone: str  # the clock's time zone (its level's site calendar): its times are shown in it
 
 
 def open_escalations(
@@ -84,20 +85,26 @@ def open_escalations(
                 deadline=e.deadline,
                 acknowledged=e.acknowledged_at is not None,
                 overdue=e.acknowledged_at is None and e.deadline is not None and e.deadline <= now,
+                zone=e.clock_zone,
             )
         )
     return found
 
 
-def acknowledged_in_time(client: Client, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
-    """(acknowledged within the first level's response time, started) for escalations started
-    in [start, end) (kpis.md 9)."""
+def acknowledged_in_time(
+    client: Client, start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None
+) -> tuple[int, int]:
+    """(acknowledged by the first level's deadline, decided) for the escalations whose first
+    deadline falls in [start, end) (kpis.md 9), by the scorecard's rule
+    (tower.engine.scorecard.acknowledged_escalations, which places them by the site's local
+    date): one unacknowledged when its deadline passed (by `now`) is a miss, one whose deadline
+    is still ahead is not decided yet."""
+    now = now or timezone.now()
+    in_time = Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("first_deadline"))
     counts = Escalation.objects.filter(
-        client=client, opened_at__gte=start, opened_at__lt=end
+        client=client, first_deadline__gte=start, first_deadline__lt=end
     ).aggregate(
-        started=Count("pk"),
-        in_time=Count(
-            "pk", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("first_deadline"))
-        ),
+        decided=Count("pk", filter=in_time | Q(first_deadline__lte=now)),
+        in_time=Count("pk", filter=in_time),
     )
-    return counts["in_time"], counts["started"]
+    return counts["in_time"], counts["decided"]

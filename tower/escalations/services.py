@@ -33,7 +33,7 @@ from tower.escalations.models import Escalation, EscalationStep
 from tower.tenancy.models import CLIENT_ROLES, Client
 from tower.tenancy.scoping import CMO_ROLES, require_role
 from tower.webhooks import services as webhooks
-from tower.workflow import WorkflowError, audit_as
+from tower.workflow import WorkflowError, acting_user, audit_as, checked_text
 
 log_ = logging.getLogger(__name__)
 
@@ -127,10 +127,41 @@ class Subject:
     url: str = ""
     site_id: int | None = None
     lines: tuple[int, ...] = ()
+    # The kind the key is made with, when it differs from `kind`: an escalation opened by hand
+    # on a stock-out takes the reported-stock-out trigger's key, so that one stays open per
+    # stock-out whoever opens it (the constraint), and the trigger does not open a second.
+    key_kind: str = ""
 
     @property
     def key(self) -> str:
-        return f"{self.kind}:{self.type}:{self.id if self.id is not None else ''}"
+        return f"{self.key_kind or self.kind}:{self.type}:{self.id if self.id is not None else ''}"
+
+
+def stock_out_subject(event, kind: str = Escalation.Kind.STOCK_OUT_REPORTED) -> Subject:
+    """A stock-out as the subject of an escalation (by its trigger or by hand)."""
+    return Subject(
+        kind=kind,
+        type=Escalation.Subject.STOCK_OUT,
+        id=event.pk,
+        label=f"Stock-out of {event.product.code} in {event.location}",
+        url=reverse("scorecards:stock_out", args=[event.pk]),
+        key_kind=Escalation.Kind.STOCK_OUT_REPORTED,
+    )
+
+
+def open_on(rows, client_id: int, subject_type: str, subject_id: int) -> Escalation | None:
+    """The open escalation on a subject (a stock-out, a line...) among `rows` (escalations,
+    scoped by a view), whatever opened it."""
+    return (
+        rows.filter(
+            client_id=client_id,
+            status=Escalation.Status.OPEN,
+            subject_type=subject_type,
+            subject_id=subject_id,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def _url(escalation: Escalation) -> str:
@@ -142,7 +173,7 @@ def _lines(escalation: Escalation) -> list[int]:
 
 
 def _step(escalation: Escalation, kind: str, user, now: dt.datetime, text: str = "", side=None):
-    person = communications._user_or_none(user)
+    person = acting_user(user)
     return EscalationStep.objects.create(
         client=escalation.client,
         escalation=escalation,
@@ -150,7 +181,7 @@ def _step(escalation: Escalation, kind: str, user, now: dt.datetime, text: str =
         level=escalation.level,
         at=now,
         user=person,
-        who=communications._name(person),
+        who=communications.person_name(person),
         side=side or (communications.side_of(person, escalation.client) if person else "cmo"),
         text=text,
     )
@@ -189,7 +220,7 @@ def open_escalation(
         raise WorkflowError(
             f"{client.code} has no escalation matrix yet: set its levels on the agreement page."
         )
-    person = communications._user_or_none(user)
+    person = acting_user(user)
     first = matrix["levels"][0]
     try:
         due = level_deadline(first, now)
@@ -207,7 +238,7 @@ def open_escalation(
         site_id=subject.site_id,
         opened_at=now,
         opened_by=person,
-        opened_by_name=communications._name(person),
+        opened_by_name=communications.person_name(person),
         opened_side=communications.side_of(person, client) if person else "cmo",
         matrix={**matrix, "taken_at": now.isoformat()},
         level=1,
@@ -248,13 +279,26 @@ def open_by_hand(
     user,
     now: dt.datetime | None = None,
     line=None,
+    stock_out=None,
 ) -> Escalation:
-    """Either side opens an escalation by hand, on a line of the client or on its title alone."""
+    """Either side opens an escalation by hand, on a line or a stock-out of the client, or on
+    its title alone."""
     require_role(user, client, EVERYONE, "open escalations")
-    title = communications._text(title, "title", limit=TITLE_LIMIT)
-    text = communications._text(text, "description", required=False)
+    title = checked_text(title, "title", limit=TITLE_LIMIT)
+    text = checked_text(text, "description", required=False, limit=communications.TEXT_LIMIT)
     now = now or timezone.now()
-    if line is not None:
+    if stock_out is not None:
+        if stock_out.client_id != client.pk:
+            raise WorkflowError("Choose a stock-out of the same client.")
+        already = open_on(
+            Escalation.objects.all(), client.pk, Escalation.Subject.STOCK_OUT, stock_out.pk
+        )
+        if already is not None:
+            raise WorkflowError(
+                f"Escalation {already.pk} is already open on this stock-out: add to it instead."
+            )
+        subject = stock_out_subject(stock_out, Escalation.Kind.MANUAL)
+    elif line is not None:
         if line.client_id != client.pk:
             raise WorkflowError("Choose a line of the same client.")
         subject = Subject(
@@ -274,7 +318,8 @@ def open_by_hand(
         client=client, subject=subject, title=title, user=user, now=now, text=text
     )
     if escalation is None:
-        raise WorkflowError("An escalation is already open on this line: add to it instead.")
+        what = "stock-out" if stock_out is not None else "line"
+        raise WorkflowError(f"An escalation is already open on this {what}: add to it instead.")
     return escalation
 
 
@@ -294,7 +339,7 @@ def _locked(escalation: Escalation) -> Escalation:
 def acknowledge(*, escalation: Escalation, user, comment: str = "", now=None) -> Escalation:
     """Acknowledge the current level: its clock stops (the escalation moves no further)."""
     require_role(user, escalation.client, EVERYONE, "acknowledge escalations")
-    comment = communications._text(comment, "comment", required=False)
+    comment = checked_text(comment, "comment", required=False, limit=communications.TEXT_LIMIT)
     now = now or timezone.now()
     escalation = _locked(escalation)
     _require_open(escalation)
@@ -303,9 +348,9 @@ def acknowledge(*, escalation: Escalation, user, comment: str = "", now=None) ->
             f"Escalation {escalation.pk} was already acknowledged by "
             f"{escalation.acknowledged_by_name}."
         )
-    person = communications._user_or_none(user)
+    person = acting_user(user)
     escalation.acknowledged_at = now
-    escalation.acknowledged_by_name = communications._name(person)
+    escalation.acknowledged_by_name = communications.person_name(person)
     audit_as(escalation, user, "acknowledged")
     escalation.save(update_fields=["acknowledged_at", "acknowledged_by_name"])
     _step(escalation, EscalationStep.Kind.ACKNOWLEDGED, user, now, comment)
@@ -323,7 +368,7 @@ def acknowledge(*, escalation: Escalation, user, comment: str = "", now=None) ->
 @transaction.atomic
 def add_comment(*, escalation: Escalation, user, text: str, now=None) -> EscalationStep:
     require_role(user, escalation.client, EVERYONE, "comment on escalations")
-    text = communications._text(text, "comment")
+    text = checked_text(text, "comment", limit=communications.TEXT_LIMIT)
     now = now or timezone.now()
     escalation = _locked(escalation)
     step = _step(escalation, EscalationStep.Kind.COMMENT, user, now, text)
@@ -350,14 +395,14 @@ def resolve(
     agreed with an owner (and a due date) go to the actions register (tower.actions, source
     "escalation"; the CMO's people record them, as every register action)."""
     require_role(user, escalation.client, EVERYONE, "resolve escalations")
-    text = communications._text(text, "resolution")
+    text = checked_text(text, "resolution", limit=communications.TEXT_LIMIT)
     now = now or timezone.now()
     escalation = _locked(escalation)
     _require_open(escalation)
-    person = communications._user_or_none(user)
+    person = acting_user(user)
     escalation.status = Escalation.Status.RESOLVED
     escalation.resolved_at, escalation.resolution = now, text
-    escalation.resolved_by_name = communications._name(person)
+    escalation.resolved_by_name = communications.person_name(person)
     audit_as(escalation, user, "resolved")
     escalation.save(update_fields=["status", "resolved_at", "resolution", "resolved_by_name"])
     _step(escalation, EscalationStep.Kind.RESOLVED, user, now, text)

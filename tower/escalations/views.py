@@ -16,12 +16,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tower.actions.forms import new_action_forms, new_actions
+from tower.engine.business_hours import local_text
 from tower.escalations import services
 from tower.escalations.forms import CommentForm, OpenForm, ResolveForm
 from tower.escalations.models import Escalation, EscalationStep
 from tower.escalations.queries import open_escalations
 from tower.masterdata.models import Site
 from tower.orders.models import OrderLine
+from tower.stockouts.models import StockOutEvent
 from tower.tenancy.scoping import (
     client_by_code,
     get_or_404,
@@ -132,11 +134,9 @@ def escalation_detail(request, pk: int):
 
 
 def _local(escalation: Escalation) -> str:
-    level = escalation.current_level
-    if level is None or escalation.deadline is None:
+    if escalation.current_level is None or escalation.deadline is None:
         return ""
-    zone = services.calendar_from(level).zone
-    return f"{escalation.deadline.astimezone(zone):%a %d %b %Y %H:%M} ({zone.key})"
+    return local_text(escalation.deadline, escalation.clock_zone, year=True)
 
 
 @login_required
@@ -211,9 +211,33 @@ def escalation_new(request):
             OrderLine.objects.select_related("order", "client"), request.user, pk=int(line_id)
         )
         client = line.client
-    form = OpenForm(
-        request.POST or None, clients=clients, initial={"client": client and client.code}
-    )
+    stock_out = None
+    stock_out_id = request.POST.get("stock_out") or request.GET.get("stock_out", "")
+    if stock_out_id and line is None:
+        if not stock_out_id.isdigit():
+            raise Http404("No such stock-out.")
+        stock_out = get_or_404(
+            StockOutEvent.objects.select_related("product", "client"),
+            request.user,
+            pk=int(stock_out_id),
+        )
+        client = stock_out.client
+        already = services.open_on(
+            Escalation.objects.visible_to(request.user),
+            client.pk,
+            Escalation.Subject.STOCK_OUT,
+            stock_out.pk,
+        )
+        if already is not None:
+            messages.info(
+                request,
+                f"Escalation {already.pk} is already open on this stock-out: add to it here.",
+            )
+            return redirect("escalations:detail", pk=already.pk)
+    initial = {"client": client and client.code}
+    if stock_out is not None:
+        initial["title"] = f"Stock-out of {stock_out.product.code} in {stock_out.location}"
+    form = OpenForm(request.POST or None, clients=clients, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen = client_by_code(clients, data["client"])
@@ -225,6 +249,7 @@ def escalation_new(request):
                     text=data["text"],
                     user=request.user,
                     line=line,
+                    stock_out=stock_out,
                 ).pk
             )
         )
@@ -234,6 +259,7 @@ def escalation_new(request):
     context = {
         "form": form,
         "line": line,
+        "stock_out": stock_out,
         "client": client,
         "show_clients": sees_client_names(request.user),
         "nav_active": NAV,

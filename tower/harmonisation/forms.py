@@ -95,6 +95,84 @@ class ActionForm(Form):
     due_date = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
 
 
+CMO_WIDE = "*"
+
+
+class ItemForm(Form):
+    """A row: where the sites differ and how the client would feel it (the ratings follow)."""
+
+    client = forms.ChoiceField(
+        label="Concerns",
+        help_text="The client whose users see the row; every client: CMO-internal (CMO admins)",
+    )
+    process_area = forms.ChoiceField(label="Process area")
+    sites = forms.MultipleChoiceField(
+        label="Sites whose practice differs",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one site whose practice differs."},
+    )
+    difference = forms.CharField(
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What differs",
+        help_text="e.g. EU1 and US1 use different batch-record templates",
+    )
+    failure_mode = forms.CharField(
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Failure mode as the client would experience it",
+        help_text="e.g. the client's QA reads two layouts and queries both",
+    )
+
+    def __init__(self, *args, clients, areas, sites, cmo_wide: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(c.code, f"{c.code} · {c.name}") for c in clients]
+        if cmo_wide:
+            choices.append((CMO_WIDE, "Every client (CMO-internal)"))
+        self.fields["client"].choices = choices
+        self.fields["process_area"].choices = [(a.code, a.name) for a in areas]
+        self.fields["sites"].choices = [
+            (s.code, s.code if not s.name or s.name == s.code else f"{s.code} · {s.name}")
+            for s in sites
+        ]
+
+
+class NewItemForm(ItemForm, RatingForm):
+    """A new row with its first assessment and why."""
+
+    field_order = [
+        "client",
+        "process_area",
+        "sites",
+        "difference",
+        "failure_mode",
+        "severity_site",
+        "severity_client",
+        "severity_patient",
+        "occurrence",
+        "detection",
+        "reason",
+    ]
+
+    def ratings(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in RatingForm.base_fields if name != "reason"
+        }
+
+
+class EditItemForm(ItemForm):
+    """What differs, where and how the client feels it, corrected with a reason (the ratings are
+    corrected on the row's page, each rating with its own reason)."""
+
+    reason = forms.CharField(
+        max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}), label="Why the change"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["client"]  # who sees a row does not change once it is written
+
+
 class NoteForm(Form):
     note = forms.CharField(max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -126,6 +126,34 @@ def create_item(
     return item
 
 
+def edit_item(
+    *,
+    user,
+    item: FmeaItem,
+    process_area: ProcessArea,
+    sites: list[Site],
+    difference: str,
+    failure_mode: str,
+    reason: str,
+) -> FmeaItem:
+    """Correct what differs, at which sites and how the client feels it (audited with the reason;
+    the ratings change only through rate_item and revise_item, each logged)."""
+    require_cmo(user, item.client, "edit FMEA rows")
+    sites = list(sites)
+    if len(sites) < 1:
+        raise WorkflowError("Name at least one site whose practice differs.")
+    reason = _text(reason, "A reason for the change")
+    item.process_area = process_area
+    item.difference = _text(difference, "What differs")
+    item.failure_mode = _text(failure_mode, "The failure mode as the client would experience it")
+    audit_as(item, user, reason)
+    item.save()
+    if {s.pk for s in sites} != set(item.sites.values_list("pk", flat=True)):
+        audit_as(item, user, reason)
+        item.sites.set(sites)
+    return item
+
+
 def rate_item(*, user, item: FmeaItem, ratings: dict, reason: str) -> FmeaItem:
     """Correct the assessment (new evidence, a better reading): logged with the reason.
 

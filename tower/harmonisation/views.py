@@ -8,18 +8,22 @@ from urllib.parse import urlencode
 import polars as pl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tower.harmonisation import services
 from tower.harmonisation.forms import (
+    CMO_WIDE,
     EXPORT_FORMATS,
     ActionForm,
     BacklogFilter,
+    EditItemForm,
+    NewItemForm,
     NoteForm,
     RatingForm,
     ReviseForm,
@@ -32,11 +36,15 @@ from tower.performance.exports import response as file_response
 from tower.performance.forms import default_period
 from tower.quality.models import Deviation
 from tower.tenancy.scoping import (
+    CMO_ROLES,
+    client_by_code,
     is_cmo_admin,
     is_cmo_side,
+    role_for,
     sees_client_names,
     visible_clients,
 )
+from tower.web.forms import StepForm
 from tower.web.pages import render_figures_page, run_step
 
 ROWS_PER_PAGE = 25
@@ -127,6 +135,9 @@ def backlog(request):
         "overdue_only": bool(valid and form.cleaned_data.get("overdue")),
         "show_clients": sees_client_names(request.user),
         "query": _export_query(form) if valid else "",
+        "new_client": form.cleaned_data.get("client", "") if valid else "",
+        "can_add": is_cmo_admin(request.user)
+        or any(role_for(request.user, c) in CMO_ROLES for c in clients),
     }
     return render_figures_page(
         request,
@@ -372,3 +383,116 @@ def action_verify(request, action: int):
     return _action_step(
         request, action, services.verify_action, "Action verified: the row may now be re-rated."
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing a row: a new one with its first assessment, or what differs corrected
+
+
+class _NewItem(NewItemForm, StepForm):
+    pass
+
+
+class _EditItem(EditItemForm, StepForm):
+    pass
+
+
+def _choices():
+    return list(ProcessArea.objects.all()), list(Site.objects.order_by("code"))
+
+
+def _described(form, areas, sites) -> dict:
+    """What the form says of the row: its process area, sites, difference and failure mode."""
+    data = form.cleaned_data
+    return {
+        "process_area": next(a for a in areas if a.code == data["process_area"]),
+        "sites": [s for s in sites if s.code in data["sites"]],
+        "difference": data["difference"],
+        "failure_mode": data["failure_mode"],
+    }
+
+
+def _form_page(request, context: dict, form):
+    context["form"] = form
+    status = 400 if form.errors else 200
+    return render(request, "harmonisation/item_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_new(request):
+    visible = list(visible_clients(request.user).order_by("code"))
+    # ?client= (and the posted client) name a client the user sees; another one is a 404.
+    named = client_by_code(visible, request.GET.get("client", ""))
+    posted = request.POST.get("client", "").strip()
+    if posted and posted != CMO_WIDE:
+        client_by_code(visible, posted)
+    clients = [c for c in visible if role_for(request.user, c) in CMO_ROLES]
+    cmo_wide = is_cmo_admin(request.user)
+    context = {"nav_active": "harmonisation:backlog", "editing": False}
+    if not clients and not cmo_wide:
+        if request.method == "POST":
+            raise PermissionDenied("FMEA rows are written by the CMO's people.")
+        return render(request, "harmonisation/item_form.html", context)
+    areas, sites = _choices()
+    form = _NewItem(
+        request.POST or None, clients=clients, areas=areas, sites=sites, cmo_wide=cmo_wide
+    )
+    if named is not None:
+        form.initial["client"] = named.code
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        client = None if data["client"] == CMO_WIDE else client_by_code(clients, data["client"])
+        described = _described(form, areas, sites)
+        item = form.run(
+            lambda d: services.create_item(
+                user=request.user,
+                client=client,
+                ratings=form.ratings(),
+                reason=d["reason"],
+                **described,
+            )
+        )
+        if item is not None:
+            messages.success(
+                request, f"FMEA row added with priority {item.ap}: now add its actions."
+            )
+            return redirect("harmonisation:item", pk=item.pk)
+    return _form_page(request, context, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk: int):
+    item = _item(request, pk)
+    context = {"item": item, "nav_active": "harmonisation:backlog", "editing": True}
+    if not may_edit(request.user, item):
+        if request.method == "POST":
+            raise PermissionDenied("FMEA rows are written by the CMO's people.")
+        return render(request, "harmonisation/item_form.html", context)
+    areas, sites = _choices()
+    initial = {
+        "process_area": item.process_area_id,
+        "sites": [s.code for s in item.sites.all()],
+        "difference": item.difference,
+        "failure_mode": item.failure_mode,
+    }
+    form = _EditItem(
+        request.POST or None,
+        initial=initial,
+        clients=[],
+        areas=areas,
+        sites=sites,
+        cmo_wide=False,
+    )
+    if request.method == "POST" and form.is_valid():
+        described = _described(form, areas, sites)
+        done = form.run(
+            lambda d: services.edit_item(
+                user=request.user, item=item, reason=d["reason"], **described
+            )
+        )
+        if done is not None:
+            messages.success(request, "FMEA row changed; the reason is kept in its history.")
+            return redirect("harmonisation:item", pk=item.pk)
+    return _form_page(request, context, form)

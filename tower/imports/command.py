@@ -3,8 +3,8 @@
     tower import KIND FILE [--client CODE] [--mapping MAP.toml] [--date-format FMT]
                            [--create-missing] [--dry-run] [--errors-to FILE.csv]
 
-A subclass says what the file holds, which fields a mapping may name and which import function
-runs; this class reads the mapping, draws the progress bar, prints the first errors as a table
+A subclass says what the file holds and which import function runs (RecordImportCommand: which
+kind of tower.imports.pipeline, whose fields a mapping may name); this class reads the mapping, draws the progress bar, prints the first errors as a table
 (all of them with --errors-to) and exits non-zero when errors kept the file from being written.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tower.csv_safe import neutralise_frame
-from tower.imports.records import RecordKind
+from tower.imports.pipeline import ImportKind, steps
 from tower.imports.report import ImportReport, log_file_error
 from tower.ingest import ImportFileError, Mapping, load_mapping, with_date_format
 from tower.output import stepped_progress, write_frame
@@ -143,18 +143,18 @@ class ImportCommand(BaseCommand):
 
 
 class RecordImportCommand(ImportCommand):
-    """`tower import KIND` for a record kind of tower.imports.kinds."""
+    """`tower import KIND` for a kind of the import pipeline (tower.imports.kinds, order lines)."""
 
-    record_kind: RecordKind
+    record_kind: ImportKind
 
     @property
     def fields(self) -> Sequence[str]:
-        return self.record_kind.spec.names
+        return self.record_kind.fields
 
     @property
     def kind(self) -> str:
-        return self.record_kind.spec.kind
+        return self.record_kind.name
 
     @property
     def steps(self) -> int:
-        return self.record_kind.steps
+        return steps(self.record_kind)

@@ -1,5 +1,6 @@
 """The record imports: `tower import batches|deviations|capas|plan|stockouts|stock`, the web and the
-demo call these. Each is tower.imports.records.import_records with its kind.
+demo call these. Each is the one pipeline, tower.imports.pipeline.import_file, with its kind
+(order lines are its kind too: tower.imports.lines).
 
 Every function takes the same keyword arguments as tower.imports.lines.import_lines:
 `principal` is who the import runs for (tower.tenancy.scoping; clients it may not see are
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from tower.imports.records import RecordKind, import_records
+from tower.imports.pipeline import import_file
+from tower.imports.records import RecordKind
 from tower.imports.references import resolve_areas, resolve_numbers
 from tower.ingest.specs import BATCHES, CAPAS, DEVIATIONS, PLAN, STOCK, STOCKOUTS
 from tower.quality.models import Batch, Capa, Deviation, PlanWeek
@@ -72,14 +74,14 @@ KINDS = {
 }
 
 
-# One function per kind, with import_records' keyword arguments; a batch is identified by
+# One function per kind, with import_file's keyword arguments; a batch is identified by
 # client + batch number, a deviation by client + deviation number (its batch must be stored
 # already), a CAPA by client + CAPA number, a plan week by client + product + site + week, a
 # stock-out by client + product + location + start date, a stock row by client + product +
 # location + date.
-import_batches = partial(import_records, BATCH_KIND)
-import_deviations = partial(import_records, DEVIATION_KIND)
-import_capas = partial(import_records, CAPA_KIND)
-import_plan = partial(import_records, PLAN_KIND)
-import_stockouts = partial(import_records, STOCKOUT_KIND)
-import_stock = partial(import_records, STOCK_KIND)
+import_batches = partial(import_file, BATCH_KIND)
+import_deviations = partial(import_file, DEVIATION_KIND)
+import_capas = partial(import_file, CAPA_KIND)
+import_plan = partial(import_file, PLAN_KIND)
+import_stockouts = partial(import_file, STOCKOUT_KIND)
+import_stock = partial(import_file, STOCK_KIND)

@@ -1,37 +1,29 @@
-"""Importing order lines and deliveries: validate the whole file, then write all of it or nothing.
+"""Order lines and their deliveries: one more kind of the one import pipeline.
 
-`import_lines` is the order-line import pipeline: the CLI (`tower import lines`), the demo and
-later the web upload call it. Reading and row validation are in tower.ingest (pure); what all
-imports share (the report, the log, resolving clients, sites and products) in tower.imports.
-This module computes what changes against the database (natural keys: client + order + line),
-writes it set-based in one transaction and refreshes the affected clients' outcomes.
+`import_lines` is tower.imports.pipeline.import_file with LINE_KIND: the CLI (`tower import
+lines`), the demo and later the web upload call it. What is the order-line kind's own is here:
+rows are validated by tower.ingest.lines (a line over several delivery rows, which must agree;
+one delivery id once per line), master data is resolved from each line's first row and its
+errors repeated on the line's delivery rows, a planned batch must be a stored batch of the
+line's product; the comparison covers two tables (lines on client + order + line, each line's
+deliveries as a whole), new orders are numbered and written with them, and the outcomes are
+recomputed from the frames the comparison already holds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from functools import partial
 
 import polars as pl
-from django.db import transaction
-from django.utils import timezone
 
 from tower.bulk import delete_where_in, insert_frame, reserve_ids, update_frame
 from tower.imports.limits import line_lengths
-from tower.imports.models import ImportLog
+from tower.imports.pipeline import import_file
 from tower.imports.references import MasterData, read_for_clients
-from tower.imports.refresh import refresh_after_import
-from tower.imports.report import (
-    ImportReport,
-    LogContext,
-    Progress,
-    logs_file_errors,
-    read_import_file,
-    write_log,
-)
-from tower.ingest import FIELDS, Mapping, parse_lines
+from tower.imports.report import ImportReport, Progress
+from tower.ingest import FIELDS, Mapping, ParsedLines, parse_lines
 from tower.ingest.errors import ROW, combine_errors, empty_errors, row_errors
-from tower.ingest.text import text_errors
 from tower.orders.models import (
     Delivery,
     Order,
@@ -41,7 +33,7 @@ from tower.performance.queries import LINE_SCHEMA
 from tower.quality.models import Batch
 
 # Callers of import_lines (the demo, the command) take its report type from here too.
-__all__ = ["ImportReport", "Progress", "import_lines"]
+__all__ = ["LINE_KIND", "ImportReport", "Progress", "import_lines"]
 
 # Line fields compared to decide whether an existing line changed (text blanks stored as "").
 LINE_TEXT_FIELDS = ["ship_to", "transport_mode", "unit", "currency", "planned_batch", "status"]
@@ -60,108 +52,61 @@ LINE_COMPARED = [
 ENGINE_LINE_COLUMNS = [c for c in LINE_SCHEMA if c not in ("line_id", "order_key")]
 
 
-@logs_file_errors(lambda **_: "lines")
-def import_lines(
-    *,
-    path: Path,
-    actor: str,
-    principal,
-    user=None,
-    client_code: str | None = None,
-    mapping: Mapping | None = None,
-    create_missing: bool = False,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import a CSV or XLSX file of order lines and deliveries.
+class LineKind:
+    """The order-line kind's declarations and hooks (tower.imports.pipeline.ImportKind)."""
 
-    `principal` is who the import runs for (tower.tenancy.scoping): clients it may not see are
-    treated as unknown. Raises ImportFileError for a file that cannot be read at all; row-level
-    problems come back in `report.errors` with nothing written.
-    """
-    step = progress or (lambda _label: None)
-    path = Path(path)
-    started = timezone.now()
-    report = ImportReport(
-        kind="lines",
-        file_name=path.name,
-        noun="lines",
-        noun_one="line",
-        dry_run=dry_run,
-        deliveries_written=0,
-    )
+    name = "lines"
+    noun = "lines"
+    noun_one = "line"
+    fields = FIELDS
+    resolve_label = "Checking clients, sites, products and planned batches"
+    write_label = "Writing lines and deliveries"
+    refresh_label = "Recomputing OTIF outcomes"
+    counts_deliveries = True  # the second table: each line's deliveries
 
-    step("Reading the file")
-    table, mapping, sha = read_import_file(path, mapping, FIELDS)
-    step("Validating every row")
-    parsed = parse_lines(table, mapping, default_client=client_code)
-    report.rows = parsed.rows
-    context = LogContext(path, sha, mapping, actor, user, started)
-    client_codes = parsed.lines["client"].unique().to_list()
-    # Text that cannot be stored (too long, NUL) must not reach a query: checked first.
-    bad_text = text_errors(table, mapping, line_lengths())
-    if not bad_text.is_empty():
-        report.errors = combine_errors([parsed.errors, bad_text])
-        report.log = write_log(report, context, ImportLog.Outcome.REJECTED, client_codes)
-        return report
+    def parse(
+        self, table: pl.DataFrame, mapping: Mapping, *, default_client: str | None
+    ) -> ParsedLines:
+        return parse_lines(table, mapping, default_client=default_client)
 
-    step("Checking clients, sites, products and planned batches")
-    labels = {f: mapping.columns.get(f, f) for f in ("client", "site", "product", "planned_batch")}
-    refs = MasterData(
-        parsed.lines.select(
+    def client_codes(self, parsed: ParsedLines) -> list[str]:
+        return parsed.lines["client"].unique().to_list()
+
+    def lengths(self) -> dict[str, int | None]:
+        return line_lengths()
+
+    def master_data(self, parsed: ParsedLines) -> pl.DataFrame:
+        # A line's codes are checked once, on its first row.
+        return parsed.lines.select(
             pl.col("first_row").alias("row"), "client", "site", "product", "product_group"
-        ),
-        principal=principal,
-        create_missing=create_missing,
-        labels=labels,
-    )
-    reference_errors = _on_every_row_of_the_line(
-        combine_errors(
-            [refs.errors, _planned_batch_errors(parsed.lines, refs.usable, labels["planned_batch"])]
-        ),
-        parsed.lines,
-        parsed.deliveries,
-    )
-    report.errors = combine_errors([parsed.errors, reference_errors])
-    report.created = refs.to_create()
+        )
 
-    if not report.ok:
-        report.log = write_log(report, context, ImportLog.Outcome.REJECTED, client_codes)
-        return report
-    step("Comparing with the database")
-    with transaction.atomic():
-        # Serialised per client: a concurrent import of the same client waits here, then
-        # compares with what the first one wrote.
-        refs.lock()
-        refs.create()
-        plan = _plan(
-            parsed.lines,
-            parsed.deliveries,
-            refs,
+    def resolve(
+        self, parsed: ParsedLines, master: MasterData, labels: dict[str, str]
+    ) -> tuple[ParsedLines, pl.DataFrame]:
+        errors = combine_errors(
+            [
+                master.errors,
+                _planned_batch_errors(parsed.lines, master.usable, labels["planned_batch"]),
+            ]
+        )
+        return parsed, _on_every_row_of_the_line(errors, parsed.lines, parsed.deliveries)
+
+    def compare(
+        self, parsed: ParsedLines, resolved: ParsedLines, master: MasterData, mapping: Mapping
+    ) -> _Plan:
+        return _plan(
+            resolved.lines,
+            resolved.deliveries,
+            master,
             keep_planned_batch="planned_batch" not in mapping.columns,
         )
-        report.records_created = plan.new_lines.height
-        report.records_updated = plan.changed_lines.height
-        report.records_unchanged = plan.unchanged
-        report.deliveries_written = plan.deliveries.height
-        if dry_run:
-            transaction.set_rollback(True)
-        else:
-            step("Writing lines and deliveries")
-            plan.write()
-            step("Recomputing OTIF outcomes")
-            refreshed = refresh_after_import(
-                "lines",
-                refs.clients(plan.touched_client_ids),
-                inputs=plan.engine_inputs,
-            )
-            report.refreshed.extend(refreshed.outcomes)
-            report.notes.extend(refreshed.notes)
-            # Logged in the same transaction: an applied import is never left unrecorded.
-            report.log = write_log(report, context, ImportLog.Outcome.APPLIED, client_codes)
-    if dry_run:
-        report.log = write_log(report, context, ImportLog.Outcome.DRY_RUN, client_codes)
-    return report
+
+
+LINE_KIND = LineKind()
+
+# Import a CSV or XLSX file of order lines and deliveries, with import_file's keyword arguments.
+import_lines = partial(import_file, LINE_KIND)
 
 
 def _planned_batch_errors(lines: pl.DataFrame, clients: list[str], label: str) -> pl.DataFrame:
@@ -244,6 +189,18 @@ class _Plan:
     lines_after: pl.DataFrame
     deliveries_after: pl.DataFrame
 
+    @property
+    def created(self) -> int:
+        return self.new_lines.height
+
+    @property
+    def updated(self) -> int:
+        return self.changed_lines.height
+
+    @property
+    def deliveries_written(self) -> int:
+        return self.deliveries.height
+
     def engine_inputs(self, client_id: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         mine = pl.col("client_id") == client_id
         return (
@@ -251,7 +208,8 @@ class _Plan:
             self.deliveries_after.filter(mine).drop("client_id"),
         )
 
-    def write(self) -> None:
+    def write(self, *, user, reason: str) -> None:
+        # Orders, lines and deliveries have no audit history: who and why are in the log.
         insert_frame(Order._meta.db_table, self.new_orders)
         insert_frame(OrderLine._meta.db_table, self.new_lines)
         update_frame(OrderLine._meta.db_table, self.changed_lines)

@@ -1,10 +1,11 @@
-"""One import pipeline for every record kind: validate the whole file, then write all or nothing.
+"""The declared record kinds (batches, deviations, CAPAs, plan weeks, stock-outs, stock).
 
 A RecordKind binds a pure RecordSpec (tower.ingest.specs) to its model: which model field each
 file field fills, which fields name stored rows (a deviation's batch), what a new row gets
-besides the file's values, and what to do once written. `import_records` then reads, validates,
-resolves codes set-based, compares with the stored rows on the natural key and writes only new
-and changed rows, in one transaction:
+besides the file's values, and what to do once written. The one import pipeline
+(tower.imports.pipeline.import_file) reads, validates and resolves its files; this module gives
+it the kind's hooks: resolving references set-based, comparing with the stored rows on the
+natural key and writing only new and changed rows:
 
 - a field the file does not map is neither compared nor overwritten: a file without a title
   column leaves the stored titles alone (imports invent nothing);
@@ -17,30 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tower.bulk import insert_frame, update_frame
 from tower.imports.limits import record_lengths
-from tower.imports.models import ImportLog
 from tower.imports.references import MasterData, read_for_clients
-from tower.imports.refresh import refresh_after_import
-from tower.imports.report import (
-    ImportReport,
-    LogContext,
-    Progress,
-    logs_file_errors,
-    read_import_file,
-    write_log,
-)
 from tower.ingest import Mapping
 from tower.ingest.errors import combine_errors
 from tower.ingest.records import ParsedRecords, RecordSpec, parse_records
-from tower.ingest.text import text_errors
 
 MASTER_DATA = ("client", "site", "product")
 
@@ -64,9 +53,23 @@ class RecordKind:
     refresh_label: str = ""
 
     @property
-    def steps(self) -> int:
-        """Progress stages: read, validate, resolve, compare, write (and the follow-up)."""
-        return 5 + bool(self.refresh_label)
+    def name(self) -> str:
+        return self.spec.kind
+
+    @property
+    def noun_one(self) -> str:
+        return self.spec.record
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.spec.names
+
+    resolve_label = "Checking clients, sites, products and references"
+    counts_deliveries = False
+
+    @property
+    def write_label(self) -> str:
+        return f"Writing {self.noun}"
 
     def column(self, name: str) -> str:
         """The database column a file field is stored in (client -> client_id)."""
@@ -76,89 +79,32 @@ class RecordKind:
         """The column of the resolved frame holding a file field's value (ids for codes)."""
         return f"{name}_id" if name in MASTER_DATA or name in self.references else name
 
+    # --- the hooks of tower.imports.pipeline.import_file ---------------------------------
 
-@logs_file_errors(lambda kind, **_: kind.spec.kind)
-def import_records(
-    kind: RecordKind,
-    *,
-    path: Path,
-    actor: str,
-    principal,
-    user=None,
-    client_code: str | None = None,
-    mapping: Mapping | None = None,
-    create_missing: bool = False,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Import a CSV or XLSX file of `kind` records (see import_batches and its siblings)."""
-    step = progress or (lambda _label: None)
-    path = Path(path)
-    started = timezone.now()
-    spec = kind.spec
-    report = ImportReport(
-        kind=spec.kind,
-        file_name=path.name,
-        noun=kind.noun,
-        noun_one=spec.record,
-        dry_run=dry_run,
-    )
+    def parse(
+        self, table: pl.DataFrame, mapping: Mapping, *, default_client: str | None
+    ) -> ParsedRecords:
+        return parse_records(table, mapping, self.spec, default_client=default_client)
 
-    step("Reading the file")
-    table, mapping, sha = read_import_file(path, mapping, spec.names)
-    step("Validating every row")
-    parsed = parse_records(table, mapping, spec, default_client=client_code)
-    report.rows = parsed.rows
-    context = LogContext(path, sha, mapping, actor, user, started)
-    client_codes = parsed.records["client"].to_list()
-    # Text that cannot be stored (too long, NUL) must not reach a query: checked first.
-    bad_text = text_errors(table, mapping, record_lengths(kind))
-    if not bad_text.is_empty():
-        report.errors = combine_errors([parsed.errors, bad_text])
-        report.log = write_log(report, context, ImportLog.Outcome.REJECTED, client_codes)
-        return report
+    def client_codes(self, parsed: ParsedRecords) -> list[str]:
+        return parsed.records["client"].to_list()
 
-    step("Checking clients, sites, products and references")
-    labels = {f: mapping.columns.get(f, f) for f in spec.names}
-    master = MasterData(
-        parsed.records.select("row", *(f for f in MASTER_DATA if f in spec.names)),
-        principal=principal,
-        create_missing=create_missing,
-        labels=labels,
-    )
-    records, reference_errors = _resolve_references(kind, parsed, labels, master.usable)
-    report.errors = combine_errors([parsed.errors, master.errors, *reference_errors])
-    report.created = master.to_create()
+    def lengths(self) -> dict[str, int | None]:
+        return record_lengths(self)
 
-    if not report.ok:
-        report.log = write_log(report, context, ImportLog.Outcome.REJECTED, client_codes)
-        return report
+    def master_data(self, parsed: ParsedRecords) -> pl.DataFrame:
+        return parsed.records.select("row", *(f for f in MASTER_DATA if f in self.spec.names))
 
-    step("Comparing with the database")
-    with transaction.atomic():
-        # Serialised per client: a concurrent import of the same client waits here, then
-        # compares with what the first one wrote.
-        master.lock()
-        master.create()
-        changes = _changes(kind, master.with_ids(records), parsed.mapped)
-        report.records_created = changes.new.height
-        report.records_updated = changes.changed.height
-        report.records_unchanged = changes.unchanged
-        if dry_run:
-            transaction.set_rollback(True)
-        else:
-            step(f"Writing {kind.noun}")
-            changes.write(kind, user=user, reason=f"imported from {path.name}")
-            touched = master.clients(changes.touched_client_ids)
-            if touched:
-                if kind.refresh_label:
-                    step(kind.refresh_label)
-                report.notes.extend(refresh_after_import(kind.spec.kind, touched).notes)
-            # Logged in the same transaction: an applied import is never left unrecorded.
-            report.log = write_log(report, context, ImportLog.Outcome.APPLIED, client_codes)
-    if dry_run:
-        report.log = write_log(report, context, ImportLog.Outcome.DRY_RUN, client_codes)
-    return report
+    def resolve(
+        self, parsed: ParsedRecords, master: MasterData, labels: dict[str, str]
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        records, errors = _resolve_references(self, parsed, labels, master.usable)
+        return records, combine_errors([master.errors, *errors])
+
+    def compare(
+        self, parsed: ParsedRecords, resolved: pl.DataFrame, master: MasterData, mapping: Mapping
+    ) -> _Changes:
+        return _changes(self, master.with_ids(resolved), parsed.mapped)
 
 
 def _resolve_references(
@@ -177,18 +123,29 @@ def _resolve_references(
 
 @dataclass
 class _Changes:
-    table: str
+    model: type[models.Model]
     new: pl.DataFrame  # database columns of the rows to insert
     changed: pl.DataFrame  # "id" and the compared columns of the rows to update
     unchanged: int
     touched_client_ids: list[int]
+    deliveries_written = 0  # one table per record kind
+    engine_inputs = None  # nothing of the OTIF engine's
 
-    def write(self, kind: RecordKind, *, user, reason: str) -> None:
-        if getattr(kind.model._meta, "simple_history_manager_attribute", None):
-            self._write_with_history(kind.model, user=user, reason=reason)
+    @property
+    def created(self) -> int:
+        return self.new.height
+
+    @property
+    def updated(self) -> int:
+        return self.changed.height
+
+    def write(self, *, user, reason: str) -> None:
+        if getattr(self.model._meta, "simple_history_manager_attribute", None):
+            self._write_with_history(self.model, user=user, reason=reason)
         else:
-            insert_frame(self.table, self.new)
-            update_frame(self.table, self.changed)
+            table = self.model._meta.db_table
+            insert_frame(table, self.new)
+            update_frame(table, self.changed)
 
     def _write_with_history(self, model: type[models.Model], *, user, reason: str) -> None:
         by_column = {f.column: f for f in model._meta.concrete_fields}
@@ -254,7 +211,7 @@ def _changes(kind: RecordKind, records: pl.DataFrame, mapped: Sequence[str]) -> 
     changed = matched.filter(~is_new & differs)
     touched = set(new["client_id"].to_list()) | set(changed["client_id"].to_list())
     return _Changes(
-        table=table,
+        model=kind.model,
         new=new,
         changed=changed.select("id", *values),
         unchanged=matched.height - new.height - changed.height,

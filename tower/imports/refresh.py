@@ -1,6 +1,6 @@
 """What depends on imported data, refreshed after every import: one explicit call, one place.
 
-Both pipelines (tower.imports.lines and tower.imports.records) call `refresh_after_import` in
+The import pipeline (tower.imports.pipeline) calls `refresh_after_import` for every kind in
 the import's transaction, after writing and before logging, for the clients whose records
 changed. Order lines: each client's outcomes and monthly figures are recomputed
 (refresh_outcomes, which also attributes the client's stock-outs again). Stock-outs: which the

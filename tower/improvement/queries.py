@@ -16,6 +16,7 @@ from tower.improvement.models import (
     SpreadStatus,
     describe_place,
 )
+from tower.scorecards.measures import PLACES
 from tower.scorecards.scorecard import TrendPoint, kpi_trend
 
 # The trend shows the project's months from its start, at most this many (three years: a DMAIC
@@ -29,6 +30,10 @@ class ProjectTrend:
     points: list[TrendPoint]  # one per month since the start, oldest first
     baseline: float
     target: float
+    of: str = ""  # what the figures are of, in words: "ACME, site DE1, every product"
+    # Said plainly when the charter names a site or product the KPI cannot be computed for
+    # (its records do not name them): the figures are the client's, or wider than the charter.
+    not_narrowed: str = ""
 
     @property
     def latest(self) -> TrendPoint | None:
@@ -79,13 +84,47 @@ def trend_months(project: ImprovementProject, today: dt.date) -> list:
 def project_trend(project: ImprovementProject, *, as_of: dt.date) -> ProjectTrend:
     """The project's KPI month by month since its start, read through the scorecard's own
     computation (tower.scorecards.scorecard.kpi_trend): each month's value is the one the
-    client's scorecard for that month shows."""
+    client's scorecard for that month shows, of the charter's site and product where the KPI
+    can be computed for them (tower.scorecards.measures.PLACES)."""
     periods = trend_months(project, as_of)
+    kpi = KPI_BY_CODE[project.kpi]
+    asked = {
+        "site": project.site.code if project.site_id else None,
+        "product": project.product.code if project.product_id else None,
+    }
+    used = {place: code if place in PLACES[kpi.code] else None for place, code in asked.items()}
+    ignored = [place for place, code in asked.items() if code and used[place] is None]
+    of = [project.client.name]
+    of.append(f"site {used['site']}" if used["site"] else "every site")
+    of.append(f"product {used['product']}" if used["product"] else "every product")
+    not_narrowed = ""
+    if ignored:
+        named = " and ".join(f"{place} {asked[place]}" for place in ignored)
+        per = " or ".join(ignored)
+        if PLACES[kpi.code]:
+            not_narrowed = (
+                f"{kpi.name} cannot be computed per {per} (its records do not name one): the "
+                f"figures below are not of {named} alone but of {', '.join(of)}."
+            )
+        else:
+            not_narrowed = (
+                f"{kpi.name} is measured for the client as a whole only: the figures below are "
+                f"{project.client.name}'s, not those of {named}."
+            )
     return ProjectTrend(
-        kpi=KPI_BY_CODE[project.kpi],
-        points=kpi_trend(project.client, project.kpi, periods, as_of=as_of),
+        kpi=kpi,
+        points=kpi_trend(
+            project.client,
+            project.kpi,
+            periods,
+            as_of=as_of,
+            site=used["site"],
+            product=used["product"],
+        ),
         baseline=project.baseline,
         target=project.target,
+        of=", ".join(of),
+        not_narrowed=not_narrowed,
     )
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("lessons/", lessons.lesson_list, name="lessons"),
     path("lessons/new/", lessons.lesson_new, name="lesson_new"),
     path("lessons/<int:pk>/", lessons.lesson_detail, name="lesson"),
+    path("lessons/project/<int:project>/", lessons.project_lessons, name="project_lessons"),
     path("lessons/<int:pk>/places/", lessons.application_add, name="application_add"),
     path("lessons/<int:pk>/spread/", lessons.spread, name="spread"),
 ]

@@ -1,7 +1,7 @@
 """Reading exports (CSV/XLSX), mapping their columns and validating every row.
 
-Pure: no Django here; tower.orders (order lines) and tower.imports (the other records) store
-what this package returns.
+Pure: no Django here; tower.imports (its one pipeline, for order lines and the other records)
+stores what this package returns.
 
     from tower.ingest import load_profile, parse_lines, read_source
 

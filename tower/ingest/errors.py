@@ -8,11 +8,19 @@ so that one pass reports every bad row (design.md: a file is validated whole fir
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import polars as pl
 
+if TYPE_CHECKING:
+    from tower.ingest.mapping import Mapping
+
 # The reader adds this column: the row number a person sees in a spreadsheet (header = row 1).
 ROW = "__row__"
+
+# The readers keep each field's source text next to its typed column, under this prefix, so an
+# error report shows the value as the file had it.
+RAW = "raw:"
 
 ROW_ERROR_SCHEMA = {"row": pl.Int64, "column": pl.String, "value": pl.String, "reason": pl.String}
 
@@ -55,3 +63,19 @@ def combine_errors(parts: Iterable[pl.DataFrame]) -> pl.DataFrame:
     if not frames:
         return empty_errors()
     return pl.concat(frames).unique().sort("row", "column", "reason")
+
+
+def raw_text(field: str) -> pl.Expr:
+    """The source text of `field` (the RAW column the readers keep)."""
+    return pl.col(RAW + field)
+
+
+def client_errors(
+    frame: pl.DataFrame, mapping: Mapping, default_client: str | None, labels: dict[str, str]
+) -> list[pl.DataFrame]:
+    """The rows that name another client than the one the file is imported for."""
+    if "client" not in mapping.columns or not default_client:
+        return []
+    differs = raw_text("client").is_not_null() & (raw_text("client") != default_client)
+    reason = f"client differs from {default_client}, the client this file is imported for"
+    return [row_errors(frame, differs, labels["client"], raw_text("client"), reason)]

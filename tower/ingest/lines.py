@@ -16,7 +16,15 @@ from dataclasses import dataclass
 import polars as pl
 
 from tower.ingest.dates import parse_date_columns
-from tower.ingest.errors import ROW, ImportFileError, combine_errors, row_errors
+from tower.ingest.errors import (
+    RAW,
+    ROW,
+    ImportFileError,
+    client_errors,
+    combine_errors,
+    raw_text,
+    row_errors,
+)
 from tower.ingest.mapping import FIELDS, Mapping, check_columns
 from tower.ingest.numbers import parse_number_columns
 
@@ -80,7 +88,6 @@ DELIVERY_SCHEMA = {
     "row": pl.Int64,
 }
 _TYPES = {**LINE_SCHEMA, **DELIVERY_SCHEMA}
-_RAW = "raw:"  # prefix of the text columns kept next to the typed ones, for error reports
 _GROUP = (
     "line:id"  # a number per line key: grouping by one integer is much cheaper than by three texts
 )
@@ -138,7 +145,7 @@ def parse_lines(
         [
             date_errors,
             number_errors,
-            *_client_errors(frame, mapping, default_client, labels),
+            *client_errors(frame, mapping, default_client, labels),
             *_required_errors(frame, mapping, labels),
             *_value_errors(frame, labels),
             *_delivery_errors(frame, mapping, labels),
@@ -147,7 +154,7 @@ def parse_lines(
         ]
     )
     is_delivery = pl.any_horizontal(
-        pl.col(_RAW + f).is_not_null() for f in ("delivered_qty", *DELIVERY_DATES)
+        pl.col(RAW + f).is_not_null() for f in ("delivered_qty", *DELIVERY_DATES)
     )
     # Lazy, so that only the output columns are filtered.
     lines = (
@@ -212,17 +219,17 @@ def _fields(
             continue
         header = mapping.columns.get(field)
         text = pl.col(header) if header else pl.lit(None, pl.String)
-        raw.append(text.alias(_RAW + field))
+        raw.append(text.alias(RAW + field))
         if header and dtype == pl.Date:
             typed.append(dates.get_column(header).alias(field))
         elif header and dtype == pl.Float64:
             typed.append(numbers.get_column(header).alias(field))
         else:
-            typed.append(pl.col(_RAW + field).cast(dtype).alias(field))
+            typed.append(pl.col(RAW + field).cast(dtype).alias(field))
     frame = data.select(pl.col(ROW), *raw).with_columns(typed)
 
-    client = pl.col(_RAW + "client")
-    status = pl.col(_RAW + "status")
+    client = pl.col(RAW + "client")
+    status = pl.col(RAW + "status")
     return frame.with_columns(
         # With --client given, an empty client cell means that client.
         client=pl.coalesce(client, pl.lit(default_client, pl.String)),
@@ -238,20 +245,6 @@ def _fields(
 # --- checks ----------------------------------------------------------------------------------
 
 
-def _raw(field: str) -> pl.Expr:
-    return pl.col(_RAW + field)
-
-
-def _client_errors(
-    frame: pl.DataFrame, mapping: Mapping, default_client: str | None, labels: dict[str, str]
-) -> list[pl.DataFrame]:
-    if "client" not in mapping.columns or not default_client:
-        return []
-    differs = _raw("client").is_not_null() & (_raw("client") != default_client)
-    reason = f"client differs from {default_client}, the client this file is imported for"
-    return [row_errors(frame, differs, labels["client"], _raw("client"), reason)]
-
-
 def _required_errors(
     frame: pl.DataFrame, mapping: Mapping, labels: dict[str, str]
 ) -> list[pl.DataFrame]:
@@ -260,16 +253,20 @@ def _required_errors(
         required.insert(2, "line")
     out = [
         row_errors(
-            frame, pl.col(f).is_null() & _raw(f).is_null(), labels[f], _raw(f), f"{f} is required"
+            frame,
+            pl.col(f).is_null() & raw_text(f).is_null(),
+            labels[f],
+            raw_text(f),
+            f"{f} is required",
         )
         for f in required
     ]
     due = [f for f in DUE_DATES if f in mapping.columns]
-    no_due_date = pl.all_horizontal(_raw(f).is_null() for f in due)
+    no_due_date = pl.all_horizontal(raw_text(f).is_null() for f in due)
     names = " or ".join(f'"{labels[f]}" ({f})' for f in due)
     out.append(
         row_errors(
-            frame, no_due_date, labels[due[0]], _raw(due[0]), f"a due date is required: {names}"
+            frame, no_due_date, labels[due[0]], raw_text(due[0]), f"a due date is required: {names}"
         )
     )
     return out
@@ -278,7 +275,7 @@ def _required_errors(
 def _value_errors(frame: pl.DataFrame, labels: dict[str, str]) -> list[pl.DataFrame]:
     # One reason for both, so a column mapped to both (SCMS) reports a bad cell once.
     out = [
-        row_errors(frame, pl.col(f) < 0, labels[f], _raw(f), "a quantity must not be negative")
+        row_errors(frame, pl.col(f) < 0, labels[f], raw_text(f), "a quantity must not be negative")
         for f in ("ordered_qty", "delivered_qty")
     ]
     out.append(
@@ -286,7 +283,7 @@ def _value_errors(frame: pl.DataFrame, labels: dict[str, str]) -> list[pl.DataFr
             frame,
             pl.col("line_value") < 0,
             labels["line_value"],
-            _raw("line_value"),
+            raw_text("line_value"),
             "a line value must not be negative",
         )
     )
@@ -296,7 +293,7 @@ def _value_errors(frame: pl.DataFrame, labels: dict[str, str]) -> list[pl.DataFr
             frame,
             unknown,
             labels["status"],
-            _raw("status"),
+            raw_text("status"),
             "status must be open, closed or cancelled",
         )
     )
@@ -308,8 +305,8 @@ def _delivery_errors(
 ) -> list[pl.DataFrame]:
     if "delivered_qty" not in mapping.columns:
         return []
-    has_qty = _raw("delivered_qty").is_not_null()
-    has_date = pl.any_horizontal(_raw(f).is_not_null() for f in DELIVERY_DATES)
+    has_qty = raw_text("delivered_qty").is_not_null()
+    has_date = pl.any_horizontal(raw_text(f).is_not_null() for f in DELIVERY_DATES)
     date_field = "delivered_date" if "delivered_date" in mapping.columns else "shipped_date"
     date_names = " or ".join(f'"{labels[f]}" ({f})' for f in DELIVERY_DATES if f in mapping.columns)
     return [
@@ -317,14 +314,14 @@ def _delivery_errors(
             frame,
             has_date & ~has_qty,
             labels["delivered_qty"],
-            _raw("delivered_qty"),
+            raw_text("delivered_qty"),
             "a delivery needs a delivered quantity (this row has a delivery date)",
         ),
         row_errors(
             frame,
             has_qty & ~has_date,
             labels[date_field],
-            _raw(date_field),
+            raw_text(date_field),
             f"a delivery needs a date: {date_names} (this row has a delivered quantity)",
         ),
     ]
@@ -334,12 +331,12 @@ def _duplicate_delivery_errors(frame: pl.DataFrame, labels: dict[str, str]) -> p
     """A delivery id given twice for one line: two identical rows would otherwise be stored as
     two deliveries (200 delivered of 100). The same id on other lines is one shipment carrying
     several lines, which is fine."""
-    keyed = pl.col(_GROUP).is_not_null() & _raw("delivery_id").is_not_null()
+    keyed = pl.col(_GROUP).is_not_null() & raw_text("delivery_id").is_not_null()
     repeated = (
         frame.lazy()
         .filter(keyed)
-        .select(ROW, _GROUP, _raw("delivery_id"))
-        .with_columns(pl.col(ROW).min().over(_GROUP, _raw("delivery_id")).alias("first"))
+        .select(ROW, _GROUP, raw_text("delivery_id"))
+        .with_columns(pl.col(ROW).min().over(_GROUP, raw_text("delivery_id")).alias("first"))
         .filter(pl.col(ROW) != pl.col("first"))
         .collect()
     )
@@ -348,7 +345,9 @@ def _duplicate_delivery_errors(frame: pl.DataFrame, labels: dict[str, str]) -> p
         pl.col("first"),
         pl.lit(labels["delivery_id"]),
     )
-    return row_errors(repeated, pl.lit(True), labels["delivery_id"], _raw("delivery_id"), reason)
+    return row_errors(
+        repeated, pl.lit(True), labels["delivery_id"], raw_text("delivery_id"), reason
+    )
 
 
 def _agreement_errors(
@@ -368,7 +367,7 @@ def _agreement_errors(
         return []
     out = []
     for field in fields:
-        value, text = pl.col(field), _raw(field)
+        value, text = pl.col(field), raw_text(field)
         readable = ~(value.is_null() & text.is_not_null())
         # The reference is computed before any filtering: it is the line's first readable row.
         compared = suspects.with_columns(
@@ -398,7 +397,7 @@ def _inconsistent_lines(frame: pl.DataFrame, fields: list[str]) -> pl.DataFrame:
     shared = (
         frame.lazy()
         .filter(pl.col(_GROUP).is_not_null() & pl.col(_GROUP).is_duplicated())
-        .select(ROW, _GROUP, *fields, *(_RAW + f for f in fields))
+        .select(ROW, _GROUP, *fields, *(RAW + f for f in fields))
         .collect()
     )
     if shared.is_empty():

@@ -18,13 +18,21 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from tower.ingest.dates import parse_date_columns
-from tower.ingest.errors import ROW, ImportFileError, combine_errors, empty_errors, row_errors
+from tower.ingest.errors import (
+    RAW,
+    ROW,
+    ImportFileError,
+    client_errors,
+    combine_errors,
+    empty_errors,
+    raw_text,
+    row_errors,
+)
 from tower.ingest.mapping import Mapping, check_columns
 from tower.ingest.numbers import parse_number_columns
 
 TEXT, DATE, NUMBER, CHOICE, WEEK = "text", "date", "number", "choice", "week"
 _DTYPES = {TEXT: pl.String, DATE: pl.Date, NUMBER: pl.Float64, CHOICE: pl.String, WEEK: pl.Date}
-_RAW = "raw:"  # prefix of the source text kept next to each typed field, for error reports
 
 # An ISO 8601 week: 2026-W07 (also 2026W07 and 2026-w7). Weeks start on Monday.
 _ISO_WEEK = r"(?i)^(?P<Y>\d{4})-?W(?P<W>\d{1,2})$"
@@ -130,7 +138,7 @@ def parse_records(
     errors = combine_errors(
         [
             *parse_errors,
-            *_client_errors(frame, mapping, default_client, labels),
+            *client_errors(frame, mapping, default_client, labels),
             *_field_errors(frame, mapping, spec, labels),
             *_rule_errors(frame, mapping, spec, labels),
             _duplicate_errors(frame, spec, labels),
@@ -230,19 +238,19 @@ def _fields(
     for f in spec.fields:
         header = mapping.columns.get(f.name)
         text = pl.col(header) if header else pl.lit(None, pl.String)
-        raw.append(text.alias(_RAW + f.name))
+        raw.append(text.alias(RAW + f.name))
         values.append(_value(f, header).alias(f.name))
     frame = pl.concat([data.select(ROW, *raw), typed.drop(ROW)], how="horizontal")
     frame = frame.with_columns(values)
     # With --client given, an empty client cell means that client.
-    client = pl.coalesce(_raw("client"), pl.lit(default_client, pl.String))
+    client = pl.coalesce(raw_text("client"), pl.lit(default_client, pl.String))
     return frame.with_columns(client=client)
 
 
 def _value(f: Field, header: str | None) -> pl.Expr:
     if header is None:
         return pl.lit(f.default, f.dtype)
-    text = _raw(f.name)
+    text = raw_text(f.name)
     if f.type in (DATE, WEEK):
         value = pl.col(f"date:{header}")
     elif f.type == NUMBER:
@@ -257,21 +265,7 @@ def _value(f: Field, header: str | None) -> pl.Expr:
     return pl.when(text.is_null()).then(pl.lit(f.default, f.dtype)).otherwise(value)
 
 
-def _raw(name: str) -> pl.Expr:
-    return pl.col(_RAW + name)
-
-
 # --- checks ----------------------------------------------------------------------------------
-
-
-def _client_errors(
-    frame: pl.DataFrame, mapping: Mapping, default_client: str | None, labels: dict[str, str]
-) -> list[pl.DataFrame]:
-    if "client" not in mapping.columns or not default_client:
-        return []
-    differs = _raw("client").is_not_null() & (_raw("client") != default_client)
-    reason = f"client differs from {default_client}, the client this file is imported for"
-    return [row_errors(frame, differs, labels["client"], _raw("client"), reason)]
 
 
 def _field_errors(
@@ -281,7 +275,7 @@ def _field_errors(
     for f in spec.fields:
         if f.name not in mapping.columns and f.name != "client":
             continue
-        value, text, label = pl.col(f.name), _raw(f.name), labels[f.name]
+        value, text, label = pl.col(f.name), raw_text(f.name), labels[f.name]
 
         def error(condition: pl.Expr, reason: str | pl.Expr, label=label, text=text):
             return row_errors(frame, condition, label, text, reason)
@@ -316,9 +310,9 @@ def _rule_errors(
                 continue
             before = pl.col(rule.field) < pl.col(rule.earlier)
             reason = pl.format(
-                "must not be before {} ({})", pl.lit(labels[rule.earlier]), _raw(rule.earlier)
+                "must not be before {} ({})", pl.lit(labels[rule.earlier]), raw_text(rule.earlier)
             )
-            out.append(row_errors(frame, before, labels[rule.field], _raw(rule.field), reason))
+            out.append(row_errors(frame, before, labels[rule.field], raw_text(rule.field), reason))
         else:
             if rule.when not in mapping.columns:
                 continue
@@ -326,9 +320,9 @@ def _rule_errors(
             missing = pl.col(rule.when).is_in(rule.values) & pl.col(rule.field).is_null()
             if rule.field in mapping.columns:
                 # An unreadable value is reported by its own check.
-                missing = missing & _raw(rule.field).is_null()
+                missing = missing & raw_text(rule.field).is_null()
             reason = f"{label} is required when {labels[rule.when]} is {rule.words}"
-            out.append(row_errors(frame, missing, label, _raw(rule.field), reason))
+            out.append(row_errors(frame, missing, label, raw_text(rule.field), reason))
     return out
 
 
@@ -339,7 +333,7 @@ def _duplicate_errors(
     same week as 2026-02-09), named against that first row."""
     key = list(spec.key)
     complete = pl.all_horizontal(pl.col(k).is_not_null() for k in key)
-    keyed = frame.lazy().filter(complete).select(ROW, *key, _raw(key[-1]))
+    keyed = frame.lazy().filter(complete).select(ROW, *key, raw_text(key[-1]))
     repeated = (
         keyed.with_columns(pl.col(ROW).min().over(key).alias("first"))
         .filter(pl.col(ROW) != pl.col("first"))
@@ -356,4 +350,4 @@ def _duplicate_errors(
         pl.lit(spelled),
         pl.lit(spec.record),
     )
-    return row_errors(repeated, pl.lit(True), labels[key[-1]], _raw(key[-1]), reason)
+    return row_errors(repeated, pl.lit(True), labels[key[-1]], raw_text(key[-1]), reason)

@@ -10,10 +10,8 @@ Keyword-only functions taking the acting user, audited.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,12 +21,11 @@ from tower.actions.models import Action, Source
 from tower.actions.services import NewAction
 from tower.communications.models import LogEntry
 from tower.communications.services import log
-from tower.ingest.limits import CONTROL_CHARACTERS
 from tower.meetings import recurrence
 from tower.meetings.models import DEFAULT_RULES, MAX_EVERY, Decision, Kind, Meeting, MeetingSeries
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import CMO_ROLES, require_role
-from tower.workflow import WorkflowError, audit_as
+from tower.workflow import WorkflowError, acting_user, audit_as, checked_text
 
 # Who schedules series and records meetings. Client approvers do not record minutes: the CMO
 # keeps them (one voice), the client reads them on the meeting page and in the log.
@@ -37,17 +34,6 @@ TEXT_LIMIT = 20_000
 MEETING = "meeting"  # LogEntry.subject_type of a meeting
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 MAX_DECISIONS = 50
-
-
-def _text(value: str, what: str, *, limit: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise WorkflowError(f"Write the {what}.")
-    if len(value) > limit:
-        raise WorkflowError(f"The {what} is too long: at most {limit:,} characters.")
-    if re.search(CONTROL_CHARACTERS, value):
-        raise WorkflowError(f"The {what} holds a control character; remove it.")
-    return value
 
 
 def _date(value, what: str) -> dt.date:
@@ -62,10 +48,6 @@ def _rule(every, unit: str) -> tuple[int, str]:
     if unit not in (recurrence.WEEKS, recurrence.MONTHS):
         raise WorkflowError("A series recurs every N weeks or every N months.")
     return every, unit
-
-
-def _person(user):
-    return user if isinstance(user, get_user_model()) else None
 
 
 @transaction.atomic
@@ -86,7 +68,7 @@ def add_series(
         raise WorkflowError(f"Unknown kind of meeting {kind!r}.")
     default_every, default_unit = DEFAULT_RULES[Kind(kind)]
     every, unit = _rule(every or default_every, unit or default_unit)
-    title = _text(title or Kind(kind).label, "title", limit=150)
+    title = checked_text(title or Kind(kind).label, "title", limit=150)
     if MeetingSeries.objects.filter(client=client, title=title).exists():
         raise WorkflowError(f"{client.name} already has a series called “{title}”.")
     first_date = _date(first_date, "date of the first meeting")
@@ -98,7 +80,7 @@ def add_series(
         unit=unit,
         first_date=first_date,
         next_due=first_date,
-        created_by=_person(user),
+        created_by=acting_user(user),
     )
     audit_as(series, user, "scheduled")
     series.save()
@@ -120,7 +102,7 @@ def update_series(
     """Change a series' title, rule, next due date, or end it (an ended series is never
     overdue). A new rule counts from the new next due date."""
     require_role(user, series.client, RECORDERS, "change meetings")
-    title = _text(title, "title", limit=150)
+    title = checked_text(title, "title", limit=150)
     every, unit = _rule(every, unit)
     next_due = _date(next_due, "next due date")
     if (
@@ -176,9 +158,9 @@ def record_meeting(
         raise WorkflowError(
             "A meeting is recorded once it has been held: the date is in the future."
         )
-    attendees = _text(attendees, "attendees", limit=TEXT_LIMIT)
-    minutes = _text(minutes, "minutes", limit=TEXT_LIMIT)
-    decisions = [_text(d, "decision", limit=TEXT_LIMIT) for d in decisions if d.strip()]
+    attendees = checked_text(attendees, "attendees", limit=TEXT_LIMIT)
+    minutes = checked_text(minutes, "minutes", limit=TEXT_LIMIT)
+    decisions = [checked_text(d, "decision", limit=TEXT_LIMIT) for d in decisions if d.strip()]
     if len(decisions) > MAX_DECISIONS:
         raise WorkflowError(f"At most {MAX_DECISIONS} decisions per meeting.")
     due = series.next_due
@@ -189,7 +171,7 @@ def record_meeting(
         held_on=held_on,
         attendees=attendees,
         minutes=minutes,
-        recorded_by=_person(user),
+        recorded_by=acting_user(user),
     )
     audit_as(meeting, user, "held")
     meeting.save()

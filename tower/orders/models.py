@@ -104,6 +104,19 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id}/{self.line_number}"
 
+    @property
+    def root_cause(self):
+        """The line's root cause (tower.performance.RootCause), or None: at most one per line,
+        unique on (client, line). A list that shows causes loads them with the line
+        (tower.performance.queries.with_root_cause); otherwise one query by client and line."""
+        if ROOT_CAUSES in getattr(self, "_prefetched_objects_cache", {}):
+            return next(iter(getattr(self, ROOT_CAUSES).all()), None)
+        return getattr(self, ROOT_CAUSES).filter(client_id=self.client_id).first()
+
+
+# The reverse accessor of RootCause.line (a higher app's model: named here, not imported).
+ROOT_CAUSES = "root_causes"
+
 
 class Delivery(models.Model):
     """One shipment event of a line: shipped and/or delivered on a date, with a quantity."""

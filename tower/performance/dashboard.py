@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Sum
 from tower.engine.otif import DELAY_CLASSES
 from tower.engine.periods import add_months, month_range
 from tower.engine.sigma import dpmo, sigma_level
-from tower.performance.frozen import stale_records
+from tower.performance.frozen import KINDS, LINE_KINDS, stale_records
 from tower.performance.models import (
     DELAY_COLUMNS,
     ClosedMonthlyFailure,
@@ -208,6 +208,7 @@ class StaleClose:
     closed_lines: int
     live_lines: int
     records: bool = False  # the records its other KPIs read changed (batches, stock-outs, ...)
+    lines: bool = False  # its figures are as closed, but its lines' values or notices changed
 
 
 # Every figure a month shows (counts, quantities, values, delay classes, failure kinds): a
@@ -258,20 +259,26 @@ def stale_closes(scope: FigureScope) -> list[StaleClose]:
     frozen_failures = figures(ClosedMonthlyFailure, True, ("lines", "excused"), failure_by)
     lines_at = FIGURE_FIELDS.index("lines")
     # The records the other KPIs read (batches, deviations, ...): compared whole, not narrowed.
-    records_moved = stale_records(list(closes.values()))
+    records_moved = stale_records(list(closes.values()), [k for k in KINDS if k not in LINE_KINDS])
+    # The order lines' other data (line values, delay notices): compared whole, so only when
+    # the scope is not narrowed to a site or product (their figures are compared above).
+    narrowed = scope.site or scope.product
+    lines_moved = set() if narrowed else stale_records(list(closes.values()), LINE_KINDS)
     stale = []
     for key, close in sorted(closes.items(), key=lambda item: (item[0][1], item[0][0])):
-        if (
-            live.get(key) != frozen.get(key)
-            or live_failures.get(key) != frozen_failures.get(key)
-            or close.pk in records_moved
-        ):
+        figures_moved = live.get(key) != frozen.get(key) or live_failures.get(
+            key
+        ) != frozen_failures.get(key)
+        # The lines' data (values, notices) moved while every figure stayed as closed.
+        lines_only = not figures_moved and close.pk in lines_moved
+        if figures_moved or close.pk in records_moved or lines_only:
             stale.append(
                 StaleClose(
                     close,
                     (frozen.get(key, {}).get((), None) or (0,) * len(FIGURE_FIELDS))[lines_at],
                     (live.get(key, {}).get((), None) or (0,) * len(FIGURE_FIELDS))[lines_at],
                     close.pk in records_moved,
+                    lines_only,
                 )
             )
     return stale

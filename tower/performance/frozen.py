@@ -2,12 +2,15 @@
 
 Closing a month (services.close_month) freezes its OTIF figures (ClosedMonthlyOtif) and, here,
 the records its other KPIs read: batches, deviations, CAPAs, plan weeks, the monthly shipping
-counts and stock-outs (ClosedRecords, one Parquet frame per kind). The scorecard
-(scorecards.measures.read_records), its KPI evidence and the dashboard's function KPIs
-(functions.area_measures) read records through `merged`: for a client's closed month the
-snapshot's rows, for every other month the live rows. So a batch, deviation or stock-out
-imported after the close does not move the month's figures; `stale_records` tells that newer
-data exists, and reopening the month (explicit, audited) lets the live rows count again.
+counts, stock-outs and the measured order lines with their root causes and line values
+(ClosedRecords, one Parquet frame per kind). An app above this one adds a kind of its own with
+`register` (communications: the notice KPIs' late lines, with the first notice of each). The
+scorecard (scorecards.measures.read_records), its KPI evidence, the OTIF KPIs' record lists, the
+penalty exposure and the dashboard's function KPIs (functions.area_measures) read records
+through `merged`: for a client's closed month the snapshot's rows, for every other month the
+live rows. So a batch, deviation, stock-out, delivery, line value or notice recorded after the
+close does not move the month's figures; `stale_records` tells that newer data exists, and
+reopening the month (explicit, audited) lets the live rows count again.
 
 Each kind names the dates that place a row in a month (its "deciding" dates: a batch counts in
 the month it started for material readiness, ended for the quality KPIs, was dispositioned for
@@ -15,6 +18,10 @@ release). A snapshot keeps only the dates inside its month, the live rows only t
 closed months, so each date of each record counts once. Stock-outs last over months: a row
 carries a window (the month of its snapshot, or one open month for a live row) and the engine
 counts its days and start within the window (tower.engine.scorecard.WINDOW).
+
+A close keeps the kinds there were when it was made: a close from before a kind existed (or
+from before snapshots, with none) has no frame of it, so that kind of its month stays live
+(`unfrozen` names them, and the scorecard says so) until the month is reopened and closed again.
 """
 
 from __future__ import annotations
@@ -39,8 +46,9 @@ def _month_end(month: dt.date) -> dt.date:
     return add_months(month, 1) - dt.timedelta(days=1)
 
 
+Reader = Callable[[Sequence[Client], dt.date, dt.date], pl.DataFrame]
 # kind -> (reader(clients, start, end), the dates that place a row in a month; None: a span)
-KINDS: dict[str, tuple[Callable[..., pl.DataFrame], tuple[str, ...] | None]] = {
+KINDS: dict[str, tuple[Reader, tuple[str, ...] | None]] = {
     "batches": (records.batches, ("actual_start", "actual_end", "actual_release_date")),
     "deviations": (records.deviations, ("opened_date",)),
     "capas": (records.capas, ("due_date",)),
@@ -50,7 +58,34 @@ KINDS: dict[str, tuple[Callable[..., pl.DataFrame], tuple[str, ...] | None]] = {
         ("period",),
     ),
     "stock_outs": (stock_out_records.stock_outs, None),
+    "lines": (records.measured_lines, ("period",)),
 }
+# Each kind in words, for "closed before ... were kept with the close" (`unfrozen_notes`).
+WORDS = {
+    "batches": "batches",
+    "deviations": "deviations",
+    "capas": "CAPAs",
+    "plan": "plan weeks",
+    "monthly_shipping": "shipping counts",
+    "stock_outs": "stock-outs",
+    "lines": "order lines",
+}
+# Kinds that only some pages read (the OTIF record lists, the penalty exposure): not among the
+# records every scorecard reads for its whole trend (`record_kinds`).
+ON_DEMAND = frozenset({"lines"})
+
+
+def register(kind: str, reader: Reader, dates: tuple[str, ...], words: str) -> None:
+    """Freeze one more kind of record with every close from now on (an app above this one, from
+    its AppConfig.ready): `reader` returns its rows with a `client_id` column, `dates` name the
+    dates that place a row in a month, `words` the records for people."""
+    KINDS[kind] = (reader, dates)
+    WORDS[kind] = words
+
+
+def record_kinds() -> list[str]:
+    """The kinds every scorecard reads for its period and trend (scorecards.measures)."""
+    return [k for k in KINDS if k not in ON_DEMAND]
 
 
 def month_frame(kind: str, client: Client, month: dt.date) -> pl.DataFrame:
@@ -100,9 +135,9 @@ def freeze(close: MonthClose) -> int:
 class Frozen:
     """The closed months of some clients within a span, and their frozen frames per kind."""
 
-    months: dict[int, set[dt.date]] = field(default_factory=dict)  # client id -> closed months
+    # kind -> client id -> the months whose close has a frame of that kind
+    months: dict[str, dict[int, set[dt.date]]] = field(default_factory=dict)
     frames: dict[str, list[pl.DataFrame]] = field(default_factory=lambda: defaultdict(list))
-    closes: list[MonthClose] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.months)
@@ -131,11 +166,10 @@ def frozen(
         close__in=list(by_pk),
         kind__in=kinds,
     ).values_list("close", "kind", "data"):
-        # A close made before records were frozen has no snapshot: its records stay live.
+        # A close made before a kind was frozen has no frame of it: that kind stays live.
         close = by_pk[close_id]
-        found.months.setdefault(close.client_id, set()).add(close.period)
+        found.months.setdefault(kind, {}).setdefault(close.client_id, set()).add(close.period)
         found.frames[kind].append(pl.read_parquet(io.BytesIO(bytes(data))))
-    found.closes = [c for c in closes if c.client_id in found.months]
     return found
 
 
@@ -158,16 +192,17 @@ def merged(
 ) -> pl.DataFrame:
     """`live` rows of `kind` for start..end with each closed month's rows from its snapshot
     (filtered by `snapshot_filter`, for a live frame the query already narrowed)."""
-    if not found:
+    months = found.months.get(kind)
+    if not months:
         return live
     _, dates = KINDS[kind]
     if dates is not None:
         live = live.with_columns(
-            pl.when(_in_closed_month(c, found.months)).then(None).otherwise(pl.col(c)).alias(c)
+            pl.when(_in_closed_month(c, months)).then(None).otherwise(pl.col(c)).alias(c)
             for c in dates
         ).filter(pl.any_horizontal(pl.col(c).is_not_null() for c in dates))
     else:
-        live = _open_windows(live, found.months, start, end)
+        live = _open_windows(live, months, start, end)
     snapshots = [f for f in found.frames.get(kind, []) if f.height]
     if dates is not None:
         snapshots = [
@@ -205,7 +240,11 @@ def _open_windows(
     return pl.concat([plain, split], how="diagonal_relaxed")
 
 
-def stale_records(closes: Sequence[MonthClose]) -> set[int]:
+# The kinds of order-line data (the OTIF figures are compared apart, per site and product).
+LINE_KINDS = ("lines", "late_lines")
+
+
+def stale_records(closes: Sequence[MonthClose], kinds: Iterable[str] | None = None) -> set[int]:
     """The ids of `closes` whose month's live records differ from their snapshot (newer data
     exists): one query per kind for all the closes, and one for their snapshots."""
     if not closes:
@@ -223,16 +262,60 @@ def stale_records(closes: Sequence[MonthClose]) -> set[int]:
     first = min(c.period for c in closes)
     last = _month_end(max(c.period for c in closes))
     stale = set()
-    for kind, (reader, _) in KINDS.items():
-        live = reader(ids, first, last)
+    for kind in kinds if kinds is not None else KINDS:
+        reader, _ = KINDS[kind]
+        if kind == "lines":  # every measured line of the months: compared by a digest
+            live = records.line_digest(ids, first, last)
+        else:
+            live = reader(ids, first, last)
         for close in closes:
             snapshot = snapshots.get((close.pk, kind))
             if snapshot is None or close.pk in stale:
+                continue
+            if kind == "lines":
+                now = live.filter(
+                    (pl.col("client_id") == close.client_id) & (pl.col("period") == close.period)
+                ).drop("client_id", "period")
+                if not _same(now, records.digest_of(snapshot)):
+                    stale.add(close.pk)
                 continue
             now = _restrict(kind, live, close.client_id, close.period)
             if not _same(_comparable(kind, now, close), _comparable(kind, snapshot, close)):
                 stale.add(close.pk)
     return stale
+
+
+def unfrozen(closes: Sequence[MonthClose]) -> dict[int, list[str]]:
+    """The kinds each of `closes` (by id) has no frame of, because it was made before they were
+    frozen: those records of its month are read live (one query; closes with every kind left
+    out)."""
+    have = defaultdict(set)
+    for close_id, kind in ClosedRecords.objects.filter(
+        client__in={c.client_id for c in closes}, close__in=[c.pk for c in closes]
+    ).values_list("close", "kind"):
+        have[close_id].add(kind)
+    missing = {c.pk: [k for k in KINDS if k not in have[c.pk]] for c in closes}
+    return {pk: kinds for pk, kinds in missing.items() if kinds}
+
+
+def unfrozen_notes(closes: Sequence[MonthClose]) -> tuple[str, ...]:
+    """For each of `closes` made before some kinds were frozen, a sentence saying which records
+    of its month are read live (the scorecard page, its exports and the CLI print them)."""
+    closes = list(closes)
+    if not closes:
+        return ()
+    missing = unfrozen(closes)
+    notes = []
+    for close in sorted(closes, key=lambda c: c.period):
+        if close.pk not in missing:
+            continue
+        words = [WORDS[k] for k in missing[close.pk]]
+        named = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+        notes.append(
+            f"{close.period:%b %Y} was closed before its {named} were kept with the close: "
+            "they are read live (reopen and close it again to freeze them)"
+        )
+    return tuple(notes)
 
 
 def _comparable(kind: str, frame: pl.DataFrame, close: MonthClose) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from tower.engine import schemas as engine_schemas
 from tower.engine import scorecard as kpis
 from tower.engine.kpi_catalogue import AREA_KPIS, Kpi
 from tower.engine.scorecard import Measure
@@ -34,6 +35,11 @@ class Records:
     # Late lines with their first delay notice (tower.communications.records; the scorecard
     # reads them, the dashboard's area KPIs do not).
     late_lines: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # Escalations with their first deadline and acknowledgement (tower.escalations.records;
+    # the scorecard reads them, the dashboard's area KPIs do not).
+    escalations: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=engine_schemas.ESCALATION_SCHEMA)
+    )
 
 
 Computed = tuple[pl.DataFrame, Measure]

@@ -25,7 +25,16 @@ class RootCause(models.Model):
     """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="root_causes")
-    line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="root_cause")
+    # One cause per line, unique on (client, line) below: the key leads with the client (the
+    # distribution path of design.md). `line.root_cause` reads it (OrderLine.root_cause);
+    # queries still say `line__root_cause__status`.
+    line = models.ForeignKey(
+        OrderLine,
+        on_delete=models.CASCADE,
+        related_name="root_causes",
+        related_query_name="root_cause",
+        db_index=False,
+    )
     # Indexed by (client, code) below: the distribution path (design.md, Scale path).
     code = models.ForeignKey(
         RootCauseCode, on_delete=models.PROTECT, related_name="+", db_index=False
@@ -54,6 +63,9 @@ class RootCause(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "line"], name="root_cause_client_line")
+        ]
         indexes = [
             models.Index(fields=["client", "status"], name="root_cause_client_status"),
             models.Index(fields=["client", "code"], name="root_cause_client_code"),

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import polars as pl
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from tower.agreements.queries import current_definition
 from tower.bulk import read_frame
@@ -19,6 +19,7 @@ from tower.engine.otif import OUTCOME_SCHEMA
 from tower.performance.models import (
     LineOutcome,
     OutcomeRefresh,
+    RootCause,
     RootCauseStatus,
 )
 from tower.tenancy.models import Client
@@ -157,7 +158,11 @@ def line_places(
 def root_causes(client: Client, *, periods: list[dt.date] | None = None) -> pl.DataFrame:
     """The client's root causes with their functional area (a few rows per failed line at most)."""
     condition, params = _outcome_filter(periods)
-    join = "JOIN performance_lineoutcome o ON o.line_id = rc.line_id" if periods is not None else ""
+    join = (
+        "JOIN performance_lineoutcome o ON o.client_id = rc.client_id AND o.line_id = rc.line_id"
+        if periods is not None
+        else ""
+    )
     return read_frame(
         f"""SELECT rc.line_id, rc.code_id, rc.status, a.code, a.cmo_attributable
             FROM performance_rootcause rc
@@ -309,12 +314,20 @@ def filter_lines(
     return rows
 
 
+def with_root_cause(rows: QuerySet, line: str = "line") -> QuerySet:
+    """`rows` (outcomes, links: anything with a `line`) with each line's root cause, its code
+    and area, read in one more query, so that `row.line.root_cause` reads nothing more. A cause
+    is unique per (client, line) but not a one-to-one, so select_related cannot join it."""
+    causes = RootCause.objects.select_related("code__area")
+    return rows.prefetch_related(Prefetch(f"{line}__root_causes", queryset=causes))
+
+
 def unresolved_lines(client: Client, period: dt.date) -> QuerySet:
     """A month's failed lines without an approved root cause (what a close would freeze open),
     with their order, product and cause, oldest due first."""
-    return (
+    return with_root_cause(
         LineOutcome.objects.filter(FAILED, client=client, period=period)
         .exclude(line__root_cause__status=RootCauseStatus.APPROVED)
-        .select_related("line__order", "line__product", "line__root_cause")
+        .select_related("line__order", "line__product")
         .order_by("due_date", "line__order__number", "line__line_number")
     )

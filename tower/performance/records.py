@@ -162,3 +162,95 @@ def shipments(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.Dat
             "planned_ship_date": DATE,
         },
     )
+
+
+# The measured order lines of a month as its OTIF KPIs count them: the record lists behind
+# net and gross OTIF and on-time delivery, and the penalty exposure's line values. A closed
+# month keeps them in its snapshot (tower.performance.frozen, kind "lines").
+LINE_SCHEMA = {
+    "line_id": pl.Int64,
+    "order": TEXT,
+    "line": TEXT,
+    "product": TEXT,
+    "period": DATE,
+    "due_date": DATE,
+    "completion_date": DATE,
+    "days_late": pl.Int64,
+    "on_time": pl.Boolean,
+    "in_full": pl.Boolean,
+    "otif": pl.Boolean,
+    "root_cause": TEXT,
+    "root_cause_status": TEXT,
+    "cmo_attributable": pl.Boolean,
+    "line_value": NUMBER,
+    **CLIENT,
+}
+
+
+def measured_lines(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Measured lines whose period (the month of the due date) lies in start..end, with their
+    outcome, root cause (code, state, whether its area counts against the CMO) and line value."""
+    return read_for_clients(
+        clients,
+        """SELECT o.line_id, ord.number, l.line_number, p.code, o.period, o.due_date,
+                  o.completion_date, o.days_late, o.on_time, o.in_full, o.otif, rc.code_id,
+                  rc.status, a.cmo_attributable, l.line_value, o.client_id
+           FROM performance_lineoutcome o
+           JOIN orders_orderline l ON l.client_id = o.client_id AND l.id = o.line_id
+           JOIN orders_order ord ON ord.client_id = l.client_id AND ord.id = l.order_id
+           JOIN masterdata_product p ON p.client_id = l.client_id AND p.id = l.product_id
+           LEFT JOIN performance_rootcause rc
+             ON rc.client_id = o.client_id AND rc.line_id = o.line_id
+           LEFT JOIN masterdata_rootcausecode c ON c.code = rc.code_id
+           LEFT JOIN masterdata_functionalarea a ON a.code = c.area_id
+           WHERE o.client_id IN ({marks}) AND o.state = 'measured'
+             AND o.period BETWEEN %s AND %s
+           ORDER BY o.due_date, ord.number, l.line_number""",
+        [start, end],
+        schema=LINE_SCHEMA,
+    )
+
+
+def line_digest(clients: Iterable[Client], start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Per client and month of start..end, what tells whether its measured lines changed (a
+    closed month's "newer data exists") without reading every line: their count, on-time and
+    OTIF counts, the days late and the line values summed (digest_of computes it from lines)."""
+    frame = read_for_clients(
+        clients,
+        """SELECT o.client_id, o.period, COUNT(*),
+                  SUM(CASE WHEN o.on_time THEN 1 ELSE 0 END),
+                  SUM(CASE WHEN o.otif THEN 1 ELSE 0 END), COALESCE(SUM(o.days_late), 0),
+                  COALESCE(SUM(l.line_value), 0), COUNT(l.line_value)
+           FROM performance_lineoutcome o
+           JOIN orders_orderline l ON l.client_id = o.client_id AND l.id = o.line_id
+           WHERE o.client_id IN ({marks}) AND o.state = 'measured'
+             AND o.period BETWEEN %s AND %s
+           GROUP BY o.client_id, o.period""",
+        [start, end],
+        schema={"client_id": pl.Int64, "period": DATE, **DIGEST},
+    )
+    return frame.with_columns(pl.col("value").round(6))
+
+
+DIGEST = {
+    "lines": pl.Int64,
+    "on_time": pl.Int64,
+    "otif": pl.Int64,
+    "days_late": pl.Int64,
+    "value": NUMBER,
+    "valued": pl.Int64,
+}
+
+
+def digest_of(lines: pl.DataFrame) -> pl.DataFrame:
+    """line_digest of one month's measured lines (a snapshot's frame): one row, or none."""
+    if lines.is_empty():
+        return pl.DataFrame(schema=DIGEST)
+    return lines.select(
+        pl.len().cast(pl.Int64).alias("lines"),
+        pl.col("on_time").cast(pl.Int64).sum().alias("on_time"),
+        pl.col("otif").cast(pl.Int64).sum().alias("otif"),
+        pl.col("days_late").sum().cast(pl.Int64).alias("days_late"),
+        pl.col("line_value").sum().round(6).alias("value"),
+        pl.col("line_value").count().cast(pl.Int64).alias("valued"),
+    )

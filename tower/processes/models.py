@@ -34,6 +34,8 @@ class Department(models.Model):
     name = models.CharField(max_length=100)
     position = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["position", "code"]
 

@@ -40,6 +40,69 @@ def _save(instance, user, reason: str):
     return instance
 
 
+def _roles(raci: dict[str, str]) -> dict[str, str]:
+    """Each department's letter, checked: R, A, C or I of known departments, at least one
+    Responsible and exactly one Accountable."""
+    roles = {code: role for code, role in raci.items() if role}
+    if bad := sorted(set(roles.values()) - set(RaciRole.values)):
+        raise WorkflowError(f"Roles are R, A, C or I; not {', '.join(bad)}.")
+    known = set(Department.objects.filter(code__in=roles).values_list("code", flat=True))
+    if missing := sorted(set(roles) - known):
+        raise WorkflowError(f"There is no department {', '.join(missing)}.")
+    if list(roles.values()).count("R") < 1 or list(roles.values()).count("A") != 1:
+        raise WorkflowError("A package needs at least one Responsible and exactly one Accountable.")
+    return roles
+
+
+def add_department(*, user, code: str, name: str, reason: str) -> Department:
+    """A department the sites' maps can name (shared by every site)."""
+    _require_admin(user, "change the process map")
+    code = _name(code, "The department's code", limit=40).lower()
+    if not all(ch.isalnum() or ch == "_" for ch in code):
+        raise WorkflowError("The department's code holds letters, digits and _ only.")
+    if Department.objects.filter(code=code).exists():
+        raise WorkflowError(f"There already is a department {code!r}.")
+    position = Department.objects.count() + 1
+    return _save(
+        Department(
+            code=code, name=_name(name, "The department's name", limit=100), position=position
+        ),
+        user,
+        reason,
+    )
+
+
+def edit_package(
+    *, user, package: ActivityPackage, name: str, raci: dict[str, str], reason: str
+) -> ActivityPackage:
+    """Rename a package and set each department's R / A / C / I (same rules as add_package)."""
+    _require_admin(user, "change the process map")
+    name = _name(name, "The activity package's name")
+    if (
+        ActivityPackage.objects.filter(site=package.site_id, task=package.task, name=name)
+        .exclude(pk=package.pk)
+        .exists()
+    ):
+        raise WorkflowError(f"This task already has the package {name!r} at this site.")
+    roles = _roles(raci)
+    if name != package.name:
+        package.name = name
+        _save(package, user, reason)
+    current = {r.department_id: r for r in package.responsibilities.all()}
+    for code, responsibility in current.items():
+        if code not in roles:
+            audit_as(responsibility, user, reason)
+            responsibility.delete()
+    for code, role in roles.items():
+        responsibility = current.get(code)
+        if responsibility is None:
+            _save(Responsibility(package=package, department_id=code, role=role), user, reason)
+        elif responsibility.role != role:
+            responsibility.role = role
+            _save(responsibility, user, reason)
+    return package
+
+
 def add_package(
     *, user, site: Site, task: str, name: str, raci: dict[str, str], reason: str
 ) -> ActivityPackage:
@@ -50,14 +113,7 @@ def add_package(
     name = _name(name, "The activity package's name")
     if ActivityPackage.objects.filter(site=site, task=task, name=name).exists():
         raise WorkflowError(f"{site.code} already has the package {name!r} under this task.")
-    roles = {code: role for code, role in raci.items() if role}
-    if bad := sorted(set(roles.values()) - set(RaciRole.values)):
-        raise WorkflowError(f"Roles are R, A, C or I; not {', '.join(bad)}.")
-    known = set(Department.objects.filter(code__in=roles).values_list("code", flat=True))
-    if missing := sorted(set(roles) - known):
-        raise WorkflowError(f"There is no department {', '.join(missing)}.")
-    if list(roles.values()).count("R") < 1 or list(roles.values()).count("A") != 1:
-        raise WorkflowError("A package needs at least one Responsible and exactly one Accountable.")
+    roles = _roles(raci)
     position = ActivityPackage.objects.filter(site=site).count() + 1
     package = _save(
         ActivityPackage(site=site, task=task, name=name, position=position), user, reason
@@ -98,6 +154,16 @@ def add_interface(
         user,
         reason,
     )
+
+
+def remove_interface(*, user, interface: Interface, reason: str) -> None:
+    """A hand-over off the map; the functional areas traced to it then trace to none."""
+    _require_admin(user, "change the process map")
+    for trace in interface.traces.all():
+        audit_as(trace, user, reason)
+        trace.delete()
+    audit_as(interface, user, reason)
+    interface.delete()
 
 
 def trace_area(*, user, site: Site, area: str, interface: Interface | None, reason: str) -> None:

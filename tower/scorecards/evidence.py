@@ -18,15 +18,21 @@ from dataclasses import dataclass
 import polars as pl
 from django.utils import timezone
 
-from tower.bulk import read_frame
-from tower.communications import records as notice_records
 from tower.engine import scorecard as kpis
 from tower.engine.kpi_catalogue import KPI_BY_CODE, Kpi
 from tower.engine.periods import Period, quarter_of
+from tower.escalations import records as escalation_records
 from tower.performance import records as data
 from tower.performance.functions import FRAME_KPIS
-from tower.performance.models import RootCauseStatus
-from tower.scorecards.measures import OTIF_KPIS, STOCK_OUT_KPIS, read_records
+from tower.scorecards.measures import (
+    OTIF_KPIS,
+    STOCK_OUT_KPIS,
+    closed_escalations,
+    judging_moment,
+    read_kind,
+    read_records,
+)
+from tower.scorecards.measures import measured_lines as lines_of
 from tower.scorecards.models import SurveyResponse
 from tower.scorecards.scorecard import survey_responses
 from tower.tenancy.models import Client
@@ -86,8 +92,30 @@ LABELS = {
     "counts": "Counts",
     "first_notice_date": "First delay notice",
     "lead_days": "Days' notice",
+    "kind": "Trigger",
+    "opened_local": "Opened",
+    "deadline_local": "Level 1 deadline",
+    "acknowledged_local": "Acknowledged",
+    "acknowledged_by": "Acknowledged by",
+    "level": "Level reached",
+    "time_zone": "Site time zone",
+    "outcome": "Outcome",
     **SurveyResponse.QUESTIONS,
 }
+ESCALATION_COLUMNS = (
+    "escalation_id",
+    "title",
+    "kind",
+    "site",
+    "opened_local",
+    "deadline_local",
+    "acknowledged_local",
+    "acknowledged_by",
+    "level",
+    "time_zone",
+    "outcome",
+    "counts",
+)
 ATTRIBUTION_WORDS = {"caused": "yes", "not_caused": "no", "undetermined": "undetermined"}
 COUNTS_LABEL = {
     "otif_net": "Met (net)",
@@ -101,6 +129,7 @@ COUNTS_LABEL = {
     "capa_on_time": "Closed on time",
     "notices_in_advance": "Announced in advance",
     "notice_lead_time": "Announced in advance",
+    kpis.ESCALATION_KPI: "Acknowledged in time",
 }
 
 
@@ -138,13 +167,25 @@ def evidence(
         frame = FRAME_KPIS[code](records, start, end, as_of)[0]
         note = kpi.definition + "."
     elif code in kpis.NOTICE_KPIS:
-        late = notice_records.late_lines([client], start, end)
-        frame = kpis.announced_lines(late, start, end).drop("period")
+        late = read_kind("late_lines", [client], start, end)  # a closed month: as at its close
+        frame = kpis.announced_lines(late, start, end).drop("period", "client_id")
         note = (
             "Late lines measured in the period (not on time), with the first delay notice that "
             "covered each: a line counts as announced when that notice was sent at least "
             f"{kpis.NOTICE_MIN_DAYS} day before its due date; the lead time is the median "
             "of the days' notice over the announced lines."
+        )
+    elif code == kpis.ESCALATION_KPI:
+        rows = closed_escalations(escalation_records.escalations([client], start, end))
+        frame = kpis.acknowledged_escalations(rows, start, end, judging_moment(as_of)).select(
+            *ESCALATION_COLUMNS
+        )
+        note = (
+            "Escalations whose first level's deadline falls in the period, by the local date of "
+            "the clock's site; times are the site's local time (its time zone is shown). One "
+            "counts when acknowledged by that deadline; one acknowledged later, or still not "
+            "acknowledged when the deadline passed, is a miss; one whose deadline is still ahead "
+            "is left out. A closed month shows them as they stood at its close."
         )
     elif code in STOCK_OUT_KPIS:
         records = read_records([client], start, end)
@@ -172,43 +213,29 @@ def evidence(
 
 
 def measured_lines(client: Client, period: Period, *, counts: str) -> pl.DataFrame:
-    """The client's measured lines of the period with outcome and root cause."""
-    frame = read_frame(
-        """SELECT o.line_id, ord.number, l.line_number, p.code, o.due_date, o.completion_date,
-                  o.days_late, o.on_time, o.in_full, o.otif, rc.code_id, rc.status,
-                  a.cmo_attributable
-           FROM performance_lineoutcome o
-           JOIN orders_orderline l ON l.id = o.line_id
-           JOIN orders_order ord ON ord.id = l.order_id
-           JOIN masterdata_product p ON p.id = l.product_id
-           LEFT JOIN performance_rootcause rc ON rc.line_id = o.line_id
-           LEFT JOIN masterdata_rootcausecode c ON c.code = rc.code_id
-           LEFT JOIN masterdata_functionalarea a ON a.code = c.area_id
-           WHERE o.client_id = %s AND o.state = 'measured' AND o.period BETWEEN %s AND %s
-           ORDER BY o.due_date, ord.number, l.line_number""",
-        [client.pk, period.start, period.end],
-        schema={
-            "line_id": pl.Int64,
-            "order": pl.String,
-            "line": pl.String,
-            "product": pl.String,
-            "due_date": pl.Date,
-            "completion_date": pl.Date,
-            "days_late": pl.Int64,
-            "on_time": pl.Boolean,
-            "in_full": pl.Boolean,
-            "otif": pl.Boolean,
-            "root_cause": pl.String,
-            "root_cause_status": pl.String,
-            "cmo_attributable": pl.Boolean,
-        },
+    """The client's measured lines of the period with outcome and root cause, as at the close
+    for a closed month (tower.scorecards.measures.measured_lines)."""
+    met = {"otif_net": "met_net", "otif_gross": "otif", "on_time": "on_time"}[counts]
+    return (
+        lines_of(client, period.start, period.end)
+        .with_columns(pl.col(met).alias("counts"))
+        .select(*EVIDENCE_LINE_COLUMNS, "counts")
     )
-    excused = (pl.col("root_cause_status") == RootCauseStatus.APPROVED) & ~pl.col(
-        "cmo_attributable"
-    )
-    met = {
-        "otif_net": pl.col("otif") | excused.fill_null(False),
-        "otif_gross": pl.col("otif"),
-        "on_time": pl.col("on_time"),
-    }[counts]
-    return frame.with_columns(met.alias("counts"))
+
+
+# The columns of the OTIF KPIs' record lists, in order (the snapshot's extra columns left out).
+EVIDENCE_LINE_COLUMNS = (
+    "line_id",
+    "order",
+    "line",
+    "product",
+    "due_date",
+    "completion_date",
+    "days_late",
+    "on_time",
+    "in_full",
+    "otif",
+    "root_cause",
+    "root_cause_status",
+    "cmo_attributable",
+)

@@ -16,6 +16,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+import polars as pl
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from tower.engine.kpi_catalogue import GROUPS, KPIS, Kpi, format_value
 from tower.engine.periods import Period, parse_period, quarter_of
 from tower.engine.scorecard import Measure
 from tower.ingest.limits import MAX_NUMBER
+from tower.performance import frozen
 from tower.performance.dashboard import (
     FigureScope,
     Totals,
@@ -34,7 +36,7 @@ from tower.performance.dashboard import (
 )
 from tower.performance.functions import Records
 from tower.performance.models import LineOutcome, MonthClose, RootCauseStatus
-from tower.scorecards.measures import period_measures, read_records
+from tower.scorecards.measures import PLACES, narrowed, net_met, period_measures, read_records
 from tower.scorecards.models import KpiComment, SurveyResponse
 from tower.tenancy.models import Client
 
@@ -174,6 +176,9 @@ class Scorecard:
     actions: list[ActionRow]
     stock_outs: list[StockOutRow]
     penalties: list[PenaltyExposure]
+    # Months of the period closed before some of their records were kept with the close: those
+    # are read live, and each sentence says which (tower.performance.frozen.unfrozen_notes).
+    unfrozen: tuple[str, ...] = ()
 
     def kpi(self, code: str) -> KpiResult:
         for result in self.kpis:
@@ -197,6 +202,7 @@ class Scorecard:
                 "end": self.period.end.isoformat(),
             },
             "as_of": self.as_of.isoformat(),
+            "unfrozen": list(self.unfrozen),
             "kpis": [k.to_dict() for k in self.kpis],
             "survey": {
                 "responses": self.survey.responses,
@@ -269,16 +275,27 @@ class PeriodFigures:
     responses: dict[str, list[SurveyResponse]]  # quarter key -> the survey's responses
 
 
-def period_figures(client: Client, periods: list[Period], *, as_of: dt.date) -> PeriodFigures:
-    """Every KPI of the catalogue for each of `periods` (consecutive, oldest first) of `client`.
+def period_figures(
+    client: Client,
+    periods: list[Period],
+    *,
+    as_of: dt.date,
+    site: str | None = None,
+    product: str | None = None,
+) -> PeriodFigures:
+    """Every KPI of the catalogue for each of `periods` (consecutive, oldest first) of `client`,
+    optionally of one site and/or product (each record frame narrowed where it names them; see
+    PLACES for which KPIs that makes a figure of the site or product).
 
     The one computation of the scorecard's figures: build_scorecard reads its period and trend
     from here, and so does any other page that shows a scorecard KPI over time (the KPI trend
     of an improvement project), so both always show the same numbers.
     """
     first, last = periods[0].start, periods[-1].end
-    records = read_records([client], first, last)
-    months = monthly_totals(FigureScope((client,), first, last), first, last)
+    records = narrowed(read_records([client], first, last), site=site, product=product)
+    months = monthly_totals(
+        FigureScope((client,), first, last, site=site, product=product), first, last
+    )
     totals = {
         p.key: Totals.of(t.counts for m, t in months.items() if p.start <= m <= p.end)
         for p in periods
@@ -299,10 +316,24 @@ def period_figures(client: Client, periods: list[Period], *, as_of: dt.date) -> 
 
 
 def kpi_trend(
-    client: Client, kpi: str, periods: list[Period], *, as_of: dt.date | None = None
+    client: Client,
+    kpi: str,
+    periods: list[Period],
+    *,
+    as_of: dt.date | None = None,
+    site: str | None = None,
+    product: str | None = None,
 ) -> list[TrendPoint]:
-    """One KPI's value in each period, exactly as the scorecard of that period shows it."""
-    figures = period_figures(client, periods, as_of=as_of or timezone.localdate())
+    """One KPI's value in each period, exactly as the scorecard of that period shows it; of one
+    site and/or product where the KPI can be computed for them (PLACES; the others are ignored:
+    the caller says so, see `places_of`)."""
+    site, product = (
+        (site if "site" in PLACES[kpi] else None),
+        (product if "product" in PLACES[kpi] else None),
+    )
+    figures = period_figures(
+        client, periods, as_of=as_of or timezone.localdate(), site=site, product=product
+    )
     return [TrendPoint(p.key, p.label, finite(figures.measures[p.key][kpi].value)) for p in periods]
 
 
@@ -370,6 +401,11 @@ def build_scorecard(client: Client, period: Period, *, as_of: dt.date | None = N
             ).iter_rows(named=True)
         ],
         penalties=penalty_exposure(client, period, months, targets["otif_net"]),
+        unfrozen=frozen.unfrozen_notes(
+            MonthClose.objects.filter(
+                client=client, period__in=period.months, reopened_at__isnull=True
+            )
+        ),
     )
 
 
@@ -478,15 +514,8 @@ def penalty_exposure(
     failed = None  # the CMO-attributable failed lines, read once for all line-value terms
     for term in terms:
         if term.kind == PenaltyTerm.Kind.LINE_VALUE_PCT:
-            # A stored value out of the import's range (inf, nan, 1e308: rows from before it
-            # was checked) counts as no line value rather than making the exposure infinite.
-            valued = Q(line__line_value__gte=-MAX_NUMBER, line__line_value__lte=MAX_NUMBER)
-            failed = failed or attributable_failures(client, period).aggregate(
-                lines=Count("pk"),
-                value=Sum("line__line_value", filter=valued),
-                unvalued=Count("pk", filter=Q(line__line_value__isnull=True) | ~valued),
-            )
-            value = failed["value"] or 0.0
+            failed = failed or attributable_failures(client, period)
+            value = failed["value"]
             basis = (
                 f"{failed['lines']:,} CMO-attributable failed lines worth {value:,.2f} {currency}"
             )
@@ -510,15 +539,40 @@ def penalty_exposure(
     return exposures
 
 
-def attributable_failures(client: Client, period: Period):
-    """The period's measured lines that failed and count against the CMO (net OTIF failures)."""
-    return LineOutcome.objects.filter(
-        client=client,
-        period__gte=period.start,
-        period__lte=period.end,
-        state="measured",
-        otif=False,
-    ).exclude(
-        line__root_cause__status=RootCauseStatus.APPROVED,
-        line__root_cause__code__area__cmo_attributable=False,
+def attributable_failures(client: Client, period: Period) -> dict[str, float]:
+    """The period's measured lines that failed and count against the CMO (net OTIF failures):
+    how many, their line value summed, and how many have no line value. A closed month's come
+    from its snapshot (as at the close), the open months' are summed by the database. A stored
+    value out of the import's range (inf, nan, 1e308: rows from before it was checked) counts
+    as no line value rather than making the exposure infinite."""
+    found = frozen.frozen([client], period.start, period.end, ("lines",))
+    closed = sorted(found.months.get("lines", {}).get(client.pk, ()))
+    valued = Q(line__line_value__gte=-MAX_NUMBER, line__line_value__lte=MAX_NUMBER)
+    live = (
+        LineOutcome.objects.filter(
+            client=client,
+            period__gte=period.start,
+            period__lte=period.end,
+            state="measured",
+            otif=False,
+        )
+        .exclude(period__in=closed)
+        .exclude(
+            line__root_cause__status=RootCauseStatus.APPROVED,
+            line__root_cause__code__area__cmo_attributable=False,
+        )
+        .aggregate(
+            lines=Count("pk"),
+            value=Sum("line__line_value", filter=valued),
+            unvalued=Count("pk", filter=Q(line__line_value__isnull=True) | ~valued),
+        )
     )
+    failed = {"lines": live["lines"], "value": live["value"] or 0.0, "unvalued": live["unvalued"]}
+    if closed:
+        # The snapshots of this client's closed months of the period (frozen() read no other).
+        lines = pl.concat(found.frames["lines"], how="diagonal_relaxed").filter(~net_met())
+        in_range = pl.col("line_value").is_between(-MAX_NUMBER, MAX_NUMBER).fill_null(False)
+        failed["lines"] += lines.height
+        failed["value"] += float(lines.filter(in_range)["line_value"].sum())
+        failed["unvalued"] += lines.filter(~in_range).height
+    return failed

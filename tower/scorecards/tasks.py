@@ -1,4 +1,5 @@
-"""The scorecard's jobs (tower.jobs): the workbook, built by `tower worker`, not in a request."""
+"""The scorecard's jobs (tower.jobs): the workbook, the PDF report and the PowerPoint deck,
+built by `tower worker`, not in a request (`tower scorecard` builds them on the command line)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from tower.jobs.services import Outcome, Report, handler, result_path
 from tower.scorecards import exports
 from tower.scorecards.scorecard import build_scorecard
 
-# Formats the worker makes; the others are small enough for the request.
-JOB_FORMATS = {"xlsx"}
+# Formats the worker makes, with what the job page calls them; JSON (figures only, no drawing)
+# is small and fast enough for the request.
+JOB_FORMATS = {"xlsx": "workbook", "pdf": "PDF report", "pptx": "PowerPoint deck"}
 
 
 @handler("export_scorecard")

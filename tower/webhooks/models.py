@@ -42,6 +42,9 @@ class Endpoint(models.Model):
     secret = models.CharField(max_length=100)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Archived instead of deleted: its deliveries (the log of what was posted where) keep their
+    # endpoint. An archived endpoint is off for good, its secret wiped, its name free again.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     objects = ClientOwnedQuerySet.as_manager()
 
@@ -50,7 +53,11 @@ class Endpoint(models.Model):
     class Meta:
         ordering = ["client", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "name"], name="webhook_name_per_client")
+            models.UniqueConstraint(
+                fields=["client", "name"],
+                condition=models.Q(archived_at__isnull=True),
+                name="webhook_name_per_client",
+            )
         ]
 
     def __str__(self) -> str:
@@ -64,6 +71,9 @@ class Delivery(models.Model):
         PENDING = "pending", "Pending"
         DELIVERED = "delivered", "Delivered"
         FAILED = "failed", "Failed"
+        # Stopped before it was delivered (the endpoint was switched off or archived); the
+        # reason is kept in `cancel_reason`.
+        CANCELLED = "cancelled", "Cancelled"
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -74,6 +84,7 @@ class Delivery(models.Model):
     # Exactly the bytes sent (UTF-8 JSON in the endpoint's format), so each try signs the same.
     body = models.TextField()
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    cancel_reason = models.CharField(max_length=MAX_ERROR, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField()
     next_attempt_at = models.DateTimeField(null=True, blank=True)

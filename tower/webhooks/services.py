@@ -192,7 +192,8 @@ def _check_fields(name: str, fmt: str) -> str:
 
 
 def _unique_name(client: Client, name: str, pk: int | None) -> None:
-    if Endpoint.objects.filter(client=client, name__iexact=name).exclude(pk=pk).exists():
+    taken = Endpoint.objects.filter(client=client, name__iexact=name, archived_at__isnull=True)
+    if taken.exclude(pk=pk).exists():
         raise WorkflowError(f"{client.name} already has an endpoint named {name!r}.")
 
 
@@ -220,22 +221,73 @@ def update_endpoint(
     """Change an endpoint (url None or "": keep it); False when nothing changed. Deliveries
     already queued keep the body of their format and go to the new URL."""
     require_role(user, endpoint.client, CMO_ROLES, "configure webhooks")
+    _not_archived(endpoint)
     name = _check_fields(name, fmt)
     url = check_url(url) if url else endpoint.url
     _unique_name(endpoint.client, name, endpoint.pk)
     after = (name, url, fmt, bool(active))
     if (endpoint.name, endpoint.url, endpoint.format, endpoint.active) == after:
         return False
+    switched_off = endpoint.active and not active
     endpoint.name, endpoint.url, endpoint.format, endpoint.active = after
-    audit_as(endpoint, user)
+    audit_as(endpoint, user, "switched off" if switched_off else "")
     endpoint.save()
+    if switched_off:
+        cancel_pending(endpoint, f"the endpoint was switched off by {user.get_username()}")
     return True
+
+
+def _not_archived(endpoint: Endpoint) -> None:
+    if endpoint.archived_at is not None:
+        raise WorkflowError(f"The endpoint {endpoint.name} is archived: it no longer changes.")
+
+
+def cancel_pending(
+    endpoint: Endpoint, reason: str, *, now: dt.datetime | None = None, tests: bool = True
+) -> int:
+    """Stop the endpoint's deliveries still waiting for an attempt or a retry: cancelled with
+    the reason (kept, not deleted, so the deliveries page tells what became of each); the
+    number cancelled. `tests=False` leaves the test deliveries alone."""
+    now = now or timezone.now()
+    rows = Delivery.objects.filter(
+        client_id=endpoint.client_id, endpoint=endpoint, status=Delivery.Status.PENDING
+    )
+    if not tests:
+        rows = rows.exclude(is_test=True)
+    return rows.update(
+        status=Delivery.Status.CANCELLED,
+        cancel_reason=f"Cancelled {now:%Y-%m-%d %H:%M} UTC: {reason}."[:MAX_ERROR],
+        next_attempt_at=None,
+        finished_at=now,
+    )
+
+
+@transaction.atomic
+def archive_endpoint(*, endpoint: Endpoint, user, reason: str = "") -> Endpoint:
+    """Remove an endpoint from use for good (audited, with the reason): it is switched off,
+    its pending deliveries and retries are cancelled, its secret is wiped and its name is free
+    again. It is archived, not deleted, because its deliveries (the log of what was posted
+    where, and when) keep a reference to it; they stay on the deliveries page."""
+    require_role(user, endpoint.client, CMO_ROLES, "configure webhooks")
+    locked = Endpoint.objects.select_for_update().get(pk=endpoint.pk, client=endpoint.client)
+    _not_archived(locked)
+    reason = " ".join((reason or "").split())
+    now = timezone.now()
+    locked.active = False
+    locked.archived_at = now
+    locked.secret = ""
+    audit_as(locked, user, f"archived: {reason}" if reason else "archived")
+    locked.save()
+    cancel_pending(locked, f"the endpoint was archived by {user.get_username()}", now=now)
+    endpoint.refresh_from_db()
+    return endpoint
 
 
 @transaction.atomic
 def renew_secret(*, endpoint: Endpoint, user) -> str:
     """A new secret for the endpoint (returned this once); the old one stops at once."""
     require_role(user, endpoint.client, CMO_ROLES, "configure webhooks")
+    _not_archived(endpoint)
     endpoint.secret = _secret()
     audit_as(endpoint, user, "secret renewed")
     endpoint.save()
@@ -297,6 +349,7 @@ TEST_EVENT = "tower.test"
 def send_test(*, endpoint: Endpoint, user, now: dt.datetime | None = None) -> Delivery:
     """Queue a test delivery to one endpoint (also an inactive one: to try it before use)."""
     require_role(user, endpoint.client, CMO_ROLES, "configure webhooks")
+    _not_archived(endpoint)
     client = endpoint.client
     payload = {
         "title": f"Test from the CMO Control Tower: {endpoint.name}",
@@ -327,11 +380,21 @@ def send_test(*, endpoint: Endpoint, user, now: dt.datetime | None = None) -> De
 def send_again(*, delivery: Delivery, user, now: dt.datetime | None = None) -> Delivery:
     """Try a failed delivery again now, with a fresh round of back-off (the same body and id)."""
     require_role(user, delivery.client, CMO_ROLES, "configure webhooks")
-    if delivery.status != Delivery.Status.FAILED:
-        raise WorkflowError("Only a failed delivery can be sent again.")
+    if delivery.status not in (Delivery.Status.FAILED, Delivery.Status.CANCELLED):
+        raise WorkflowError("Only a failed or cancelled delivery can be sent again.")
+    endpoint = Endpoint.objects.get(pk=delivery.endpoint_id, client_id=delivery.client_id)
+    if endpoint.archived_at is not None or (not endpoint.active and not delivery.is_test):
+        raise WorkflowError(
+            f"The endpoint {endpoint.name} is {'archived' if endpoint.archived_at else 'off'}: "
+            "switch it on before sending again."
+        )
     now = now or timezone.now()
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, finished_at=None
+        status=Delivery.Status.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        finished_at=None,
+        cancel_reason="",
     )
     delivery.refresh_from_db()
     _queue(delivery.pk)
@@ -515,6 +578,13 @@ def attempt(delivery_id: int, *, now: dt.datetime | None = None) -> Delivery | N
         return None
     delivery = Delivery.objects.select_related("endpoint", "client").get(pk=delivery_id)
     endpoint = delivery.endpoint
+    # Switched off or archived since it was queued (or a retry of then): nothing is posted.
+    # A test still goes to an endpoint that is off (to try it before use), never to an archived.
+    if endpoint.archived_at is not None or (not endpoint.active and not delivery.is_test):
+        what = "archived" if endpoint.archived_at is not None else "switched off"
+        cancel_pending(endpoint, f"the endpoint is {what}", now=now, tests=what == "archived")
+        delivery.refresh_from_db()
+        return delivery
     number = delivery.attempts + 1
     timestamp = int(now.timestamp())
     body = delivery.body.encode()

@@ -23,6 +23,11 @@ urlpatterns = [
         views.endpoint_secret,
         name="endpoint_secret",
     ),
+    path(
+        "agreements/<slug:code>/webhooks/<int:endpoint>/archive/",
+        views.endpoint_archive,
+        name="endpoint_archive",
+    ),
     path("webhooks/", views.deliveries, name="deliveries"),
     path("webhooks/<int:pk>/", views.delivery_detail, name="delivery"),
     path("webhooks/<int:pk>/retry/", views.delivery_retry, name="delivery_retry"),

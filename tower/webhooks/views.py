@@ -62,16 +62,16 @@ def endpoints(request, code: str):
     """The webhooks section of the agreement page (hx-get on load)."""
     client = _client(request, code)
     can_edit = is_cmo_side(request.user, client)
-    rows = [
-        _row(e)
-        for e in Endpoint.objects.filter(client=client).visible_to(request.user).order_by("name")
-    ]
+    found = Endpoint.objects.filter(client=client).visible_to(request.user)
+    rows = [_row(e) for e in found.filter(archived_at__isnull=True).order_by("name")]
+    archived = list(found.filter(archived_at__isnull=False).order_by("-archived_at"))
     return render(
         request,
         "webhooks/_endpoints.html",
         {
             "client": client,
             "rows": rows,
+            "archived": archived,
             "can_edit": can_edit,
             "form": EndpointForm() if can_edit else None,
         },
@@ -133,6 +133,8 @@ def endpoint_detail(request, code: str, endpoint: int):
     client = target.client
     can_edit = is_cmo_side(request.user, client)
     form = None
+    if target.archived_at is not None:
+        can_edit = False  # an archived endpoint is kept as a record; it no longer changes
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Only the CMO's people configure webhooks.")
@@ -176,6 +178,7 @@ def endpoint_detail(request, code: str, endpoint: int):
             "endpoint": target,
             "form": form,
             "can_edit": can_edit,
+            "can_archive": can_edit and target.archived_at is None,
             "history": [{"h": h, "url": services.display_url(h.url)} for h in history],
             "recent": recent,
             "nav_active": "scorecards:agreements",
@@ -197,6 +200,46 @@ def endpoint_test(request, code: str, endpoint: int):
         )
 
     return run_step(request, back, step)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def endpoint_archive(request, code: str, endpoint: int):
+    """Archive an endpoint (the page asks for confirmation first): see
+    services.archive_endpoint for why it is archived rather than deleted."""
+    target = _endpoint(request, code, endpoint)
+    can_edit = is_cmo_side(request.user, target.client)
+    back = reverse("webhooks:endpoint", args=[target.client.code, target.pk])
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Only the CMO's people configure webhooks.")
+        if target.archived_at is not None:
+            messages.info(request, f"{target.name} is already archived.")
+            return redirect(back)
+        reason = request.POST.get("reason", "")[:90]
+
+        def step():
+            services.archive_endpoint(endpoint=target, user=request.user, reason=reason)
+            return (
+                f"Endpoint {target.name} archived: it receives nothing more; its deliveries "
+                "stay in the log."
+            )
+
+        return run_step(request, back, step)
+    pending = Delivery.objects.filter(
+        client=target.client, endpoint=target, status=Delivery.Status.PENDING
+    ).visible_to(request.user)
+    return render(
+        request,
+        "webhooks/archive.html",
+        {
+            "client": target.client,
+            "endpoint": target,
+            "pending": pending.count(),
+            "can_edit": can_edit,
+            "nav_active": "scorecards:agreements",
+        },
+    )
 
 
 @never_cache

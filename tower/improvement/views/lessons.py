@@ -1,5 +1,6 @@
 """Lessons learned: the list, recording one, one lesson with the places it also applies to and
-whether it was spread there.
+whether it was spread there, and the fragment of a client project's lessons that the project's
+page loads (projects sit below this app, so they link to it by URL and never import it).
 
 A client's lesson is seen by that client's users and the CMO; a CMO-wide lesson (no client) by
 the CMO's people only (Lesson.objects.visible_to). Another client's lesson is a 404.
@@ -115,6 +116,14 @@ def lesson_new(request):
     form = LessonForm(request.POST or None, clients=clients, cmo_wide=cmo_wide)
     if named is not None:
         form.initial["client"] = named.code
+        # ?project= (from a project's page) names the source: one of the client's projects.
+        source = (
+            Project.objects.filter(client=named, code=request.GET.get("project", "").strip())
+            .visible_to(request.user)
+            .first()
+        )
+        if source is not None:
+            form.initial.update(project=source.code, source=LessonSource.PROJECT)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         client = None if data["client"] == CMO_WIDE else client_by_code(clients, data["client"])
@@ -270,3 +279,39 @@ def spread(request, pk: int):
         return f"{application.place}: {application.get_status_display().lower()}."
 
     return run_step(request, back, step)
+
+
+# ---------------------------------------------------------------------------------------------
+# A client project's lessons (the fragment its page loads)
+
+PROJECT_LESSONS_SHOWN = 20
+
+
+@login_required
+@require_GET
+def project_lessons(request, project: int):
+    found = (
+        Project.objects.filter(pk=project).visible_to(request.user).select_related("client").first()
+    )
+    if found is None:
+        raise Http404("No project matches the given query.")
+    cmo_side = role_for(request.user, found.client) in CMO_ROLES
+    scoped = Lesson.objects.filter(client=found.client, project=found).visible_to(request.user)
+    lessons = list(
+        with_spread_counts(scoped).order_by("-created_at", "-pk")[:PROJECT_LESSONS_SHOWN]
+    )
+    places: dict[int, list] = {lesson.pk: [] for lesson in lessons}
+    for application in applications_shown(
+        LessonApplication.objects.filter(client=found.client, lesson__in=list(places)).visible_to(
+            request.user
+        ),
+        cmo_side=cmo_side,
+    ):
+        places[application.lesson_id].append(application)
+    context = {
+        "project": found,
+        "rows": [(lesson, places[lesson.pk]) for lesson in lessons],
+        "total": scoped.count() if len(lessons) == PROJECT_LESSONS_SHOWN else len(lessons),
+        "can_record": cmo_side,
+    }
+    return render(request, "improvement/_project_lessons.html", context)

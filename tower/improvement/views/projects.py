@@ -244,7 +244,7 @@ def trend_csv(request, pk: int):
     trend = project_trend(project, as_of=timezone.localdate())
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["month", "kpi", "value", "unit", "baseline", "target", "status"])
+    writer.writerow(["month", "kpi", "value", "unit", "baseline", "target", "status", "of"])
     for row in trend.rows():
         writer.writerow(
             [
@@ -255,6 +255,7 @@ def trend_csv(request, pk: int):
                 project.baseline,
                 project.target,
                 row["status"],
+                neutralise(trend.of),
             ]
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -3,6 +3,7 @@
 from django import template
 
 from tower.engine import targets
+from tower.engine.business_hours import local_text
 
 register = template.Library()
 
@@ -47,3 +48,20 @@ def totals_pct(totals, name: str):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping is not None else None
+
+
+@register.filter
+def local_time(moment, time_zone: str) -> str:
+    """A stored (UTC) moment in a site's time zone, the zone named: "Mon 7 Dec 11:00
+    (Europe/Berlin)"; "" for no moment."""
+    if moment is None:
+        return ""
+    return local_text(moment, time_zone or "UTC")
+
+
+@register.filter
+def local_stamp(moment, time_zone: str) -> str:
+    """As local_time, with the year: "Mon 7 Dec 2026 11:00 (Europe/Berlin)"."""
+    if moment is None:
+        return ""
+    return local_text(moment, time_zone or "UTC", year=True)

@@ -15,6 +15,7 @@ from tower.engine.periods import add_months, month_range
 from tower.jobs.views import start
 from tower.performance.dashboard import COUNTS, FigureScope, Totals, monthly_totals, stale_closes
 from tower.performance.forms import CloseMonthForm, ReopenMonthForm
+from tower.performance.frozen import unfrozen
 from tower.performance.models import ClosedMonthlyOtif, MonthClose, MonthlyOtif
 from tower.performance.queries import unresolved_lines
 from tower.performance.services import (
@@ -52,12 +53,15 @@ def close_list(request):
         ).visible_to(request.user)
     }
     stale = {s.close.period for s in stale_closes(figure_scope)}
+    # Closed before some records were kept with the close: those are read live until reclosed.
+    partly_live = set(unfrozen(list(closes.values())))
     months = [
         {
             "period": month,
             "totals": totals.get(month),
             "close": closes.get(month),
             "stale": month in stale,
+            "partly_live": month in closes and closes[month].pk in partly_live,
             "url": lines_url(
                 FigureScope(clients=(client,), start=month, end=month), outcome="measured"
             ),

@@ -35,7 +35,7 @@ from tower.performance.models import (
     RootCause,
     RootCauseStatus,
 )
-from tower.performance.queries import FAILED, filter_lines, lines_in_scope
+from tower.performance.queries import FAILED, filter_lines, lines_in_scope, with_root_cause
 from tower.performance.services import (
     REOPENERS,
     approve_root_cause,
@@ -134,12 +134,10 @@ def _page_of_lines(rows, number, principal):
     """
     page = Paginator(rows.values_list("line_id", flat=True), LINES_PER_PAGE).get_page(number)
     ids = list(page.object_list)
-    loaded = (
+    loaded = with_root_cause(
         LineOutcome.objects.filter(line_id__in=ids)
         .visible_to(principal)
-        .select_related(
-            "client", "line__order", "line__product", "line__site", "line__root_cause__code__area"
-        )
+        .select_related("client", "line__order", "line__product", "line__site")
     )
     by_id = {row.line_id: row for row in loaded}
     page.object_list = [by_id[i] for i in ids]

@@ -91,6 +91,7 @@ def _story(card: Scorecard) -> list:
             f"{common.PREPARED_BY}",
             "subtitle",
         ),
+        *(paragraph(f"{note}.", "subtitle") for note in card.unfrozen),
         paragraph("Summary", "h1"),
         _summary_table(card),
         Spacer(0, 4),

@@ -105,6 +105,7 @@ class _Deck:
             [
                 f"Client {card.client.code} · figures as of {common.long_date(card.as_of)}",
                 common.PREPARED_BY,
+                *(f"{note}." for note in card.unfrozen),
             ],
             16,
             color=common.MUTED,

@@ -214,8 +214,9 @@ class _Book:
             "Scorecard",
             f"{common.heading(card)} · client scorecard",
             f"Figures as of {card.as_of.isoformat()} · {common.PREPARED_BY}",
-            "Value, numerator, denominator and trend are the figures themselves (as in the JSON "
-            "export); Display is how the scorecard prints the value. Click a KPI for the "
+            "".join(f"{note}. " for note in card.unfrozen)
+            + "Value, numerator, denominator and trend are the figures themselves (as in the "
+            "JSON export); Display is how the scorecard prints the value. Click a KPI for the "
             "records behind it.",
         )
         self._table(sheet, columns, rows)

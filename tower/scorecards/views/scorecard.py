@@ -322,7 +322,11 @@ def lines_url(client, period: Period, outcome: str) -> str:
 
 
 # Columns of an evidence frame that are keys of a page: the row's first cell links there.
-RECORD_LINKS = {"line_id": "performance:line", "event_id": "scorecards:stock_out"}
+RECORD_LINKS = {
+    "line_id": "performance:line",
+    "event_id": "scorecards:stock_out",
+    "escalation_id": "escalations:detail",
+}
 
 
 def records_table(found, request) -> tuple[dict, str]:
@@ -421,13 +425,14 @@ def export(request, fmt: str):
     if client is None:
         raise Http404("No client to download.")
     if fmt in JOB_FORMATS:
-        # A workbook of a large client takes long to build: the worker makes it (tower.jobs).
+        # The files take long to build for a large client (and many at once would hold up
+        # every other page): the worker makes them (tower.jobs).
         return start(
             request,
             scorecard_url(client, period),
             kind="export_scorecard",
             client=client,
-            title=f"Scorecard workbook, {client.name}, {period.key}",
+            title=f"Scorecard {JOB_FORMATS[fmt]}, {client.name}, {period.key}",
             params={"period": period.key, "fmt": fmt, "user": request.user.pk},
         )
     content, content_type, filename = exports.render(build_scorecard(client, period), fmt)

@@ -19,9 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tower.escalations.models import Escalation
+from tower.escalations.services import open_on
 from tower.masterdata.models import Product
 from tower.performance.attribution import lookback_days
 from tower.performance.models import LineOutcome
+from tower.performance.queries import with_root_cause
 from tower.scorecards.forms import (
     STOCK_OUT_SORTS,
     EndStockOutForm,
@@ -205,12 +208,12 @@ def stock_out_detail(request, pk: int):
     lookback = lookback_days(event.client)
     window_start = event.start_date - dt.timedelta(days=lookback)
     links = list(
-        StockOutLink.objects.filter(event=event)
-        .visible_to(request.user)
-        .select_related(
-            "line__order", "line__site", "line__outcome", "line__root_cause__code__area"
+        with_root_cause(
+            StockOutLink.objects.filter(event=event)
+            .visible_to(request.user)
+            .select_related("line__order", "line__site", "line__outcome")
+            .order_by("line__outcome__due_date", "line_id")
         )
-        .order_by("line__outcome__due_date", "line_id")
     )
     linked = [_line_row(link.line, getattr(link.line, "outcome", None), event) for link in links]
     # Failed lines in the same window that do not count against the CMO (yet): the cause is
@@ -228,9 +231,10 @@ def stock_out_detail(request, pk: int):
             due_date__lt=event.start_date,
         )
         .exclude(line_id__in=[link.line_id for link in links])
-        .select_related("line__order", "line__site", "line__root_cause__code__area")
+        .select_related("line__order", "line__site")
         .order_by("due_date", "line_id")[:OTHER_FAILED_SHOWN]
     )
+    others = with_root_cause(others)
     role = role_for(request.user, event.client)
     today = timezone.localdate()
     context = {
@@ -243,6 +247,14 @@ def stock_out_detail(request, pk: int):
         "days": ((event.end_date or today) - event.start_date).days + 1,
         "show_clients": sees_client_names(request.user),
         "can_end": role in STOCK_OUT_REPORTERS,
+        # Either side may escalate it; one open escalation per stock-out (a link to it if so).
+        "escalation": open_on(
+            Escalation.objects.visible_to(request.user),
+            event.client_id,
+            Escalation.Subject.STOCK_OUT,
+            event.pk,
+        ),
+        "can_escalate": role is not None,
         "end_form": EndStockOutForm(initial={"end_date": event.end_date or today}),
         "history": list(event.history.select_related("history_user").order_by("-history_date")),
         "nav_active": NAV,
@@ -253,7 +265,7 @@ def stock_out_detail(request, pk: int):
 def _line_row(line, outcome, event: StockOutEvent) -> dict:
     """A line behind a stock-out: its due date, how late, and its root cause (never the CMO's
     internal note)."""
-    cause = getattr(line, "root_cause", None)
+    cause = line.root_cause
     due = outcome.due_date if outcome is not None else None
     return {
         "line": line,

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rich.console import Console
 
-from tower.board.queries import BOARD_ROWS, BoardScope, board
+from tower.board.queries import BOARD_ROWS, BoardScope, board, site_today
+from tower.engine.business_hours import local_text
 from tower.masterdata.models import Site
 from tower.output import write_frame
 from tower.performance.cli import clients_for, date_option
@@ -30,8 +31,8 @@ def _outcomes(section) -> pl.DataFrame:
                 "failure": (o.failure_kind or "").replace("_", " ") or "open",
                 "days_late": o.days_late,
                 "root_cause": (
-                    f"{o.line.root_cause.code_id} ({o.line.root_cause.status})"
-                    if hasattr(o.line, "root_cause")
+                    f"{cause.code_id} ({cause.status})"
+                    if (cause := o.line.root_cause) is not None
                     else None
                 ),
             }
@@ -110,7 +111,10 @@ def _escalations(section) -> pl.DataFrame:
                 "client_contact": e.client_contact,
                 "clock": "acknowledged"
                 if e.acknowledged
-                else (f"{'overdue since' if e.overdue else 'due'} {e.deadline:%Y-%m-%d %H:%M}")
+                else (
+                    f"{'overdue since' if e.overdue else 'due'} "
+                    f"{local_text(e.deadline, e.zone, year=True)}"
+                )
                 if e.deadline
                 else "",
             }
@@ -164,15 +168,18 @@ class Command(BaseCommand):
             known = ", ".join(Site.objects.values_list("code", flat=True)) or "none yet"
             raise CommandError(f"unknown site {options['site']!r} (known: {known})")
         clients = tuple(clients_for(options["client"]))
-        day = options["date"] or timezone.localdate()
-        scope = BoardScope(clients=clients, day=day, site=site.code)
+        today, zone = site_today(site.code)
+        day = options["date"] or today
+        scope = BoardScope(clients=clients, day=day, site=site.code, time_zone=zone)
         data = board(scope, SYSTEM)
         as_of = stored_as_of(clients)
         out = self.stdout
         Console(file=out, width=100).print(
             f"[bold]Daily board · {site.code} ({site.name}) · {day:%A %d %B %Y}[/bold]\n"
             f"{len(clients)} client(s) · outcomes as of {as_of or 'never evaluated'} · "
-            f"yesterday = {scope.yesterday}, this week = {day} .. {scope.week_end}"
+            f"yesterday = {scope.yesterday}, this week = {day} .. {scope.week_end}\n"
+            f"times in the site's time ({zone}) · printed "
+            f"{local_text(timezone.now(), zone, year=True)}"
         )
         sections = [
             ("Missed yesterday (due yesterday, failed OTIF)", data.missed, _outcomes),

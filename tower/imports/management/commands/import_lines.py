@@ -1,16 +1,14 @@
 """tower import lines FILE [--client CODE] [--mapping MAP.toml | --profile NAME]
 [--date-format FMT] [--create-missing] [--dry-run] [--errors-to FILE.csv]"""
 
-from tower.imports.command import ImportCommand
-from tower.imports.lines import import_lines
-from tower.ingest import FIELDS, available_profiles, load_profile
+from tower.imports.command import RecordImportCommand
+from tower.imports.lines import LINE_KIND, import_lines
+from tower.ingest import available_profiles, load_profile
 
 
-class Command(ImportCommand):
+class Command(RecordImportCommand):
     about = "Import order lines and deliveries from a CSV or XLSX export."
-    kind = "lines"
-    fields = FIELDS
-    steps = 6
+    record_kind = LINE_KIND
     importer = staticmethod(import_lines)
 
     def add_mapping_arguments(self, parser):

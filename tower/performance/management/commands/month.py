@@ -99,7 +99,7 @@ class Command(BaseCommand):
             f"an approved root cause ({counts}); closing needs --note."
         )
         for outcome in lines:
-            cause = getattr(outcome.line, "root_cause", None)
+            cause = outcome.line.root_cause
             state = f"{cause.status} {cause.code_id}" if cause else "unclassified"
             self.stdout.write(
                 f"  {outcome.line.order.number}/{outcome.line.line_number}  "

@@ -189,4 +189,5 @@ def _review_lines(card: Scorecard) -> list[str]:
         f"Stock-outs: {len(card.stock_outs)} ({caused} caused by the CMO, "
         f"{undetermined} undetermined)",
         "Penalty exposure: " + (" + ".join(common.penalty_totals(card)) or "none"),
+        *(f"{note}." for note in card.unfrozen),
     ]
