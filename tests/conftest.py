@@ -7,10 +7,16 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import settings as hypothesis_settings
 
 from tower.imports.lines import import_lines
 from tower.tenancy.models import Client, Membership, Role
 from tower.tenancy.scoping import SYSTEM
+
+# Property tests check behaviour, not speed (speed goals live in bench/): Hypothesis' default
+# 200 ms deadline per example failed them on a loaded CI machine.
+hypothesis_settings.register_profile("tower", deadline=None)
+hypothesis_settings.load_profile("tower")
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
