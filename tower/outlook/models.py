@@ -58,12 +58,28 @@ class LineProjection(models.Model):
             # The at-risk list, most urgent first, read a page at a time.
             models.Index(fields=["client", "rank", "rank_key", "line"], name="projection_urgency"),
             models.Index(fields=["client", "line"], name="projection_client_line"),
-            # The page's counts by risk and cause area, read from the index alone.
-            models.Index(fields=["client", "risk", "cause_area"], name="projection_risk_area"),
+            # The page's counts by risk and cause area, and its list filtered by risk (and area)
+            # counted and paged in the urgency order, read from the index alone.
+            models.Index(
+                fields=["client", "risk", "cause_area", "rank", "rank_key", "line"],
+                name="projection_risk_area_rank",
+            ),
+            # The list filtered by cause area alone, and sorted by projected date or days late.
+            models.Index(
+                fields=["client", "cause_area", "rank", "rank_key", "line"], name="projection_area"
+            ),
+            models.Index(
+                fields=["client", "projected_date", "rank", "line"], name="projection_projected"
+            ),
+            models.Index(
+                fields=["client", "projected_days_late", "rank", "line"],
+                name="projection_days_late",
+            ),
             # Projected OTIF and the counts per month.
             models.Index(fields=["client", "period", "risk", "overdue"], name="projection_period"),
             # The daily board's lines due today and this week, in the outlook's order, read from
-            # the index alone (through "projection_period" SQLite read every row of the month).
+            # the index alone (through "projection_period" SQLite read every row of the month);
+            # also the list sorted by due date.
             models.Index(
                 fields=["client", "due_date", "rank", "rank_key", "line"], name="projection_due"
             ),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from tower.agreements.queries import current_definition
 from tower.agreements.services import early_warning_of
@@ -154,6 +154,17 @@ def stored_projection(client: Client) -> pl.DataFrame:
     )
 
 
-def at_risk(rows: QuerySet) -> QuerySet:
-    """Projections of lines at risk, most urgent first (rows already scoped)."""
-    return rows.filter(rank__lt=RANK_ON_TRACK).order_by("rank", "rank_key", "line_id")
+def at_risk(rows: QuerySet, *, narrowed: bool = False) -> QuerySet:
+    """Projections of lines at risk, most urgent first (rows already scoped).
+
+    `narrowed`: the rows are also filtered by risk or cause area, or will be sorted by another
+    column. The test is then written "rank + 0 < ON_TRACK": on the bare column SQLite reads the
+    urgency index's range of every at-risk line of the client and looks each row up for the other
+    column (0.25 to 0.4 s at 1M lines); the expression lets it take the index that serves the
+    filter or the sort (tower.outlook.models), which also holds the rank.
+    """
+    if narrowed:
+        rows = rows.alias(rank_value=F("rank") + 0).filter(rank_value__lt=RANK_ON_TRACK)
+    else:
+        rows = rows.filter(rank__lt=RANK_ON_TRACK)
+    return rows.order_by("rank", "rank_key", "line_id")

@@ -61,8 +61,8 @@ def _filtered(form: OutlookFilterForm):
     risk_rows = rows
     if data.get("risk"):
         rows = rows.filter(risk=data["risk"])
-    listed = at_risk(rows)
     sort = data.get("sort") or ""
+    listed = at_risk(rows, narrowed=bool(data.get("risk") or data.get("area") or sort))
     if sort:
         column = SORTS[sort.removeprefix("-")]
         listed = listed.order_by(f"-{column}" if sort.startswith("-") else column, "line_id")
@@ -167,11 +167,11 @@ def _projected_otif(figure_scope, projections, principal) -> list[dict]:
     }
     open_rows = {
         r["period"]: r
+        # Counts of the risk column (never null), not of the line: the (client, period, risk,
+        # overdue) index then answers alone.
         for r in projections.filter(period__in=months, overdue=False)
         .values("period")
-        .annotate(
-            n=Count("line_id"), good=Count("line_id", filter=Q(risk__in=["on_track", "tight"]))
-        )
+        .annotate(n=Count("risk"), good=Count("risk", filter=Q(risk__in=["on_track", "tight"])))
     }
     target = common_target(otif_targets(figure_scope.clients), "otif_gross")
     out = []
