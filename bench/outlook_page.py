@@ -13,6 +13,8 @@ million-line client. Pages, interleaved round by round after the warm-up:
   outlook, CMO admin       GET /outlook/?client=BENCH
   outlook, late, page 20   GET /outlook/?client=BENCH&risk=late&page=20     (CMO admin)
   outlook, sorted by due   GET /outlook/?client=BENCH&sort=-due_date        (CMO admin)
+  outlook, most days late  GET /outlook/?client=BENCH&sort=-days_late&page=5 (CMO admin)
+  outlook, planning area   GET /outlook/?client=BENCH&area=planning         (client viewer)
 
 Goal: p95 under 150 ms on every page. Last line: outlook_p95_ms=... (the worst page's p95).
 """
@@ -51,6 +53,13 @@ PAGES = (
         "outlook, late, page 20", "outlook", ADMIN, f"/outlook/?client={CLIENT}&risk=late&page=20"
     ),
     Page("outlook, sorted by due", "outlook", ADMIN, f"/outlook/?client={CLIENT}&sort=-due_date"),
+    Page(
+        "outlook, most days late",
+        "outlook",
+        ADMIN,
+        f"/outlook/?client={CLIENT}&sort=-days_late&page=5",
+    ),
+    Page("outlook, planning area", "outlook", VIEWER, f"/outlook/?client={CLIENT}&area=planning"),
 )
 
 
