@@ -208,7 +208,9 @@ def scorecard_figures(user, card: Scorecard) -> dict:
             for p in card.penalties
         ],
         "downloads": [
-            (label, f"{reverse('scorecards:export', args=[fmt])}?{query}", fmt)
+            # A workbook, PDF or deck is made by the worker: its button opens the job's page
+            # (no download attribute, or the browser would save that page as the file).
+            (label, f"{reverse('scorecards:export', args=[fmt])}?{query}", fmt, fmt in JOB_FORMATS)
             for fmt, label in EXPORTS.items()
         ],
         "links": {
