@@ -152,3 +152,18 @@ def test_the_edit_page_runs_a_bounded_number_of_queries(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(URL).status_code == 200
+
+
+def test_a_department_changed_in_the_admin_goes_through_the_audited_services(world, client):
+    client.force_login(world.admin)
+    quality = Department.objects.get(code="qc")
+    url = f"/admin/processes/department/{quality.pk}/change/"
+    response = client.post(url, {"code": "qc", "name": "Quality control lab", "position": 4})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    quality.refresh_from_db()
+    assert quality.name == "Quality control lab"
+    latest = quality.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (
+        world.admin,
+        "changed in the admin",
+    )

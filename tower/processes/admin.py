@@ -63,6 +63,5 @@ class InterfaceTraceAdmin(AuditedAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    editable_because = "reference data: the departments of the CMO's sites"
+class DepartmentAdmin(AuditedAdmin):
     list_display = ("code", "name", "position")
