@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 import time
 
 import openpyxl
@@ -219,6 +220,47 @@ def test_without_a_worker_the_job_waits_and_the_page_says_to_start_one(
         assert finished(job_of(answer)).status == JobStatus.DONE
     finally:
         consumer.stop(graceful=True)
+    assert LineOutcome.objects.get(line=line("PO-2")).exclusion == "manual"
+
+
+def test_a_job_claimed_while_another_writer_holds_the_database_runs_once_it_is_free(
+    acme, admin, queue, monkeypatch
+):
+    """Another connection holds the job's row in an open write transaction (on SQLite the
+    database's one write lock, as a long import does) for longer than SQLite waits on its own:
+    the worker waits to claim the job and runs it afterwards, instead of leaving it queued."""
+    from django.db import connection
+
+    answer = admin.post(
+        reverse("performance:line_exclusion", args=[line("PO-2").pk]), {"reason": "Duplicate"}
+    )
+    job_id = job_of(answer)
+    monkeypatch.setattr(job_services, "BUSY_WAITS", (1,) * 20)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_database() -> None:
+        try:
+            with transaction.atomic():
+                Job.objects.filter(pk=job_id).update(title="Excluding PO-2 (held)")
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_database)
+    holder.start()
+    assert holding.wait(30)
+    consumer = queue.create_consumer(workers=1, worker_type="thread", periodic=False)
+    consumer.start()
+    try:
+        time.sleep(6)  # past SQLite's busy timeout (5 s): the worker has met the lock
+        release.set()
+        holder.join()
+        job = finished(job_id)
+    finally:
+        release.set()
+        consumer.stop(graceful=True)
+    assert (job.status, job.title) == (JobStatus.DONE, "Excluding PO-2 (held)"), job.message
     assert LineOutcome.objects.get(line=line("PO-2")).exclusion == "manual"
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -141,15 +142,22 @@ def _enqueue(job_id: int) -> None:
 
 def run(job_id: int) -> None:
     """Run one queued job (the worker's task): claim it, run its handler, record the outcome."""
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), step="Starting"
+    claimed = _patiently(
+        lambda: Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.RUNNING, started_at=timezone.now(), step="Starting"
+        )
     )
     if not claimed:
         return  # already run: a duplicate delivery of the task
     job = Job.objects.select_related("client", "user").get(pk=job_id)
 
     def report(percent: int, step: str) -> None:
-        Job.objects.filter(pk=job_id).update(progress=max(0, min(100, percent)), step=step)
+        try:
+            Job.objects.filter(pk=job_id).update(progress=max(0, min(100, percent)), step=step)
+        except OperationalError as exc:
+            # Progress is only shown: a busy database must not fail the work itself.
+            if not is_database_busy(exc):
+                raise
 
     try:
         outcome = HANDLERS[job.kind](job, report)
@@ -181,9 +189,29 @@ def run(job_id: int) -> None:
 
 
 def _finish(job_id: int, status: str, **fields) -> None:
-    Job.objects.filter(pk=job_id).update(
-        status=status, finished_at=timezone.now(), progress=100, step="", **fields
+    _patiently(
+        lambda: Job.objects.filter(pk=job_id).update(
+            status=status, finished_at=timezone.now(), progress=100, step="", **fields
+        )
     )
+
+
+# How long the worker waits, beyond SQLite's own busy timeout, to record that a job started or
+# ended: a long import may hold the database's one write lock for minutes, and a job whose
+# claim or outcome is lost would show "queued" or "running" to its user for ever.
+BUSY_WAITS = (1, 2, 4, 8, 15, 30, 60)
+
+
+def _patiently(write: Callable[[], int]) -> int:
+    for wait in BUSY_WAITS:
+        try:
+            return write()
+        except OperationalError as exc:
+            if not is_database_busy(exc):
+                raise
+            log.warning("the database is busy; recording the job again in %s s", wait)
+            time.sleep(wait)
+    return write()
 
 
 def result_path(job: Job, suffix: str) -> Path:
