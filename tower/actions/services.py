@@ -1,7 +1,7 @@
 """Writes of the actions register: add an action, change its status, owner or due date.
 
 Keyword-only functions taking the acting user, audited (who, when, before and after). The apps
-above call add_action with their source (a review, a meeting, an escalation, a notice) and the
+above call add_action (or add_agreed_actions, for the actions agreed on one record) with their source (a review, a meeting, an escalation, a notice) and the
 record it came from; their own rules (a review action's period and KPI, who may record a
 meeting) stay with them. A role that may not take a step gets NotAllowed, a step that cannot be
 taken WorkflowError with the reason in the user's words.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -94,6 +95,37 @@ def add_action(
     audit_as(action, user, "agreed")
     action.save()
     return action
+
+
+@transaction.atomic
+def add_agreed_actions(
+    *,
+    client: Client,
+    source: str,
+    source_id: int,
+    source_label: str,
+    source_url: str,
+    agreed: Sequence[NewAction],
+    user,
+    roles: frozenset[str] = KEEPERS,
+) -> list[Action]:
+    """Add the actions agreed on one record (an escalation, a notice, a meeting) to the
+    register, each pointing back to that record; the one loop every such caller shares."""
+    return [
+        add_action(
+            client=client,
+            source=source,
+            source_id=source_id,
+            source_label=source_label,
+            source_url=source_url,
+            title=action.title,
+            owner=action.owner,
+            due_date=action.due_date,
+            user=user,
+            roles=roles,
+        )
+        for action in agreed
+    ]
 
 
 @transaction.atomic

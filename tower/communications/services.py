@@ -227,18 +227,15 @@ def send_notice(
             f"Delay notice {old.pk} superseded by notice {notice.pk}.",
             at=now,
         )
-    for action in actions_agreed:
-        actions.add_action(
-            client=client,
-            source=Source.NOTICE,
-            source_id=notice.pk,
-            source_label=f"Delay notice {notice.pk}",
-            source_url=reverse("communications:notice", args=[notice.pk]),
-            title=action.title,
-            owner=action.owner,
-            due_date=action.due_date,
-            user=user,
-        )
+    actions.add_agreed_actions(
+        client=client,
+        source=Source.NOTICE,
+        source_id=notice.pk,
+        source_label=f"Delay notice {notice.pk}",
+        source_url=reverse("communications:notice", args=[notice.pk]),
+        agreed=actions_agreed,
+        user=user,
+    )
     queue_notice_mail(notice=notice, user=user)
     return notice
 

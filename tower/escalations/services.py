@@ -413,18 +413,15 @@ def resolve(
         f"Escalation {escalation.pk} resolved: {text}",
         now,
     )
-    for action in actions_agreed:
-        actions.add_action(
-            client=escalation.client,
-            source=Source.ESCALATION,
-            source_id=escalation.pk,
-            source_label=f"Escalation {escalation.pk}",
-            source_url=reverse("escalations:detail", args=[escalation.pk]),
-            title=action.title,
-            owner=action.owner,
-            due_date=action.due_date,
-            user=user,
-        )
+    actions.add_agreed_actions(
+        client=escalation.client,
+        source=Source.ESCALATION,
+        source_id=escalation.pk,
+        source_label=f"Escalation {escalation.pk}",
+        source_url=reverse("escalations:detail", args=[escalation.pk]),
+        agreed=actions_agreed,
+        user=user,
+    )
     return escalation
 
 

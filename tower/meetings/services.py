@@ -213,15 +213,13 @@ def record_meeting(
 def add_meeting_action(*, meeting: Meeting, action: NewAction, user) -> Action:
     """An action agreed in a held meeting, added to the actions register."""
     require_role(user, meeting.client, RECORDERS, "record meeting actions")
-    return actions.add_action(
+    return actions.add_agreed_actions(
         client=meeting.client,
         source=Source.MEETING,
         source_id=meeting.pk,
         source_label=meeting_label(meeting),
         source_url=meeting_url(meeting),
-        title=action.title,
-        owner=action.owner,
-        due_date=action.due_date,
+        agreed=[action],
         user=user,
         roles=RECORDERS,
-    )
+    )[0]
