@@ -295,6 +295,18 @@ MAX_ESCALATION_LEVELS = 6
 MAX_RESPONSE_HOURS = 10_000
 
 
+def _level_member() -> models.ForeignKey:
+    """A level's person of the team on one side (each side declares the same link)."""
+    return models.ForeignKey(
+        TeamMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class EscalationLevel(models.Model):
     """One level of a client's escalation matrix (1 first): who is called on each side and the
     response time in business hours of the named site's calendar (the default calendar when
@@ -307,22 +319,8 @@ class EscalationLevel(models.Model):
     # the fallback (a role, a shared mailbox) and keep the level readable if a person leaves.
     # No index of their own (every index of a client's table leads with client_id): a level
     # table holds a handful of rows per client.
-    cmo_member = models.ForeignKey(
-        TeamMember,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
-    client_member = models.ForeignKey(
-        TeamMember,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    cmo_member = _level_member()
+    client_member = _level_member()
     cmo_person = models.CharField(max_length=150, blank=True, help_text="Name at the CMO")
     cmo_role = models.CharField(max_length=150, blank=True, help_text="Role at the CMO")
     cmo_email = models.EmailField(blank=True)
