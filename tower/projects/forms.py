@@ -90,6 +90,8 @@ class DecisionForm(StepForm):
 
 
 class CommentForm(StepForm):
+    """A comment on a project or a risk (tower.risks uses this form too)."""
+
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
 
 

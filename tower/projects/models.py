@@ -206,13 +206,12 @@ class ChangeRequest(models.Model):
         ]
 
 
-class ProjectComment(models.Model):
-    """A comment on a project, from the CMO or the client (both see every comment)."""
+class Comment(models.Model):
+    """A comment on a record, from the CMO or the client (both see every comment): the fields
+    a project's and a risk's comments share (tower.risks builds on this layer). A concrete
+    comment adds the link to its record, related_name="comments", and its client index."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="comments", db_index=False
-    )
     author = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -222,5 +221,16 @@ class ProjectComment(models.Model):
     objects = ClientOwnedQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "id"]
+
+
+class ProjectComment(Comment):
+    """A comment on a project, from the CMO or the client (both see every comment)."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
+
+    class Meta(Comment.Meta):
         indexes = [models.Index(fields=["client", "project"], name="project_comment_client")]

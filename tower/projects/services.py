@@ -21,6 +21,7 @@ from tower.projects.models import (
     Checklist,
     ChecklistItem,
     ChecklistTemplate,
+    Comment,
     Phase,
     Project,
     ProjectComment,
@@ -314,17 +315,28 @@ def decide_change_request(
 # --- comments ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def add_project_comment(*, project: Project, text: str, user) -> ProjectComment:
-    require_role(user, project.client, COMMENTERS, "comment on projects")
+COMMENT_LIMIT = 10_000
+
+
+def add_comment(model: type[Comment], *, record, field: str, text: str, user, what: str):
+    """Save a comment on `record` (a project, or a risk in tower.risks) as `model`, whose link
+    to the record is `field`: the same rules for every commented record (who may, how long)."""
+    require_role(user, record.client, COMMENTERS, f"comment on {what}")
     text = text.strip()
     if not text:
         raise WorkflowError("Write a comment first.")
-    if len(text) > 10_000:
+    if len(text) > COMMENT_LIMIT:
         raise WorkflowError("A comment is at most 10,000 characters.")
-    return ProjectComment.objects.create(
-        client=project.client,
-        project=project,
+    return model.objects.create(
+        client=record.client,
         author=user if getattr(user, "pk", None) else None,
         text=text,
+        **{field: record},
+    )
+
+
+@transaction.atomic
+def add_project_comment(*, project: Project, text: str, user) -> ProjectComment:
+    return add_comment(
+        ProjectComment, record=project, field="project", text=text, user=user, what="projects"
     )

@@ -61,7 +61,3 @@ class ActionForm(StepForm):
 
 class ReviewForm(StepForm):
     note = forms.CharField(max_length=100, required=False)
-
-
-class CommentForm(StepForm):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)

@@ -13,7 +13,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from tower.engine.risk import COLOUR_NAMES, LEVEL_NAMES
-from tower.projects.models import Project
+from tower.projects.models import Comment, Project
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import ClientOwnedQuerySet
 
@@ -142,21 +142,12 @@ class RiskAction(models.Model):
         indexes = [models.Index(fields=["client", "risk"], name="risk_action_client_risk")]
 
 
-class RiskComment(models.Model):
+class RiskComment(Comment):
     """A comment on a risk, from the CMO or the client (both see every comment)."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     risk = models.ForeignKey(
         Risk, on_delete=models.CASCADE, related_name="comments", db_index=False
     )
-    author = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ClientOwnedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(Comment.Meta):
         indexes = [models.Index(fields=["client", "risk"], name="risk_comment_client_risk")]

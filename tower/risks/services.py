@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tower.engine import risk as rules
 from tower.projects.models import Project
-from tower.projects.services import COMMENTERS, set_open_red_risks
+from tower.projects.services import add_comment, set_open_red_risks
 from tower.risks.models import Risk, RiskAction, RiskComment, RiskMatrix
 from tower.tenancy.models import Client
 from tower.tenancy.scoping import CMO_ADMIN, CMO_ROLES, require_role
@@ -280,15 +280,4 @@ def review_risk(*, risk: Risk, user, note: str = "", today: dt.date | None = Non
 
 @transaction.atomic
 def add_risk_comment(*, risk: Risk, text: str, user) -> RiskComment:
-    require_role(user, risk.client, COMMENTERS, "comment on risks")
-    text = text.strip()
-    if not text:
-        raise WorkflowError("Write a comment first.")
-    if len(text) > 10_000:
-        raise WorkflowError("A comment is at most 10,000 characters.")
-    return RiskComment.objects.create(
-        client=risk.client,
-        risk=risk,
-        author=user if getattr(user, "pk", None) else None,
-        text=text,
-    )
+    return add_comment(RiskComment, record=risk, field="risk", text=text, user=user, what="risks")

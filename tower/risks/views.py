@@ -16,12 +16,12 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tower.engine.risk import COLOUR_MEANINGS, COLOUR_NAMES, LEVEL_NAMES
+from tower.projects.forms import CommentForm  # the same comment box as a project's
 from tower.projects.models import Project
 from tower.projects.services import COMMENTERS
 from tower.risks import exports, services
 from tower.risks.forms import (
     ActionForm,
-    CommentForm,
     PlanForm,
     RatingForm,
     ReviewForm,
