@@ -49,6 +49,8 @@ class ChecklistAdmin(ReadOnlyAdmin):
 @admin.register(ProjectComment)
 class ProjectCommentAdmin(ReadOnlyAdmin):
     list_display = ["client", "project", "author", "created_at"]
+    # The record before the author, as before the fields moved to the abstract Comment.
+    fields = ["client", "project", "author", "text"]
 
 
 @admin.register(ChecklistTemplate)

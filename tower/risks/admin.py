@@ -30,3 +30,5 @@ class RiskActionAdmin(ViewOnly, SimpleHistoryAdmin):
 @admin.register(RiskComment)
 class RiskCommentAdmin(ReadOnlyAdmin):
     list_display = ["client", "risk", "author", "created_at"]
+    # The record before the author, as before the fields moved to the abstract Comment.
+    fields = ["client", "risk", "author", "text"]
